@@ -1,0 +1,422 @@
+// `npm run bench`: ftp-reply side by side with basic-ftp, ftp-response-parser, node-ftp and the limit, plus
+// scaling, decoders, peak RSS over 1 GiB and the core's bundle size. Prints Markdown.
+//   --quick           fewer rounds, for a fast look
+//   --write           also write bench/RESULTS.md and /tmp/readme-parts/bench.md
+//   --only=a,b        sections: throughput, scaling, decoders, rss, bundle
+//   FTP_REPLY_DIST    directory of the built library (default ../dist)
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
+import {
+  basicFtpContender,
+  ftpReplyContender,
+  ftpResponseParserContender,
+  limitContender,
+  nodeFtpContender,
+} from "./contenders.mjs";
+import { fixtureCorpus, listingCorpus, scaleDown, sessionCorpus } from "./corpus.mjs";
+import { measureCell, RUN_DEADLINE_MS } from "./throughput.mjs";
+
+const benchDirectory = dirname(fileURLToPath(import.meta.url));
+const root = resolve(benchDirectory, "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const write = args.includes("--write");
+const onlyArgument = args.find((arg) => arg.startsWith("--only="));
+const sections = new Set(
+  (onlyArgument?.slice(7) ?? "throughput,scaling,decoders,rss,bundle").split(",").filter(Boolean),
+);
+const distDirectory = resolve(process.env.FTP_REPLY_DIST ?? join(root, "dist"));
+const libraryUrl = pathToFileURL(join(distDirectory, "index.js")).href;
+const library = await import(libraryUrl);
+
+v8.setFlagsFromString("--expose-gc");
+const collectGarbage = vm.runInNewContext("gc");
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+const ROUNDS = quick ? 3 : 7;
+const REPEAT_TARGET_MS = quick ? 20 : 60;
+
+const output = [];
+function print(line = "") {
+  output.push(line);
+  process.stdout.write(`${line}\n`);
+}
+function log(message) {
+  process.stderr.write(`${message}\n`);
+}
+
+function fixed(value, digits = 1) {
+  if (value === undefined) return "–";
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(digits);
+  return value.toPrecision(2);
+}
+function thousands(value) {
+  if (value === undefined) return "–";
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} k`;
+  return value.toFixed(0);
+}
+function bytes(value) {
+  if (value >= MIB) return `${(value / MIB).toFixed(1)} MiB`;
+  if (value >= KIB) return `${(value / KIB).toFixed(1)} KiB`;
+  return `${value} B`;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const load = os.loadavg();
+  return {
+    cpu: `${cpus[0]?.model ?? "unknown"} × ${cpus.length}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    load: load.map((value) => value.toFixed(2)).join(" / "),
+  };
+}
+
+// ─── throughput ──────────────────────────────────────────────────────────────────────────────────────────────
+
+const CHUNKINGS = [
+  { label: "whole", size: Number.POSITIVE_INFINITY, scaleTo: undefined },
+  { label: "64 KiB", size: 64 * KIB, scaleTo: undefined },
+  { label: "1460 B", size: 1460, scaleTo: undefined },
+  { label: "64 B", size: 64, scaleTo: 512 * KIB },
+  { label: "1 B", size: 1, scaleTo: 128 * KIB },
+];
+
+function replyEndsOf(data) {
+  const ends = [];
+  const parser = library.createReplyParser({
+    onReply(reply) {
+      ends.push(reply.offset + reply.byteLength);
+    },
+    onError() {},
+  });
+  parser.feed(data);
+  parser.end();
+  return ends;
+}
+
+function corpora() {
+  const list = [
+    { name: "session mix", description: "", corpus: sessionCorpus(2 * MIB) },
+    { name: "STAT listings", description: "", corpus: listingCorpus(2 * MIB) },
+  ];
+  const fixtures = fixtureCorpus(root, 2 * MIB, replyEndsOf);
+  if (fixtures !== undefined) list.push({ name: "server fixtures", description: "", corpus: fixtures });
+  for (const entry of list) {
+    const { corpus } = entry;
+    const perReply = corpus.data.length / corpus.replies;
+    entry.description = `${bytes(corpus.data.length)}, ${corpus.replies} replies (${fixed(perReply)} B a reply), ${corpus.lines} lines`;
+    if (corpus.sources !== undefined) entry.description += `; from ${corpus.sources.join(", ")}`;
+  }
+  return list;
+}
+
+function peerCell(result, expected) {
+  if (result.timedOut) {
+    const rate = result.partial.fedBytes / 1e6 / (result.partial.elapsedMs / 1000);
+    return `timed out (> ${RUN_DEADLINE_MS / 1000} s; ${fixed(rate)} MB/s until then)`;
+  }
+  const mismatch = result.check?.replies !== undefined && result.check.replies !== expected;
+  return `${fixed(result.mbPerSecond)}${mismatch ? " ≠" : ""}`;
+}
+
+function throughputSection(summary) {
+  const contenders = [
+    ftpReplyContender(library),
+    basicFtpContender(),
+    ftpResponseParserContender(),
+    nodeFtpContender(),
+    limitContender(),
+  ];
+  const peers = contenders.filter((contender) => contender.name !== "ftp-reply" && contender.limit !== true);
+  print("## Throughput");
+  print();
+  print(
+    `Every contender parses the same bytes in the same process, interleaved round-robin; median of ${ROUNDS} rounds ` +
+      `(each round repeats a pass for about ${REPEAT_TARGET_MS} ms). MB/s = 10^6 bytes of input a second. ` +
+      "Every contender reads `code` and `text` of every reply. Since all parse the same corpus, a ratio of MB/s " +
+      "is also the ratio of replies/s. `≠` marks a peer whose reply count differs from the corpus's (see findings). " +
+      "64 B and 1 B chunkings run on a reply-aligned prefix of the corpus (size in the row).",
+  );
+  const findings = [];
+  for (const { name, description, corpus } of corpora()) {
+    print();
+    print(`### ${name} — ${description}`);
+    print();
+    print(
+      `| chunking | ftp-reply MB/s | ftp-reply replies/s | ${peers.map((peer) => `${peer.name} MB/s`).join(" | ")} | limit MB/s | × best peer | % of limit |`,
+    );
+    print(`|---|${"---:|".repeat(peers.length + 5)}`);
+    for (const chunking of CHUNKINGS) {
+      const cellCorpus = chunking.scaleTo === undefined ? corpus : scaleDown(corpus, chunking.scaleTo);
+      log(`throughput: ${name}, ${chunking.label} (${bytes(cellCorpus.data.length)})`);
+      const results = measureCell({
+        corpus: cellCorpus,
+        chunkSize: chunking.size,
+        contenders,
+        rounds: ROUNDS,
+        repeatTargetMs: REPEAT_TARGET_MS,
+        collectGarbage,
+      });
+      const ours = results[0];
+      const limit = results.find((result) => result.limit);
+      const peerResults = results.filter((result) => result !== ours && result !== limit);
+      const measuredPeers = peerResults.filter((result) => result.mbPerSecond !== undefined);
+      const bestPeer = measuredPeers.reduce(
+        (best, result) => (best === undefined || result.mbPerSecond > best.mbPerSecond ? result : best),
+        undefined,
+      );
+      const timesBestPeer =
+        bestPeer === undefined || ours.mbPerSecond === undefined ? undefined : ours.mbPerSecond / bestPeer.mbPerSecond;
+      const ofLimit =
+        ours.mbPerSecond === undefined || limit.mbPerSecond === undefined
+          ? undefined
+          : (100 * ours.mbPerSecond) / limit.mbPerSecond;
+      const rowLabel =
+        chunking.scaleTo === undefined ? chunking.label : `${chunking.label} (${bytes(cellCorpus.data.length)})`;
+      print(
+        `| ${rowLabel} | ${fixed(ours.mbPerSecond)} | ${thousands(ours.repliesPerSecond)} | ${peerResults
+          .map((result) => peerCell(result, cellCorpus.replies))
+          .join(" | ")} | ${fixed(limit.mbPerSecond)} | ${
+          timesBestPeer === undefined ? "– (no peer finished)" : `${timesBestPeer.toFixed(1)}× ${bestPeer.name}`
+        } | ${ofLimit === undefined ? "–" : `${ofLimit.toFixed(0)} %`} |`,
+      );
+      summary.push({ corpus: name, chunking: chunking.label, timesBestPeer, bestPeer: bestPeer?.name, ofLimit });
+      if (ours.check !== undefined && ours.check.replies !== cellCorpus.replies) {
+        findings.push(
+          `**ftp-reply** counted ${ours.check.replies} replies on ${name} / ${chunking.label}, expected ${cellCorpus.replies}.`,
+        );
+      }
+      if (ours.check !== undefined && ours.check.errors > 0) {
+        findings.push(`ftp-reply reported ${ours.check.errors} errors on ${name} / ${chunking.label}.`);
+      }
+      for (const result of peerResults) {
+        if (result.check?.replies !== undefined && result.check.replies !== cellCorpus.replies) {
+          findings.push(
+            `${result.name} on ${name} / ${chunking.label}: ${result.check.replies} replies, expected ${cellCorpus.replies}.`,
+          );
+        }
+        if (result.check?.overCap) {
+          findings.push(
+            `${result.name} on ${name} / ${chunking.label}: a reply passed its 64 KiB cap; FtpContext would close the connection (measured on regardless).`,
+          );
+        }
+      }
+      if (limit.check !== undefined && limit.check.lines !== cellCorpus.lines) {
+        findings.push(`limit counted ${limit.check.lines} LFs on ${name} / ${chunking.label}, expected ${cellCorpus.lines}.`);
+      }
+      if (chunking.size === 1 && ours.seconds !== undefined && limit.seconds !== undefined) {
+        const calls = cellCorpus.data.length;
+        findings.push(
+          `per-call cost at 1-byte chunks on ${name}: ftp-reply ${((ours.seconds / calls) * 1e9).toFixed(0)} ns a feed(), ` +
+            `limit ${((limit.seconds / calls) * 1e9).toFixed(0)} ns a chunk (indexOf + decode call).`,
+        );
+      }
+    }
+  }
+  print();
+  print("Findings:");
+  print();
+  for (const finding of findings) print(`- ${finding}`);
+  print();
+}
+
+// ─── scaling: never quadratic ────────────────────────────────────────────────────────────────────────────────
+
+function scalingSection() {
+  print("## Scaling (linear cost whatever the chunking)");
+  print();
+  print(
+    "ftp-reply's MB/s at a fixed chunking as the input grows. Flat rows mean linear cost; a quadratic parser's MB/s " +
+      "halves each time the size doubles. The giant reply is one multi-line `213` reply of that many bytes.",
+  );
+  print();
+  const contenders = [ftpReplyContender(library)];
+  const sizes = quick ? [64 * KIB, 256 * KIB, MIB] : [64 * KIB, 256 * KIB, MIB, 4 * MIB];
+  const cases = [];
+  for (const [chunkLabel, chunkSize] of [
+    ["1 B", 1],
+    ["64 B", 64],
+    ["1460 B", 1460],
+  ]) {
+    cases.push({
+      label: `session mix, ${chunkLabel} chunks`,
+      chunkSize,
+      corpora: sizes.map((size) => sessionCorpus(size, 7)),
+    });
+    cases.push({
+      label: `one giant reply, ${chunkLabel} chunks`,
+      chunkSize,
+      corpora: sizes.map((size) => {
+        const lines = Math.ceil(size / 66);
+        return listingCorpus(1, 8, [lines, lines]);
+      }),
+    });
+  }
+  print(`| input | ${sizes.map((size) => bytes(size)).join(" | ")} |`);
+  print(`|---|${"---:|".repeat(sizes.length)}`);
+  for (const scalingCase of cases) {
+    log(`scaling: ${scalingCase.label}`);
+    const cells = scalingCase.corpora.map((corpus) => {
+      const [ours] = measureCell({
+        corpus,
+        chunkSize: scalingCase.chunkSize,
+        contenders,
+        rounds: 3,
+        repeatTargetMs: 20,
+        collectGarbage,
+      });
+      const countOk = ours.check?.replies === corpus.replies;
+      return `${fixed(ours.mbPerSecond)} MB/s${countOk ? "" : " (count ≠)"}`;
+    });
+    print(`| ${scalingCase.label} | ${cells.join(" | ")} |`);
+  }
+  print();
+}
+
+// ─── decoders ────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function decodersSection() {
+  const { decoderBenchmarks } = await import("./decoders.mjs");
+  print("## Decoders");
+  print();
+  const rows = decoderBenchmarks(library, { quick, collectGarbage, log });
+  if (rows.length === 0) {
+    print("No decoders exported by the build (src/decode not built yet): skipped.");
+    print();
+    return;
+  }
+  print(
+    "Replies decoded a second (typical inputs), and the cost of hostile inputs of growing size: the time per " +
+      "byte must stay flat (linear cost), whatever the decoder answers (a value or a typed error).",
+  );
+  print();
+  print("| decoder | input | size | decodes/s | MB/s | ns/byte | result |");
+  print("|---|---|---:|---:|---:|---:|---|");
+  for (const row of rows) {
+    print(
+      `| ${row.decoder} | ${row.input} | ${bytes(row.size)} | ${thousands(row.perSecond)} | ${fixed(row.mbPerSecond)} | ${row.nsPerByte.toFixed(2)} | ${row.result} |`,
+    );
+  }
+  print();
+}
+
+// ─── RSS ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+function rssSection(summary) {
+  const total = quick ? 256 * MIB : 1024 * MIB;
+  print(`## Peak RSS streaming ${bytes(total)}`);
+  print();
+  print(
+    "A child process builds a 4 MiB block (session mix + STAT listings of 2000–4000 lines a reply), feeds it " +
+      "repeatedly in 64 KiB chunks and reports `process.resourceUsage().maxRSS` and `/proc/self/status` VmHWM.",
+  );
+  print();
+  print("| options | streamed | MB/s | replies | peak RSS (maxRSS) | VmHWM | RSS before streaming |");
+  print("|---|---:|---:|---:|---:|---:|---:|");
+  for (const retain of ["true", "false"]) {
+    log(`rss: retainLines ${retain}`);
+    const child = spawnSync(process.execPath, [join(benchDirectory, "rss-child.mjs"), libraryUrl, String(total), retain], {
+      encoding: "utf8",
+      maxBuffer: 16 * MIB,
+    });
+    if (child.status !== 0) {
+      print(`| retainLines: ${retain} | failed: ${child.stderr.trim().split("\n").slice(-3).join(" ")} | | | | | |`);
+      continue;
+    }
+    const result = JSON.parse(child.stdout);
+    const countNote = result.replies === result.expectedReplies ? "" : ` (expected ${result.expectedReplies})`;
+    print(
+      `| retainLines: ${retain}${retain === "true" ? " (default)" : ""} | ${bytes(result.streamed)} | ${fixed(result.streamed / 1e6 / result.seconds)} | ${result.replies}${countNote} | ${bytes(result.maxRss)} | ${result.vmHwm === undefined ? "–" : bytes(result.vmHwm)} | ${bytes(result.baselineMaxRss)} |`,
+    );
+    summary.push({ rss: result.maxRss, retain });
+  }
+  print();
+}
+
+// ─── bundle size ─────────────────────────────────────────────────────────────────────────────────────────────
+
+async function bundleSection() {
+  const { measureBundleSizes } = await import("./bundle-size.mjs");
+  print("## Bundle size of the core");
+  print();
+  print("esbuild, `platform: neutral` (a `node:` import would fail the build), minified; gzip -9 via node:zlib.");
+  print();
+  print("| entry | minified | gzipped |");
+  print("|---|---:|---:|");
+  try {
+    for (const row of await measureBundleSizes(root)) {
+      print(`| ${row.what} | ${bytes(row.minified)} | ${bytes(row.gzipped)} |`);
+    }
+  } catch (error) {
+    print(`| failed | ${String(error.message).split("\n")[0]} | |`);
+  }
+  print();
+}
+
+// ─── main ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const started = machine();
+const startTime = performance.now();
+let commit = "unknown";
+try {
+  commit = execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+} catch {}
+print("# ftp-reply benchmarks");
+print();
+print(`- machine: ${started.cpu}, ${started.memory} RAM, ${started.os}`);
+print(`- Node ${started.node} (V8 ${started.v8}); commit ${commit}; library from ${distDirectory}`);
+print(`- date: ${started.date}; load average at start (1/5/15 min): ${started.load}`);
+print(`- command: \`npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}\``);
+print();
+const summary = [];
+const rssSummary = [];
+if (sections.has("throughput")) throughputSection(summary);
+if (sections.has("scaling")) scalingSection();
+if (sections.has("decoders")) await decodersSection();
+if (sections.has("rss")) rssSection(rssSummary);
+if (sections.has("bundle")) await bundleSection();
+
+if (summary.length > 0) {
+  print("## Targets");
+  print();
+  const worst = summary.reduce((min, row) =>
+    row.timesBestPeer !== undefined && (min.timesBestPeer === undefined || row.timesBestPeer < min.timesBestPeer)
+      ? row
+      : min,
+  );
+  const below3 = summary.filter((row) => row.timesBestPeer !== undefined && row.timesBestPeer < 3);
+  print(
+    `- ≥ 3× the fastest peer on every corpus and chunking: ${below3.length === 0 ? "met" : `missed on ${below3.map((row) => `${row.corpus} / ${row.chunking} (${row.timesBestPeer.toFixed(2)}×)`).join(", ")}`}; ` +
+      `lowest ${worst.timesBestPeer?.toFixed(1)}× (${worst.corpus} / ${worst.chunking}, vs ${worst.bestPeer}).`,
+  );
+  for (const corpus of ["session mix", "STAT listings"]) {
+    const row = summary.find((entry) => entry.corpus === corpus && entry.chunking === "1460 B");
+    if (row?.ofLimit !== undefined) {
+      print(`- ≥ 50 % of the limit on ${corpus} at 1460 B: ${row.ofLimit >= 50 ? "met" : "missed"} (${row.ofLimit.toFixed(0)} %).`);
+    }
+  }
+}
+for (const row of rssSummary) {
+  print(`- peak RSS < 100 MB streaming (retainLines: ${row.retain}): ${row.rss < 100e6 ? "met" : "missed"} (${bytes(row.rss)}).`);
+}
+const ended = machine();
+print();
+print(`Finished in ${((performance.now() - startTime) / 1000).toFixed(0)} s; load average at end: ${ended.load}.`);
+
+if (write) {
+  writeFileSync(join(benchDirectory, "RESULTS.md"), `${output.join("\n")}\n`);
+  mkdirSync("/tmp/readme-parts", { recursive: true });
+  log("wrote bench/RESULTS.md");
+}

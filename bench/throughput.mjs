@@ -1,0 +1,86 @@
+// Side-by-side throughput: every contender on the same corpus and chunking, interleaved round-robin in one
+// process, the median of several rounds reported.
+import { chunk } from "./corpus.mjs";
+
+/** A run that takes longer than this is stopped and reported as timed out (a quadratic peer on small chunks). */
+export const RUN_DEADLINE_MS = 3000;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Measures one cell (corpus × chunking) for all contenders.
+ * `repeatTargetMs`: each measurement repeats the pass until about this long, so short passes are not noise.
+ */
+export function measureCell({ corpus, chunkSize, contenders, rounds, repeatTargetMs, collectGarbage }) {
+  const inputs = {
+    bytes: chunk(corpus.data, chunkSize, false),
+    buffer: chunk(corpus.data, chunkSize, true),
+  };
+  const results = contenders.map((contender) => ({
+    contender,
+    seconds: [],
+    repeats: 1,
+    timedOut: false,
+    partial: undefined,
+    check: undefined,
+  }));
+
+  const runOnce = (result) => {
+    const chunks = inputs[result.contender.input];
+    collectGarbage();
+    const start = performance.now();
+    const deadline = start + RUN_DEADLINE_MS;
+    let outcome;
+    let repeat = 0;
+    for (; repeat < result.repeats; repeat++) {
+      outcome = result.contender.run(chunks, deadline);
+      if (outcome.timedOut) break;
+    }
+    const elapsed = performance.now() - start;
+    if (outcome.timedOut) {
+      result.timedOut = true;
+      let fed = repeat * corpus.data.length;
+      for (let i = 0; i < (outcome.fedChunks ?? 0); i++) fed += chunks[i].length;
+      result.partial = { elapsedMs: elapsed, fedBytes: fed };
+      return;
+    }
+    result.check = outcome;
+    return elapsed / result.repeats;
+  };
+
+  // Warm-up round (not counted): lets the JIT settle and sizes the repeat count of each contender.
+  for (const result of results) {
+    const seconds = runOnce(result);
+    if (seconds === undefined) continue;
+    result.repeats = Math.max(1, Math.min(200, Math.ceil(repeatTargetMs / Math.max(seconds, 0.01))));
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round so no contender always runs right after the same other one.
+    for (let index = 0; index < results.length; index++) {
+      const result = results[(index + round) % results.length];
+      if (result.timedOut) continue;
+      const milliseconds = runOnce(result);
+      if (milliseconds !== undefined) result.seconds.push(milliseconds / 1000);
+    }
+  }
+
+  return results.map((result) => {
+    const seconds = result.seconds.length > 0 ? median(result.seconds) : undefined;
+    const megabytes = corpus.data.length / 1e6;
+    return {
+      name: result.contender.name,
+      limit: result.contender.limit === true,
+      timedOut: result.timedOut,
+      partial: result.partial,
+      seconds,
+      mbPerSecond: seconds === undefined ? undefined : megabytes / seconds,
+      repliesPerSecond: seconds === undefined ? undefined : corpus.replies / seconds,
+      check: result.check,
+      repeats: result.repeats,
+    };
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * Every way the reply stream can be wrong, as a stable string. The parser reports each through `onError`
+ * (or `onWarning` for the diagnostics marked so) and goes on: nothing parsed before is lost.
+ *
+ * - `line-too-long`   a line grew past `maxLineLength`; the rest of it (and of its reply) is skipped.
+ * - `reply-too-long`  a reply grew past `maxReplySize`; the rest of it is skipped up to its closing line.
+ * - `unexpected-line` a line outside any reply that does not start with a reply code (a banner without a
+ *                     code, a blank line, `1234 …`); it is skipped.
+ * - `truncated`       the stream ended inside a line or a multi-line reply (reported by `end()`).
+ * - `missing-space`   warning: a line outside a reply starts `nnnX…` (no space or hyphen after the code); it
+ *                     is taken as a single-line reply.
+ * - `mismatched-close` warning: with `closeOnAnyCode`, a multi-line reply was closed by a line with another
+ *                     code (glftpd sends `553-` … `150 …`).
+ */
+export type ReplyParseErrorType =
+  | "line-too-long"
+  | "reply-too-long"
+  | "unexpected-line"
+  | "truncated"
+  | "missing-space"
+  | "mismatched-close";
+
+export interface ReplyParseErrorInit {
+  /** Byte offset in the stream of the start of the offending line or reply. */
+  offset: number;
+  /** Up to 80 characters of the offending bytes, for messages. */
+  excerpt?: string;
+  /** The reply code the error belongs to, when one is known. */
+  code?: number;
+  /** For `truncated`: the unfinished bytes, so that nothing is dropped silently. */
+  raw?: Uint8Array;
+}
+
+/** A typed error of the reply stream: `type` is stable, `offset` is the byte offset in the whole stream. */
+export class ReplyParseError extends Error {
+  override readonly name = "ReplyParseError";
+  readonly type: ReplyParseErrorType;
+  readonly offset: number;
+  readonly excerpt: string;
+  readonly code: number | undefined;
+  readonly raw: Uint8Array | undefined;
+
+  constructor(type: ReplyParseErrorType, message: string, init: ReplyParseErrorInit) {
+    super(
+      `${message} at byte ${init.offset}${init.excerpt === undefined ? "" : `: ${JSON.stringify(init.excerpt)}`}`,
+    );
+    this.type = type;
+    this.offset = init.offset;
+    this.excerpt = init.excerpt ?? "";
+    this.code = init.code;
+    this.raw = init.raw;
+  }
+}

@@ -1,0 +1,985 @@
+/**
+ * The reply state machine: control-connection bytes in, replies out (RFC 959 §4.2).
+ *
+ * Bytes arrive in chunks of any size. The parser jumps from line end to line end with `indexOf`, looks at the
+ * first four bytes of each line to frame replies, and keeps the bytes of an unfinished reply as copied fragments
+ * that are joined once, when the reply closes. Every byte is scanned once and copied at most twice, so the cost is
+ * O(n) in the input whatever the chunking.
+ */
+import { ReplyParseError, type ReplyParseErrorType } from "./errors.js";
+import { createReply, type Reply } from "./reply.js";
+import { createTextDecoder, excerptOf, type TextDecodeFunction } from "./text.js";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+const DIGIT_6 = 0x36;
+const DIGIT_9 = 0x39;
+// Telnet (RFC 854)
+const IAC = 0xff;
+const SB = 0xfa;
+const SE = 0xf0;
+const WILL = 0xfb;
+const DONT = 0xfe;
+
+/** Where the Telnet layer stands (RFC 854): in data, or inside a command. */
+const enum TelnetState {
+  Data = 0,
+  Iac = 1,
+  Option = 2,
+  Subnegotiation = 3,
+  SubnegotiationIac = 4,
+}
+
+/** Where the reply grammar stands (RFC 959 §4.2). */
+const enum ReplyState {
+  /** Between replies: the next line must open one. */
+  BetweenReplies = 0,
+  /** Inside a multi-line reply opened by `nnn-`. */
+  InMultiline = 1,
+}
+
+/** What happens to the bytes of the line (or reply) now being read. */
+const enum Skip {
+  None = 0,
+  /** The rest of the current line is dropped (it passed `maxLineLength`). */
+  Line = 1,
+  /** The rest of the current reply is dropped, up to its closing line (a limit was passed). */
+  Reply = 2,
+}
+
+const TELNET_COMMAND_NAMES: Record<number, string> = {
+  240: "SE",
+  241: "NOP",
+  242: "DM",
+  243: "BRK",
+  244: "IP",
+  245: "AO",
+  246: "AYT",
+  247: "EC",
+  248: "EL",
+  249: "GA",
+  250: "SB",
+  251: "WILL",
+  252: "WONT",
+  253: "DO",
+  254: "DONT",
+};
+
+/** Longest subnegotiation payload kept for `onTelnet`; the rest is counted, not kept. */
+const MAX_SUBNEGOTIATION_KEPT = 256;
+const EMPTY = new Uint8Array(0);
+const IAC_BYTE = new Uint8Array([IAC]);
+
+/** A Telnet command found in the reply stream and removed from the reply text (RFC 854). */
+export interface TelnetCommand {
+  /** The command byte (e.g. 251 for WILL, 241 for NOP, 250 for a subnegotiation). */
+  readonly command: number;
+  /** The command's name (`WILL`, `DO`, `NOP`, `SB` …) or `UNKNOWN`. */
+  readonly name: string;
+  /** The option byte of WILL, WONT, DO, DONT and SB. */
+  readonly option?: number;
+  /** The subnegotiation payload (at most 256 bytes kept). */
+  readonly data?: Uint8Array;
+  /** Byte offset of the command's IAC in the stream. */
+  readonly offset: number;
+}
+
+/** One physical line of a reply, delivered by `onLine` as soon as it is complete. */
+export interface ReplyLine {
+  /** The code of the reply the line belongs to. */
+  readonly code: number;
+  /** The line as sent, decoded, one line terminator removed. */
+  readonly line: string;
+  /** Position of the line in its reply (0 for the opening line). */
+  readonly index: number;
+  /** True for the line that closes the reply. */
+  readonly last: boolean;
+  /** Byte offset of the line's first byte in the stream. */
+  readonly offset: number;
+}
+
+export interface ReplyParserCallbacks {
+  /** A complete reply. */
+  onReply(reply: Reply): void;
+  /** A framing error; the parser has already resynced and goes on. */
+  onError(error: ReplyParseError): void;
+  /** A diagnostic that did not stop a reply from being delivered (`missing-space`, `mismatched-close`). */
+  onWarning?(warning: ReplyParseError): void;
+  /** Every line of every reply as it completes: consume huge replies line by line (see `retainLines`). */
+  onLine?(line: ReplyLine): void;
+  /** Telnet commands removed from the stream (option negotiation, NOP, subnegotiation …). */
+  onTelnet?(command: TelnetCommand): void;
+}
+
+export interface ReplyParserOptions {
+  /** `"utf-8"` (default, RFC 2640), `"auto"` (UTF-8 where valid, else `fallbackEncoding`) or a WHATWG label. */
+  encoding?: string;
+  /** Encoding for lines that are not valid UTF-8 in `auto` mode. Default `"windows-1252"` (WHATWG's latin1). */
+  fallbackEncoding?: string;
+  /** Longest line in bytes (Telnet commands included, terminator excluded). Default 1 MiB. */
+  maxLineLength?: number;
+  /** Largest reply in bytes that is held whole. Default 64 MiB. Not applied when `retainLines` is false. */
+  maxReplySize?: number;
+  /** Treat a bare CR as a line end too (CR LF still counts as one). Default false: a bare CR is data. */
+  bareCrIsLineEnd?: boolean;
+  /** Interpret Telnet IAC sequences (RFC 854). Default true; false passes 0xFF bytes through as data. */
+  telnet?: boolean;
+  /**
+   * Close a multi-line reply at any line `ddd ` with a valid code, not only its own (glftpd sends `553-` … `150 …`).
+   * Default false (RFC 959 §4.2). When it fires, `onWarning` gets a `mismatched-close` and the reply takes the
+   * closing line's code.
+   */
+  closeOnAnyCode?: boolean;
+  /**
+   * Keep every line of a multi-line reply in `reply.lines`/`text`/`raw`. Default true. With false, inner lines
+   * are only passed to `onLine` and dropped: `lines` holds the opening and closing line, `raw` their bytes, and
+   * memory stays bounded by `maxLineLength` whatever the reply's size.
+   */
+  retainLines?: boolean;
+}
+
+export interface ReplyParser {
+  /** Feeds the next chunk of the stream: bytes, or text (encoded as UTF-8). */
+  feed(chunk: Uint8Array | string): void;
+  /** Ends the stream: an unfinished line or reply is reported as a `truncated` error. The parser is then reset. */
+  end(): void;
+  /** Drops any partial state and restarts offsets at 0 (e.g. for a new connection or after a gap). */
+  reset(): void;
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+export const DEFAULT_MAX_REPLY_SIZE = 64 * 1024 * 1024;
+
+const textEncoder = new TextEncoder();
+
+function isDigit(b: number): boolean {
+  return b >= DIGIT_0 && b <= DIGIT_9;
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Removes one line terminator (LF, CR LF, or a lone CR in bare-CR mode) from the end of a decoded line. */
+function stripTerminator(line: string): string {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === LF) end--;
+  if (end > 0 && line.charCodeAt(end - 1) === CR) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
+class ReplyStateMachine implements ReplyParser {
+  private readonly callbacks: ReplyParserCallbacks;
+  private readonly decode: TextDecodeFunction;
+  private readonly maxLineLength: number;
+  private readonly maxReplySize: number;
+  private readonly bareCrIsLineEnd: boolean;
+  private readonly telnet: boolean;
+  private readonly closeOnAnyCode: boolean;
+  private readonly retainLines: boolean;
+  /** Lines are decoded one by one (for `onLine` or when not retained) instead of once per reply. */
+  private readonly perLine: boolean;
+
+  /** Stream offset of the first byte of the chunk being fed (after a feed: of the next chunk). */
+  private base = 0;
+
+  // The unit: bytes retained from `unitStart` on — the open reply, or the current line outside a reply
+  // (with `perLine`, always just the current line). `carry` holds its bytes from earlier chunks.
+  private unitStart = 0;
+  private carry: Uint8Array[] = [];
+  private carryLength = 0;
+  // When the unit holds Telnet commands its content (what is decoded) differs from its raw bytes: content is
+  // then collected in `contentParts`, plain data from `plainStart` on not yet added.
+  private unitHasTelnet = false;
+  private contentParts: Uint8Array[] = [];
+  private contentLength = 0;
+  private plainStart = 0;
+
+  // The current line.
+  private lineStart = 0;
+  private head0 = 0;
+  private head1 = 0;
+  private head2 = 0;
+  private head3 = 0;
+  private headLength = 0;
+  /** Content bytes of the line so far (Telnet commands excluded). */
+  private lineContentLength = 0;
+  private lastByteIsCr = false;
+  /** Bare-CR mode: a line ended with CR at a chunk's end; the next byte tells whether LF belongs to it. */
+  private pendingCr = false;
+
+  // The reply.
+  private state: ReplyState = ReplyState.BetweenReplies;
+  private replyCode = 0;
+  private replyStart = 0;
+  private replyLineCount = 0;
+  /** Bytes of the reply's completed lines (for `maxReplySize`). */
+  private replyBytes = 0;
+  /** With `perLine`: completed lines of the open reply, their raw bytes and total raw length. */
+  private replyLines: string[] = [];
+  private replyRaw: Uint8Array[] = [];
+  private replyRawLength = 0;
+  private skip: Skip = Skip.None;
+  /** The code whose closing line ends a skipped multi-line reply (0: a skipped line outside a reply). */
+  private skipCode = 0;
+  private skipMultiline = false;
+
+  // Telnet.
+  private telnetState: TelnetState = TelnetState.Data;
+  private telnetCommand = 0;
+  private telnetOffset = 0;
+  private subnegotiation: number[] = [];
+
+  constructor(callbacks: ReplyParserCallbacks, options: ReplyParserOptions) {
+    this.callbacks = callbacks;
+    this.decode = createTextDecoder(options.encoding, options.fallbackEncoding);
+    this.maxLineLength = positive(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH, "maxLineLength");
+    this.maxReplySize = positive(options.maxReplySize, DEFAULT_MAX_REPLY_SIZE, "maxReplySize");
+    this.bareCrIsLineEnd = options.bareCrIsLineEnd ?? false;
+    this.telnet = options.telnet ?? true;
+    this.closeOnAnyCode = options.closeOnAnyCode ?? false;
+    this.retainLines = options.retainLines ?? true;
+    this.perLine = callbacks.onLine !== undefined || !this.retainLines;
+  }
+
+  feed(input: Uint8Array | string): void {
+    // A Buffer's `slice` is a view, not a copy: work on a plain Uint8Array view so that kept bytes are copies.
+    const bytes =
+      typeof input === "string"
+        ? textEncoder.encode(input)
+        : input.constructor === Uint8Array
+          ? input
+          : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const length = bytes.length;
+    if (length === 0) return;
+    const base = this.base;
+    let pos = 0;
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      // RFC 959 §4.1.3 / bare-CR mode: CR LF is one terminator even when a chunk ends between them.
+      if (bytes[0] === LF) pos = 1;
+      this.lineEnd(bytes, base - 1, pos);
+    }
+    let nextIac = -1;
+    let nextCr = -1;
+    while (pos < length) {
+      if (this.telnetState !== TelnetState.Data) {
+        pos = this.telnetStep(bytes, pos, length);
+        continue;
+      }
+      if (this.telnet && nextIac < pos) {
+        nextIac = bytes.indexOf(IAC, pos);
+        if (nextIac === -1) nextIac = length;
+      }
+      let end = bytes.indexOf(LF, pos);
+      if (end === -1) end = length;
+      if (this.bareCrIsLineEnd) {
+        if (nextCr < pos) {
+          nextCr = bytes.indexOf(CR, pos);
+          if (nextCr === -1) nextCr = length;
+        }
+        if (nextCr < end) end = nextCr;
+      }
+      if (this.telnet && nextIac < end) {
+        this.data(bytes, pos, nextIac);
+        this.enterTelnet(bytes, nextIac);
+        pos = nextIac + 1;
+        continue;
+      }
+      if (end === length) {
+        this.data(bytes, pos, length);
+        pos = length;
+        break;
+      }
+      this.data(bytes, pos, end);
+      let terminatorEnd = end + 1;
+      if (bytes[end] === CR) {
+        // Bare-CR mode: the line ended at CR; an LF right after it belongs to the same terminator.
+        if (terminatorEnd === length) {
+          this.pendingCr = true;
+          pos = length;
+          break;
+        }
+        if (bytes[terminatorEnd] === LF) terminatorEnd++;
+      }
+      this.lineEnd(bytes, base + end, terminatorEnd);
+      pos = terminatorEnd;
+    }
+    this.chunkEnd(bytes, length);
+    this.base = base + length;
+  }
+
+  end(): void {
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      this.lineEnd(EMPTY, this.base - 1, 0);
+    }
+    const lineHasBytes = this.base > this.lineStart;
+    if (this.skip !== Skip.None) {
+      if (lineHasBytes || this.skipMultiline) {
+        this.error("truncated", "stream ended inside a skipped reply", this.lineStart, EMPTY, this.skipCode);
+      }
+    } else if (this.state === ReplyState.InMultiline) {
+      const carried = this.unitBytes();
+      const raw =
+        this.replyRawLength === 0
+          ? carried
+          : concat([...this.replyRaw, carried], this.replyRawLength + carried.length);
+      this.error(
+        "truncated",
+        `stream ended inside multi-line reply ${this.replyCode}`,
+        this.replyStart,
+        raw,
+        this.replyCode,
+      );
+    } else if (lineHasBytes) {
+      this.error("truncated", "stream ended inside a line", this.lineStart, this.unitBytes(), undefined);
+    }
+    this.reset();
+  }
+
+  reset(): void {
+    this.base = 0;
+    this.pendingCr = false;
+    this.telnetState = TelnetState.Data;
+    this.subnegotiation = [];
+    this.state = ReplyState.BetweenReplies;
+    this.skip = Skip.None;
+    this.skipCode = 0;
+    this.skipMultiline = false;
+    this.replyCode = 0;
+    this.startLine(0);
+    this.startUnit(0);
+    this.clearReply();
+  }
+
+  // ─── line content ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Plain data bytes `[from, to)` of the current line (no line end, no IAC among them). */
+  private data(bytes: Uint8Array, from: number, to: number): void {
+    if (to <= from) return;
+    this.lineContentLength += to - from;
+    let at = from;
+    while (this.headLength < 4 && at < to) {
+      const b = bytes[at++]!;
+      switch (this.headLength++) {
+        case 0:
+          this.head0 = b;
+          break;
+        case 1:
+          this.head1 = b;
+          break;
+        case 2:
+          this.head2 = b;
+          break;
+        default:
+          this.head3 = b;
+      }
+    }
+    this.lastByteIsCr = bytes[to - 1] === CR;
+  }
+
+  private startLine(at: number): void {
+    this.lineStart = at;
+    this.headLength = 0;
+    this.lineContentLength = 0;
+    this.lastByteIsCr = false;
+  }
+
+  private startUnit(at: number): void {
+    this.unitStart = at;
+    if (this.carryLength > 0) {
+      this.carry = [];
+      this.carryLength = 0;
+    }
+    if (this.unitHasTelnet) {
+      this.unitHasTelnet = false;
+      this.contentParts = [];
+      this.contentLength = 0;
+    }
+  }
+
+  private clearReply(): void {
+    this.replyLineCount = 0;
+    this.replyBytes = 0;
+    if (this.replyRawLength > 0 || this.replyLines.length > 0) {
+      this.replyLines = [];
+      this.replyRaw = [];
+      this.replyRawLength = 0;
+    }
+  }
+
+  /** The unit's raw bytes up to `end` in the current chunk (a fresh copy). */
+  private unitRaw(bytes: Uint8Array, end: number): Uint8Array {
+    const from = this.unitStart - this.base;
+    if (this.carryLength === 0) return bytes.slice(from < 0 ? 0 : from, end);
+    if (end === 0) return concat(this.carry, this.carryLength);
+    const parts = this.carry.slice();
+    parts.push(bytes.subarray(from < 0 ? 0 : from, end));
+    return concat(parts, this.carryLength + end - (from < 0 ? 0 : from));
+  }
+
+  /** The unit's content (raw minus Telnet commands) up to `end` in the current chunk. */
+  private unitContent(bytes: Uint8Array, end: number, raw: Uint8Array): Uint8Array {
+    if (!this.unitHasTelnet) return raw;
+    const from = this.plainStart - this.base;
+    const start = from < 0 ? 0 : from;
+    if (end <= start) return concat(this.contentParts, this.contentLength);
+    const parts = this.contentParts.slice();
+    parts.push(bytes.subarray(start, end));
+    return concat(parts, this.contentLength + end - start);
+  }
+
+  /** Whatever the unit holds so far, for a `truncated` error. */
+  private unitBytes(): Uint8Array {
+    return this.carryLength === 0 ? EMPTY : concat(this.carry, this.carryLength);
+  }
+
+  // ─── Telnet (RFC 854) ───────────────────────────────────────────────────────────────────────────────────────
+
+  /** An IAC at `at`: from here on the unit's content is collected apart from its raw bytes. */
+  private enterTelnet(bytes: Uint8Array, at: number): void {
+    this.telnetState = TelnetState.Iac;
+    this.telnetOffset = this.base + at;
+    if (this.skip !== Skip.None) return;
+    if (!this.unitHasTelnet) {
+      this.unitHasTelnet = true;
+      this.contentParts = this.carry.slice();
+      this.contentLength = this.carryLength;
+      this.plainStart = this.unitStart;
+    }
+    const from = this.plainStart - this.base;
+    const start = from < 0 ? 0 : from;
+    if (at > start) {
+      this.contentParts.push(bytes.slice(start, at));
+      this.contentLength += at - start;
+    }
+  }
+
+  /** Consumes bytes of a Telnet command; returns the position after what it consumed. */
+  private telnetStep(bytes: Uint8Array, pos: number, length: number): number {
+    while (pos < length) {
+      const b = bytes[pos++]!;
+      switch (this.telnetState) {
+        case TelnetState.Iac:
+          if (b === IAC) {
+            // IAC IAC is one data byte 0xFF (RFC 854).
+            this.telnetState = TelnetState.Data;
+            this.data(IAC_BYTE, 0, 1);
+            if (this.skip === Skip.None) {
+              this.contentParts.push(IAC_BYTE);
+              this.contentLength++;
+            }
+            this.plainStart = this.base + pos;
+            return pos;
+          }
+          this.telnetCommand = b;
+          if (b >= WILL && b <= DONT) {
+            this.telnetState = TelnetState.Option;
+          } else if (b === SB) {
+            this.telnetState = TelnetState.Subnegotiation;
+            this.subnegotiation = [];
+          } else {
+            return this.telnetDone(pos, undefined, undefined);
+          }
+          break;
+        case TelnetState.Option:
+          return this.telnetDone(pos, b, undefined);
+        case TelnetState.Subnegotiation:
+          if (b === IAC) this.telnetState = TelnetState.SubnegotiationIac;
+          else this.keepSubnegotiation(b);
+          break;
+        default:
+          // SubnegotiationIac: IAC SE ends it, IAC IAC is a 0xFF byte of the payload.
+          if (b === SE) {
+            const payload = Uint8Array.from(this.subnegotiation);
+            const option = payload[0];
+            return this.telnetDone(pos, option, payload.subarray(1));
+          }
+          this.telnetState = TelnetState.Subnegotiation;
+          this.keepSubnegotiation(b);
+      }
+    }
+    return pos;
+  }
+
+  private keepSubnegotiation(b: number): void {
+    if (this.subnegotiation.length < MAX_SUBNEGOTIATION_KEPT) this.subnegotiation.push(b);
+  }
+
+  private telnetDone(pos: number, option: number | undefined, data: Uint8Array | undefined): number {
+    this.telnetState = TelnetState.Data;
+    this.plainStart = this.base + pos;
+    const onTelnet = this.callbacks.onTelnet;
+    if (onTelnet !== undefined) {
+      const command = this.telnetCommand;
+      const event: { -readonly [K in keyof TelnetCommand]: TelnetCommand[K] } = {
+        command,
+        name: TELNET_COMMAND_NAMES[command] ?? "UNKNOWN",
+        offset: this.telnetOffset,
+      };
+      if (option !== undefined) event.option = option;
+      if (data !== undefined) event.data = data;
+      onTelnet(event);
+    }
+    return pos;
+  }
+
+  // ─── framing (RFC 959 §4.2) ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The current line ends with a terminator (LF, or CR in bare-CR mode) at stream offset `terminatorAt`; the line
+   * and its terminator end at index `terminatorEnd` of `bytes`.
+   */
+  private lineEnd(bytes: Uint8Array, terminatorAt: number, terminatorEnd: number): void {
+    // Limits count the bytes before the terminator, Telnet commands included: they bound memory.
+    const lineLength = terminatorAt - this.lineStart;
+    // RFC 959 §4.1.3: one terminator is removed; a CR right before LF is part of it. (In bare-CR mode a CR never
+    // reaches the content, so this only ever strips the CR of CR LF.)
+    const contentLength = this.lineContentLength - (this.lastByteIsCr ? 1 : 0);
+    const headLength = this.headLength < contentLength ? this.headLength : contentLength;
+    const lineStart = this.lineStart;
+    const next = this.base + terminatorEnd;
+
+    if (this.skip !== Skip.None) {
+      this.skippedLineEnd(headLength, next);
+      return;
+    }
+    if (lineLength > this.maxLineLength) {
+      this.lineTooLong(bytes, headLength, next);
+      return;
+    }
+
+    const h0 = this.head0;
+    const h1 = this.head1;
+    const h2 = this.head2;
+    const h3 = this.head3;
+    const hasCode = headLength >= 3 && isDigit(h0) && isDigit(h1) && isDigit(h2);
+
+    if (this.state === ReplyState.InMultiline) {
+      const code = this.replyCode;
+      const closesOwn =
+        hasCode &&
+        h0 - DIGIT_0 === ((code / 100) | 0) &&
+        h1 - DIGIT_0 === ((code / 10) | 0) % 10 &&
+        h2 - DIGIT_0 === code % 10 &&
+        (headLength === 3 || h3 === SPACE);
+      let closes = closesOwn;
+      if (!closesOwn && this.closeOnAnyCode && hasCode && h0 >= DIGIT_1 && h0 <= DIGIT_6) {
+        closes = headLength === 3 || h3 === SPACE;
+      }
+      this.replyLineCount++;
+      this.replyBytes += next - lineStart;
+      if (!closes) {
+        if (this.replyBytes > this.maxReplySize && this.retainLines) {
+          this.replyTooLong(code, next);
+          return;
+        }
+        if (this.perLine) this.innerLinePerLine(bytes, terminatorEnd, lineStart, next);
+        this.startLine(next);
+        return;
+      }
+      if (this.replyBytes > this.maxReplySize && this.retainLines) {
+        this.error(
+          "reply-too-long",
+          `reply ${code} is longer than ${this.maxReplySize} bytes`,
+          this.replyStart,
+          EMPTY,
+          code,
+        );
+        this.afterReply(next);
+        return;
+      }
+      let closingCode = code;
+      if (!closesOwn) {
+        closingCode = (h0 - DIGIT_0) * 100 + (h1 - DIGIT_0) * 10 + (h2 - DIGIT_0);
+        this.warning(
+          "mismatched-close",
+          `multi-line reply ${code} closed by a line with code ${closingCode}`,
+          lineStart,
+          closingCode,
+        );
+      }
+      this.emit(bytes, terminatorEnd, closingCode, true, lineStart);
+      this.afterReply(next);
+      return;
+    }
+
+    // Between replies: the line must open one.
+    if (hasCode && h0 >= DIGIT_1 && h0 <= DIGIT_6 && (headLength === 3 || !isDigit(h3))) {
+      const code = (h0 - DIGIT_0) * 100 + (h1 - DIGIT_0) * 10 + (h2 - DIGIT_0);
+      if (headLength > 3 && h3 === HYPHEN) {
+        this.state = ReplyState.InMultiline;
+        this.replyCode = code;
+        this.replyStart = this.unitStart;
+        this.replyLineCount = 1;
+        this.replyBytes = next - lineStart;
+        if (this.replyBytes > this.maxReplySize && this.retainLines) {
+          this.replyTooLong(code, next);
+          return;
+        }
+        if (this.perLine) this.innerLinePerLine(bytes, terminatorEnd, lineStart, next);
+        this.startLine(next);
+        return;
+      }
+      if (headLength > 3 && h3 !== SPACE) {
+        this.warning("missing-space", `reply code ${code} is not followed by a space`, lineStart, code);
+      }
+      this.replyCode = code;
+      this.replyStart = this.unitStart;
+      this.replyLineCount = 1;
+      this.replyBytes = next - lineStart;
+      if (this.replyBytes > this.maxReplySize && this.retainLines) {
+        this.error(
+          "reply-too-long",
+          `reply ${code} is longer than ${this.maxReplySize} bytes`,
+          lineStart,
+          EMPTY,
+          code,
+        );
+        this.afterReply(next);
+        return;
+      }
+      this.emit(bytes, terminatorEnd, code, false, lineStart);
+      this.afterReply(next);
+      return;
+    }
+
+    const raw = this.unitRaw(bytes, terminatorEnd);
+    const content = this.unitContent(bytes, terminatorEnd, raw);
+    const message =
+      contentLength === 0
+        ? "blank line outside a reply"
+        : "line outside a reply does not start with a reply code";
+    this.error(
+      "unexpected-line",
+      message,
+      lineStart,
+      content,
+      undefined,
+      stripTerminator(this.decode(content)),
+    );
+    this.startLine(next);
+    this.startUnit(next);
+  }
+
+  /** With `perLine`: a completed non-closing line of a multi-line reply is decoded now and its bytes moved out. */
+  private innerLinePerLine(bytes: Uint8Array, terminatorEnd: number, lineStart: number, next: number): void {
+    const raw = this.unitRaw(bytes, terminatorEnd);
+    const line = stripTerminator(this.decode(this.unitContent(bytes, terminatorEnd, raw)));
+    const index = this.replyLineCount - 1;
+    if (this.retainLines || index === 0) {
+      this.replyLines.push(line);
+      this.replyRaw.push(raw);
+      this.replyRawLength += raw.length;
+    }
+    this.startUnit(next);
+    this.callbacks.onLine?.({ code: this.replyCode, line, index, last: false, offset: lineStart });
+  }
+
+  /** Builds and delivers the reply that closes at `terminatorEnd`. */
+  private emit(
+    bytes: Uint8Array,
+    terminatorEnd: number,
+    code: number,
+    multiline: boolean,
+    lineStart: number,
+  ): void {
+    const byteLength = this.base + terminatorEnd - this.replyStart;
+    const offset = this.replyStart;
+    let raw = this.unitRaw(bytes, terminatorEnd);
+    let lines: string[];
+    if (this.perLine) {
+      const last = stripTerminator(this.decode(this.unitContent(bytes, terminatorEnd, raw)));
+      lines = this.replyLines;
+      lines.push(last);
+      if (this.replyRawLength > 0) {
+        this.replyRaw.push(raw);
+        raw = concat(this.replyRaw, this.replyRawLength + raw.length);
+      }
+      this.callbacks.onLine?.({
+        code,
+        line: last,
+        index: this.replyLineCount - 1,
+        last: true,
+        offset: lineStart,
+      });
+      this.replyLines = [];
+      this.replyRaw = [];
+      this.replyRawLength = 0;
+    } else {
+      const text = this.decode(this.unitContent(bytes, terminatorEnd, raw));
+      lines = this.bareCrIsLineEnd
+        ? splitLinesBareCr(text, this.replyLineCount)
+        : splitLines(text, this.replyLineCount);
+    }
+    this.callbacks.onReply(
+      createReply(code, lines, replyText(lines, code, multiline), multiline, raw, offset, byteLength),
+    );
+  }
+
+  private afterReply(next: number): void {
+    this.state = ReplyState.BetweenReplies;
+    this.replyCode = 0;
+    this.clearReply();
+    this.startLine(next);
+    this.startUnit(next);
+  }
+
+  // ─── limits ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** A line passed `maxLineLength` (found at its end, or at a chunk's end while it was still open). */
+  private lineTooLong(bytes: Uint8Array, headLength: number, next: number): void {
+    const code = this.state === ReplyState.InMultiline ? this.replyCode : this.headCode(headLength);
+    this.error(
+      "line-too-long",
+      `line is longer than ${this.maxLineLength} bytes`,
+      this.lineStart,
+      this.lineExcerptBytes(bytes),
+      code,
+    );
+    this.beginSkip(headLength);
+    if (next >= 0) this.skippedLineEnd(headLength, next);
+  }
+
+  /** Enters skip mode for the reply (or line) now open; the framing is still followed to find its end. */
+  private beginSkip(headLength: number): void {
+    if (this.state === ReplyState.InMultiline) {
+      this.skip = Skip.Reply;
+      this.skipCode = this.replyCode;
+      this.skipMultiline = true;
+    } else {
+      this.skip = Skip.Line;
+      this.skipCode = this.headCode(headLength) ?? 0;
+      this.skipMultiline = false;
+    }
+    this.state = ReplyState.BetweenReplies;
+    this.replyCode = 0;
+    this.clearReply();
+    this.startUnit(this.lineStart);
+  }
+
+  private replyTooLong(code: number, next: number): void {
+    this.error(
+      "reply-too-long",
+      `reply ${code} is longer than ${this.maxReplySize} bytes`,
+      this.replyStart,
+      EMPTY,
+      code,
+    );
+    this.state = ReplyState.BetweenReplies;
+    this.replyCode = 0;
+    this.clearReply();
+    this.skip = Skip.Reply;
+    this.skipCode = code;
+    this.skipMultiline = true;
+    this.startLine(next);
+    this.startUnit(next);
+  }
+
+  /** The end of a line while skipping: find out whether the skipped reply goes on. */
+  private skippedLineEnd(headLength: number, next: number): void {
+    const h0 = this.head0;
+    const h1 = this.head1;
+    const h2 = this.head2;
+    const h3 = this.head3;
+    if (this.skip === Skip.Line) {
+      // The skipped line itself: if it opened a multi-line reply (`nnn-`), skip to that reply's closing line.
+      this.skip = Skip.None;
+      if (this.skipCode !== 0 && headLength >= 4 && h3 === HYPHEN) {
+        this.skip = Skip.Reply;
+        this.skipMultiline = true;
+      }
+    } else {
+      const code = this.skipCode;
+      const closes =
+        headLength >= 3 &&
+        isDigit(h0) &&
+        isDigit(h1) &&
+        isDigit(h2) &&
+        (h0 - DIGIT_0) * 100 + (h1 - DIGIT_0) * 10 + (h2 - DIGIT_0) === code &&
+        (headLength === 3 || h3 === SPACE);
+      if (closes) this.skip = Skip.None;
+    }
+    if (this.skip === Skip.None) {
+      this.skipCode = 0;
+      this.skipMultiline = false;
+    }
+    this.startLine(next);
+    this.startUnit(next);
+  }
+
+  private headCode(headLength: number): number | undefined {
+    if (headLength < 3 || !isDigit(this.head0) || !isDigit(this.head1) || !isDigit(this.head2))
+      return undefined;
+    if (this.head0 < DIGIT_1 || this.head0 > DIGIT_6) return undefined;
+    return (this.head0 - DIGIT_0) * 100 + (this.head1 - DIGIT_0) * 10 + (this.head2 - DIGIT_0);
+  }
+
+  /** The first bytes of the current line, for an error excerpt. */
+  private lineExcerptBytes(bytes: Uint8Array): Uint8Array {
+    const from = this.lineStart - this.base;
+    if (from >= 0) return bytes.subarray(from, from + 320);
+    const carried = this.unitBytes();
+    const inCarry = this.lineStart - this.unitStart;
+    if (inCarry >= 0 && inCarry < carried.length) return carried.subarray(inCarry, inCarry + 320);
+    return bytes.subarray(0, 320);
+  }
+
+  /** At a chunk's end: check the open line against its limit, then keep the unit's bytes for the next chunk. */
+  private chunkEnd(bytes: Uint8Array, length: number): void {
+    const lineLength = this.base + length - this.lineStart - (this.pendingCr ? 1 : 0);
+    if (this.skip === Skip.None && lineLength > this.maxLineLength) {
+      this.lineTooLong(bytes, this.headLength, -1);
+    }
+    if (this.skip !== Skip.None) return;
+    const from = this.unitStart - this.base;
+    const start = from < 0 ? 0 : from;
+    if (start < length) {
+      this.carry.push(bytes.slice(start, length));
+      this.carryLength += length - start;
+    }
+    if (this.unitHasTelnet && this.telnetState === TelnetState.Data) {
+      const plain = this.plainStart - this.base;
+      const plainFrom = plain < 0 ? 0 : plain;
+      if (plainFrom < length) {
+        this.contentParts.push(bytes.slice(plainFrom, length));
+        this.contentLength += length - plainFrom;
+      }
+      this.plainStart = this.base + length;
+    }
+  }
+
+  // ─── reporting ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  private error(
+    type: ReplyParseErrorType,
+    message: string,
+    offset: number,
+    bytes: Uint8Array,
+    code: number | undefined,
+    excerpt?: string,
+  ): void {
+    const init: { offset: number; excerpt?: string; code?: number; raw?: Uint8Array } = { offset };
+    const text = excerpt ?? (bytes.length > 0 ? excerptOf(bytes) : undefined);
+    if (text !== undefined) init.excerpt = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    if (code !== undefined) init.code = code;
+    if (type === "truncated" && bytes.length > 0) init.raw = bytes;
+    this.callbacks.onError(new ReplyParseError(type, message, init));
+  }
+
+  private warning(type: ReplyParseErrorType, message: string, offset: number, code: number): void {
+    this.callbacks.onWarning?.(new ReplyParseError(type, message, { offset, code }));
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** Splits a reply's decoded text into its `count` lines (each ends with LF), terminators removed. */
+function splitLines(text: string, count: number): string[] {
+  if (count === 1) return [stripTerminator(text)];
+  const lines: string[] = new Array(count);
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const next = end + 1;
+    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    lines[i] = text.slice(start, end);
+    start = next;
+  }
+  return lines;
+}
+
+/** The same in bare-CR mode: lines end with LF, CR LF or CR (a CR never occurs inside a line there). */
+function splitLinesBareCr(text: string, count: number): string[] {
+  const lines: string[] = new Array(count);
+  let start = 0;
+  let nextLf = -1;
+  let nextCr = -1;
+  for (let i = 0; i < count; i++) {
+    if (nextLf < start) {
+      nextLf = text.indexOf("\n", start);
+      if (nextLf === -1) nextLf = text.length;
+    }
+    if (nextCr < start) {
+      nextCr = text.indexOf("\r", start);
+      if (nextCr === -1) nextCr = text.length;
+    }
+    const end = nextCr < nextLf ? nextCr : nextLf;
+    lines[i] = text.slice(start, end);
+    start = end === nextCr && nextLf === end + 1 ? end + 2 : end + 1;
+  }
+  return lines;
+}
+
+/** RFC 959 §4.2: the message is the lines with the code prefix removed where the reply's own code repeats. */
+function replyText(lines: readonly string[], code: number, multiline: boolean): string {
+  const first = lines[0]!;
+  if (!multiline) return first.length > 3 ? first.slice(first.charCodeAt(3) === SPACE ? 4 : 3) : "";
+  const prefix = String(code);
+  const parts: string[] = new Array(lines.length);
+  parts[0] = first.slice(4);
+  const lastIndex = lines.length - 1;
+  for (let i = 1; i < lastIndex; i++) {
+    const line = lines[i]!;
+    const c = line.charCodeAt(3);
+    parts[i] = (c === HYPHEN || c === SPACE) && line.startsWith(prefix) ? line.slice(4) : line;
+  }
+  const last = lines[lastIndex]!;
+  parts[lastIndex] = last.length > 4 ? last.slice(4) : "";
+  return parts.join("\n");
+}
+
+/** Creates a streaming reply parser: feed it chunks, get replies through `onReply`. */
+export function createReplyParser(
+  callbacks: ReplyParserCallbacks,
+  options: ReplyParserOptions = {},
+): ReplyParser {
+  const machine = new ReplyStateMachine(callbacks, options);
+  return {
+    feed: (chunk) => machine.feed(chunk),
+    end: () => machine.end(),
+    reset: () => machine.reset(),
+  };
+}
+
+/** Parses a whole input at once. Throws the first `ReplyParseError` (replies before it are on `error.replies`). */
+export function parseReplies(input: Uint8Array | string, options: ReplyParserOptions = {}): Reply[] {
+  const replies: Reply[] = [];
+  let first: ReplyParseError | undefined;
+  const parser = createReplyParser(
+    {
+      onReply: (reply) => {
+        if (first === undefined) replies.push(reply);
+      },
+      onError: (error) => {
+        first ??= error;
+      },
+    },
+    options,
+  );
+  parser.feed(input);
+  parser.end();
+  if (first !== undefined) {
+    (first as ReplyParseError & { replies?: Reply[] }).replies = replies;
+    throw first;
+  }
+  return replies;
+}

@@ -1,0 +1,81 @@
+/**
+ * Adapters from byte streams to replies: an async iterable for `for await`, and a WHATWG TransformStream.
+ * Both are thin wrappers over `createReplyParser`; errors end the stream (the replies before them are delivered).
+ */
+import type { ReplyParseError } from "./errors.js";
+import { createReplyParser, type ReplyParserOptions } from "./parser.js";
+import type { Reply } from "./reply.js";
+
+/** Options of the adapters: the parser's options, plus what to do with recoverable errors. */
+export interface ReplyStreamOptions extends ReplyParserOptions {
+  /**
+   * Called for every recoverable parse error. Without it the first error ends the iteration (thrown after the
+   * replies before it), as `parseReplies` does.
+   */
+  onError?: (error: ReplyParseError) => void;
+}
+
+/** Reads replies from an async source of chunks (a Node socket, a `ReadableStream`, a file stream …). */
+export async function* readReplies(
+  source: AsyncIterable<Uint8Array | string>,
+  options: ReplyStreamOptions = {},
+): AsyncGenerator<Reply, void, undefined> {
+  let ready: Reply[] = [];
+  let failure: ReplyParseError | undefined;
+  const onError = options.onError;
+  const parser = createReplyParser(
+    {
+      onReply: (reply) => {
+        if (failure === undefined) ready.push(reply);
+      },
+      onError: (error) => {
+        if (onError !== undefined) onError(error);
+        else failure ??= error;
+      },
+    },
+    options,
+  );
+  for await (const chunk of source) {
+    parser.feed(chunk);
+    if (ready.length > 0) {
+      const batch = ready;
+      ready = [];
+      yield* batch;
+    }
+    if (failure !== undefined) throw failure;
+  }
+  parser.end();
+  yield* ready;
+  if (failure !== undefined) throw failure;
+}
+
+/**
+ * A `TransformStream` from chunks to replies: `readable.pipeThrough(new ReplyParserStream())`.
+ * A parse error errors the stream unless `onError` is given.
+ */
+export class ReplyParserStream extends TransformStream<Uint8Array | string, Reply> {
+  constructor(options: ReplyStreamOptions = {}) {
+    const onError = options.onError;
+    let parser: ReturnType<typeof createReplyParser> | undefined;
+    super({
+      start(controller) {
+        parser = createReplyParser(
+          {
+            onReply: (reply) => controller.enqueue(reply),
+            onError: (error) => {
+              if (onError !== undefined) onError(error);
+              else controller.error(error);
+            },
+          },
+          options,
+        );
+      },
+      transform(chunk) {
+        parser?.feed(chunk);
+      },
+      flush() {
+        parser?.end();
+      },
+    });
+  }
+}
