@@ -328,7 +328,8 @@ class ReplyStateMachine implements ReplyParser {
     const lineHasBytes = this.base > this.lineStart;
     if (this.skip !== Skip.None) {
       if (lineHasBytes || this.skipMultiline) {
-        this.error("truncated", "stream ended inside a skipped reply", this.lineStart, EMPTY, this.skipCode);
+        const code = this.skipCode === 0 ? undefined : this.skipCode;
+        this.error("truncated", "stream ended inside a skipped reply", this.lineStart, EMPTY, code);
       }
     } else if (this.state === ReplyState.InMultiline) {
       const carried = this.unitBytes();
@@ -724,9 +725,9 @@ class ReplyStateMachine implements ReplyParser {
         ? splitLinesBareCr(text, this.replyLineCount)
         : splitLines(text, this.replyLineCount);
     }
-    this.callbacks.onReply(
-      createReply(code, lines, replyText(lines, code, multiline), multiline, raw, offset, byteLength),
-    );
+    // Inner lines lose the prefix of the reply's own (opening) code; the closing line may carry another one.
+    const text = replyText(lines, this.replyCode, multiline);
+    this.callbacks.onReply(createReply(code, lines, text, multiline, raw, offset, byteLength));
   }
 
   private afterReply(next: number): void {
@@ -741,7 +742,8 @@ class ReplyStateMachine implements ReplyParser {
 
   /** A line passed `maxLineLength` (found at its end, or at a chunk's end while it was still open). */
   private lineTooLong(bytes: Uint8Array, headLength: number, next: number): void {
-    const code = this.state === ReplyState.InMultiline ? this.replyCode : this.headCode(headLength);
+    // Outside a reply the line's code is not given: with a tiny limit it may not have arrived yet.
+    const code = this.state === ReplyState.InMultiline ? this.replyCode : undefined;
     this.error(
       "line-too-long",
       `line is longer than ${this.maxLineLength} bytes`,
@@ -749,19 +751,19 @@ class ReplyStateMachine implements ReplyParser {
       this.lineExcerptBytes(bytes),
       code,
     );
-    this.beginSkip(headLength);
+    this.beginSkip();
     if (next >= 0) this.skippedLineEnd(headLength, next);
   }
 
   /** Enters skip mode for the reply (or line) now open; the framing is still followed to find its end. */
-  private beginSkip(headLength: number): void {
+  private beginSkip(): void {
     if (this.state === ReplyState.InMultiline) {
       this.skip = Skip.Reply;
       this.skipCode = this.replyCode;
       this.skipMultiline = true;
     } else {
       this.skip = Skip.Line;
-      this.skipCode = this.headCode(headLength) ?? 0;
+      this.skipCode = 0;
       this.skipMultiline = false;
     }
     this.state = ReplyState.BetweenReplies;
@@ -797,8 +799,10 @@ class ReplyStateMachine implements ReplyParser {
     if (this.skip === Skip.Line) {
       // The skipped line itself: if it opened a multi-line reply (`nnn-`), skip to that reply's closing line.
       this.skip = Skip.None;
-      if (this.skipCode !== 0 && headLength >= 4 && h3 === HYPHEN) {
+      const code = this.headCode(headLength);
+      if (code !== undefined && headLength >= 4 && h3 === HYPHEN) {
         this.skip = Skip.Reply;
+        this.skipCode = code;
         this.skipMultiline = true;
       }
     } else {
@@ -827,14 +831,22 @@ class ReplyStateMachine implements ReplyParser {
     return (this.head0 - DIGIT_0) * 100 + (this.head1 - DIGIT_0) * 10 + (this.head2 - DIGIT_0);
   }
 
-  /** The first bytes of the current line, for an error excerpt. */
+  /**
+   * The first bytes of the current line, for an error excerpt: as many as every chunking has seen when the limit
+   * fires (`maxLineLength + 1`), at most 320, so the excerpt does not depend on where chunks were cut.
+   */
   private lineExcerptBytes(bytes: Uint8Array): Uint8Array {
+    const want = Math.min(320, this.maxLineLength + 1);
     const from = this.lineStart - this.base;
-    if (from >= 0) return bytes.subarray(from, from + 320);
+    if (from >= 0) return bytes.slice(from, from + want);
     const carried = this.unitBytes();
     const inCarry = this.lineStart - this.unitStart;
-    if (inCarry >= 0 && inCarry < carried.length) return carried.subarray(inCarry, inCarry + 320);
-    return bytes.subarray(0, 320);
+    const head = carried.subarray(inCarry, inCarry + want);
+    if (head.length >= want) return head;
+    const out = new Uint8Array(Math.min(want, head.length + bytes.length));
+    out.set(head);
+    out.set(bytes.subarray(0, out.length - head.length), head.length);
+    return out;
   }
 
   /** At a chunk's end: check the open line against its limit, then keep the unit's bytes for the next chunk. */
