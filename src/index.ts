@@ -1,3 +1,21 @@
+export {
+  type CodeDefinition,
+  type CodeInfo,
+  describeCode,
+  type FormatCodeOptions,
+  FUNCTION_GROUPS,
+  formatCode,
+  formatDefinition,
+  type KnownReplyCode,
+  type Lang,
+  type LocalizedText,
+  listCodes,
+  REPLY_CLASSES,
+  REPLY_CODES,
+  type ReplyClass,
+} from "./codes.js";
+export * from "./commands.js";
+export * from "./dialogue.js";
 export { ReplyParseError, type ReplyParseErrorInit, type ReplyParseErrorType } from "./errors.js";
 export {
   createReplyParser,
@@ -10,6 +28,7 @@ export {
   type ReplyParserOptions,
   type TelnetCommand,
 } from "./parser.js";
+export * from "./records.js";
 export { createReply, type Reply } from "./reply.js";
 export { ReplyParserStream, type ReplyStreamOptions, readReplies } from "./stream.js";
 export { createTextDecoder, type TextDecodeFunction } from "./text.js";
