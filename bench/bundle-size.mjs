@@ -23,7 +23,10 @@ async function measure(root, contents) {
 export async function measureBundleSizes(root) {
   const entry = `./${join("src", "index.ts")}`;
   const rows = [];
-  rows.push({ what: "core (`export * from src/index.ts`)", ...(await measure(root, `export * from "${entry}";`)) });
+  rows.push({
+    what: "core (`export * from src/index.ts`)",
+    ...(await measure(root, `export * from "${entry}";`)),
+  });
   rows.push({
     what: "parser only (`createReplyParser`)",
     ...(await measure(root, `export { createReplyParser } from "${entry}";`)),

@@ -45,7 +45,18 @@ const FEATURES = [
   " MLST type*;size*;modify*;perm*;unique*;",
   "211 End",
 ];
-const NAMES = ["report", "photo", "backup", "data", "notes", "résumé", "数据", "archive", "build", "übersicht"];
+const NAMES = [
+  "report",
+  "photo",
+  "backup",
+  "data",
+  "notes",
+  "résumé",
+  "数据",
+  "archive",
+  "build",
+  "übersicht",
+];
 const EXTENSIONS = [".txt", ".tar.gz", ".csv", ".jpg", ".iso", ".log", ".pdf"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -57,7 +68,10 @@ function fileName(random) {
 function sessionReplies(random) {
   const replies = [random.pick(GREETINGS)];
   replies.push(["331 Please specify the password."], ["230 Login successful."], FEATURES);
-  replies.push([`257 "/home/user${random.int(1, 999)}" is the current directory`], ["200 Switching to Binary mode."]);
+  replies.push(
+    [`257 "/home/user${random.int(1, 999)}" is the current directory`],
+    ["200 Switching to Binary mode."],
+  );
   const operations = random.int(8, 30);
   for (let i = 0; i < operations; i++) {
     const kind = random.int(0, 9);
@@ -75,7 +89,9 @@ function sessionReplies(random) {
           ? ["150 Here comes the directory listing."]
           : [`150 Opening BINARY mode data connection for ${name} (${size} bytes).`],
       );
-      replies.push(random.next() < 0.9 ? ["226 Transfer complete."] : ["426 Failure writing network stream."]);
+      replies.push(
+        random.next() < 0.9 ? ["226 Transfer complete."] : ["426 Failure writing network stream."],
+      );
     } else if (kind === 3) {
       replies.push([`213 ${random.int(0, 2 ** 40)}`]);
     } else if (kind === 4) {
@@ -83,9 +99,17 @@ function sessionReplies(random) {
     } else if (kind === 5) {
       replies.push(["250 Directory successfully changed."]);
     } else if (kind === 6) {
-      replies.push([random.pick(["550 Failed to open file.", "550 Permission denied.", "553 Could not create file."])]);
+      replies.push([
+        random.pick(["550 Failed to open file.", "550 Permission denied.", "553 Could not create file."]),
+      ]);
     } else if (kind === 7) {
-      replies.push([random.pick(["500 Unknown command.", "425 Use PORT or PASV first.", "530 Please login with USER and PASS."])]);
+      replies.push([
+        random.pick([
+          "500 Unknown command.",
+          "425 Use PORT or PASV first.",
+          "530 Please login with USER and PASS.",
+        ]),
+      ]);
     } else if (kind === 8) {
       replies.push(["350 Ready for RNTO."], ["250 Rename successful."]);
     } else {
@@ -153,7 +177,10 @@ export function scaleDown(corpus, targetBytes) {
       end = candidate;
     }
     const count = ends.filter((candidate) => candidate <= end).length;
-    return { ...corpus, data: corpus.data.subarray(0, end), replies: count, replyEnds: ends.slice(0, count) };
+    const data = corpus.data.subarray(0, end);
+    let lines = 0;
+    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
+    return { ...corpus, data, replies: count, lines, replyEnds: ends.slice(0, count) };
   }
   const kept = [];
   let bytes = 0;
@@ -174,29 +201,85 @@ export function sessionCorpus(targetBytes, seed = 959) {
 
 export function listingCorpus(targetBytes, seed = 4242, linesPerReply = [2000, 4000]) {
   const random = createRandom(seed);
-  return buildCorpus(() => [listingReply(random, random.int(linesPerReply[0], linesPerReply[1]))], targetBytes);
+  return buildCorpus(
+    () => [listingReply(random, random.int(linesPerReply[0], linesPerReply[1]))],
+    targetBytes,
+  );
+}
+
+/** Ports of the control connections in the captures (ftp-srv listens on 2121 there). */
+const CONTROL_PORTS = new Set([21, 2121]);
+
+/**
+ * The server→client bytes of the control connections in a `tshark -z follow,tcp,raw` output: in each stream the
+ * node on port 21 (or 2121) is the server, and tshark indents the second node's data with a tab.
+ */
+function serverBytesFromFollow(text) {
+  const streams = [];
+  for (const block of text.split("===================================================================")) {
+    const nodes = [...block.matchAll(/^Node ([01]): .*:(\d+)$/gm)].map((match) => Number(match[2]));
+    if (nodes.length !== 2) continue;
+    const serverNode = CONTROL_PORTS.has(nodes[1]) ? 1 : CONTROL_PORTS.has(nodes[0]) ? 0 : -1;
+    if (serverNode === -1) continue;
+    let hex = "";
+    for (const line of block.split("\n")) {
+      if (!/^\t?[0-9a-f]+$/.test(line)) continue;
+      const indented = line.startsWith("\t");
+      if (indented === (serverNode === 1)) hex += line.trim();
+    }
+    if (hex.length > 0) streams.push(Uint8Array.from(hex.match(/../g), (pair) => Number.parseInt(pair, 16)));
+  }
+  return streams;
 }
 
 /**
- * The real server recordings of fixtures/servers/<server>/ (recorded by the interop tests), concatenated and
- * repeated up to `targetBytes`. `countReplies` (the library's own parseReplies) gives the reply ends.
+ * Real server bytes from the repository's fixtures: raw recordings (fixtures/servers/<server>/*.bin|raw,
+ * fixtures/logs/raw/*.bin) and the server side of the control connections in the tshark follow outputs of
+ * fixtures/pcap. Only recordings that parse cleanly and end on a reply boundary are taken (so that repeating
+ * them makes a valid stream); they are concatenated and repeated up to `targetBytes`.
+ * `replyEndsOf(bytes)` returns the end offsets of the replies the library finds, or undefined on any error.
  */
-export function fixtureCorpus(root, targetBytes, findReplyEnds) {
-  const directory = join(root, "fixtures", "servers");
-  if (!existsSync(directory)) return undefined;
-  const parts = [];
-  const sources = [];
-  for (const server of readdirSync(directory).sort()) {
-    const serverDirectory = join(directory, server);
-    if (!statSync(serverDirectory).isDirectory()) continue;
-    for (const file of readdirSync(serverDirectory).sort()) {
-      // Raw server→client bytes only; transcripts and notes are other formats.
-      if (!/(^|[._-])(server|s2c|replies|control)[^/]*\.(bin|raw)$/.test(file)) continue;
-      const bytes = readFileSync(join(serverDirectory, file));
-      if (bytes.length === 0) continue;
-      parts.push(new Uint8Array(bytes));
-      sources.push(`${server}/${file}`);
+export function fixtureCorpus(root, targetBytes, replyEndsOf) {
+  const candidates = [];
+  const servers = join(root, "fixtures", "servers");
+  if (existsSync(servers)) {
+    for (const server of readdirSync(servers).sort()) {
+      const directory = join(servers, server);
+      if (!statSync(directory).isDirectory()) continue;
+      for (const file of readdirSync(directory).sort()) {
+        if (/\.(bin|raw)$/.test(file) && !/client|c2s|command/.test(file)) {
+          candidates.push({
+            source: `servers/${server}/${file}`,
+            bytes: readFileSync(join(directory, file)),
+          });
+        }
+      }
     }
+  }
+  const raw = join(root, "fixtures", "logs", "raw");
+  if (existsSync(raw)) {
+    for (const file of readdirSync(raw).sort()) {
+      if (/server.*\.bin$/.test(file))
+        candidates.push({ source: `logs/raw/${file}`, bytes: readFileSync(join(raw, file)) });
+    }
+  }
+  const pcap = join(root, "fixtures", "pcap");
+  if (existsSync(pcap)) {
+    for (const file of readdirSync(pcap).sort()) {
+      if (!file.endsWith(".follow.txt")) continue;
+      for (const bytes of serverBytesFromFollow(readFileSync(join(pcap, file), "latin1"))) {
+        candidates.push({ source: `pcap/${file}`, bytes });
+      }
+    }
+  }
+  const parts = [];
+  const sources = new Set();
+  for (const candidate of candidates) {
+    const bytes = new Uint8Array(candidate.bytes);
+    const ends = bytes.length === 0 ? undefined : replyEndsOf(bytes);
+    if (ends === undefined || ends.length === 0 || ends[ends.length - 1] !== bytes.length) continue;
+    parts.push(bytes);
+    sources.add(candidate.source);
   }
   if (parts.length === 0) return undefined;
   let total = 0;
@@ -210,10 +293,10 @@ export function fixtureCorpus(root, targetBytes, findReplyEnds) {
       offset += part.length;
     }
   }
-  const replyEnds = findReplyEnds(data);
+  const replyEnds = replyEndsOf(data);
   let lines = 0;
   for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
-  return { data, replies: replyEnds.length, lines, replyEnds, sources };
+  return { data, replies: replyEnds.length, lines, replyEnds, sources: [...sources], recordedBytes: total };
 }
 
 /** Splits `data` into chunks of `size` bytes (views, no copies); `Infinity` means one chunk. */
@@ -223,9 +306,7 @@ export function chunk(data, size, asBuffer) {
   for (let start = 0; start < data.length; start += step) {
     const end = Math.min(start + step, data.length);
     chunks.push(
-      asBuffer
-        ? Buffer.from(data.buffer, data.byteOffset + start, end - start)
-        : data.subarray(start, end),
+      asBuffer ? Buffer.from(data.buffer, data.byteOffset + start, end - start) : data.subarray(start, end),
     );
   }
   return chunks;

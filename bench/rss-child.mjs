@@ -1,34 +1,33 @@
-// Child process of the RSS benchmark: streams GIB_TO_STREAM GiB of replies through the parser in 64 KiB chunks
-// and reports its peak resident set size. Run alone so nothing else in the process inflates the peak.
-// argv: <dist index.js URL> <bytes to stream> <retainLines: "true" | "false">
-import { readFileSync } from "node:fs";
-import { chunk, listingCorpus, sessionCorpus } from "./corpus.mjs";
+// Child process of the RSS benchmark: streams a block of replies (read from a file, so that building the corpus
+// leaves nothing behind in this process) through the parser in 64 KiB chunks until <bytes> are streamed, and
+// reports its peak resident set size while streaming.
+// argv: <dist index.js URL> <block file> <replies in the block> <bytes to stream> <retainLines: "true" | "false">
+import { readFileSync, writeFileSync } from "node:fs";
 
-const [libraryUrl, bytesArgument, retainArgument] = process.argv.slice(2);
+const [libraryUrl, blockFile, blockRepliesArgument, bytesArgument, retainArgument] = process.argv.slice(2);
 const library = await import(libraryUrl);
+const blockReplies = Number(blockRepliesArgument);
 const totalBytes = Number(bytesArgument);
 const retainLines = retainArgument !== "false";
 
-function vmHighWaterMark() {
-  try {
-    const status = readFileSync("/proc/self/status", "utf8");
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match === null ? undefined : Number(match[1]) * 1024;
-  } catch {
-    return undefined;
-  }
+function status(field) {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync("/proc/self/status", "utf8"));
+  return match === null ? undefined : Number(match[1]) * 1024;
 }
 
-// A 4 MiB block: session replies, then STAT listings of thousands of lines; repeated until totalBytes.
-const session = sessionCorpus(2 * 1024 * 1024, 11);
-const listing = listingCorpus(2 * 1024 * 1024, 12);
-const block = new Uint8Array(session.data.length + listing.data.length);
-block.set(session.data, 0);
-block.set(listing.data, session.data.length);
-const blockReplies = session.replies + listing.replies;
-const chunks = chunk(block, 64 * 1024, false);
+const block = new Uint8Array(readFileSync(blockFile));
+const chunks = [];
+for (let start = 0; start < block.length; start += 64 * 1024)
+  chunks.push(block.subarray(start, start + 64 * 1024));
+globalThis.gc?.();
+// Linux: writing 5 to clear_refs resets VmHWM, so the peak below is the peak while streaming.
+let hwmReset = false;
+try {
+  writeFileSync("/proc/self/clear_refs", "5");
+  hwmReset = true;
+} catch {}
+const rssBefore = status("VmRSS");
 
-const baseline = process.resourceUsage().maxRSS * 1024;
 let replies = 0;
 let consumed = 0;
 let errors = 0;
@@ -36,7 +35,10 @@ const parser = library.createReplyParser(
   {
     onReply(reply) {
       replies++;
-      consumed += reply.code + reply.text.length;
+      consumed +=
+        reply.code +
+        reply.text.length +
+        (reply.text.length > 0 ? reply.text.charCodeAt(reply.text.length - 1) : 0);
     },
     onError() {
       errors++;
@@ -62,9 +64,9 @@ process.stdout.write(
     expectedReplies: blocks * blockReplies,
     errors,
     consumed,
-    baselineMaxRss: baseline,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-    vmHwm: vmHighWaterMark(),
-    largestReplyBytes: Math.max(...listing.replyList.map((lines) => lines.join("\r\n").length + 2)),
+    rssBefore,
+    vmHwm: status("VmHWM"),
+    hwmReset,
+    lifetimeMaxRss: process.resourceUsage().maxRSS * 1024,
   }),
 );

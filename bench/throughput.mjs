@@ -1,6 +1,17 @@
 // Side-by-side throughput: every contender on the same corpus and chunking, interleaved round-robin in one
 // process, the median of several rounds reported.
+import { readFileSync } from "node:fs";
 import { chunk } from "./corpus.mjs";
+
+const schedstatPath = `/proc/self/task/${process.pid}/schedstat`;
+/**
+ * CPU time of the main thread in ms (Linux schedstat, ns resolution): steadier than wall time while other work
+ * shares the machine, and unlike getrusage deltas it is exact over short intervals.
+ */
+export function threadCpuMs() {
+  const text = readFileSync(schedstatPath, "latin1");
+  return Number(text.slice(0, text.indexOf(" "))) / 1e6;
+}
 
 /** A run that takes longer than this is stopped and reported as timed out (a quadratic peer on small chunks). */
 export const RUN_DEADLINE_MS = 3000;
@@ -15,7 +26,15 @@ function median(values) {
  * Measures one cell (corpus × chunking) for all contenders.
  * `repeatTargetMs`: each measurement repeats the pass until about this long, so short passes are not noise.
  */
-export function measureCell({ corpus, chunkSize, contenders, rounds, repeatTargetMs, collectGarbage }) {
+export function measureCell({
+  corpus,
+  chunkSize,
+  contenders,
+  rounds,
+  repeatTargetMs,
+  collectGarbage,
+  useCpuTime = false,
+}) {
   const inputs = {
     bytes: chunk(corpus.data, chunkSize, false),
     buffer: chunk(corpus.data, chunkSize, true),
@@ -32,6 +51,7 @@ export function measureCell({ corpus, chunkSize, contenders, rounds, repeatTarge
   const runOnce = (result) => {
     const chunks = inputs[result.contender.input];
     collectGarbage();
+    const cpuStart = useCpuTime ? threadCpuMs() : 0;
     const start = performance.now();
     const deadline = start + RUN_DEADLINE_MS;
     let outcome;
@@ -49,6 +69,9 @@ export function measureCell({ corpus, chunkSize, contenders, rounds, repeatTarge
       return;
     }
     result.check = outcome;
+    if (useCpuTime) {
+      return (threadCpuMs() - cpuStart) / result.repeats;
+    }
     return elapsed / result.repeats;
   };
 
@@ -77,6 +100,7 @@ export function measureCell({ corpus, chunkSize, contenders, rounds, repeatTarge
       timedOut: result.timedOut,
       partial: result.partial,
       seconds,
+      bestMbPerSecond: result.seconds.length > 0 ? megabytes / Math.min(...result.seconds) : undefined,
       mbPerSecond: seconds === undefined ? undefined : megabytes / seconds,
       repliesPerSecond: seconds === undefined ? undefined : corpus.replies / seconds,
       check: result.check,

@@ -14,7 +14,8 @@ if (existsSync(file)) {
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A suite that failed to load has no failing test of its own: count it.
   for (const suite of report.testResults ?? []) {
-    if (suite.status === "failed" && (suite.assertionResults ?? []).every((a) => a.status !== "failed")) failed++;
+    if (suite.status === "failed" && (suite.assertionResults ?? []).every((a) => a.status !== "failed"))
+      failed++;
   }
 }
 if (status !== 0 && failed === 0) failed = 1;

@@ -15,6 +15,7 @@ export {
   type ReplyClass,
 } from "./codes.js";
 export * from "./commands.js";
+export * from "./decode/index.js";
 export * from "./dialogue.js";
 export { ReplyParseError, type ReplyParseErrorInit, type ReplyParseErrorType } from "./errors.js";
 export {

@@ -1,0 +1,48 @@
+// A/B of two builds of the library, interleaved in one process (for before/after numbers of a parser change):
+//   node bench/ab.mjs <dist A> <dist B> [rounds] [filter, e.g. "STAT listings 64 B"]
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { ftpReplyContender } from "./contenders.mjs";
+import { listingCorpus, scaleDown, sessionCorpus } from "./corpus.mjs";
+import { measureCell } from "./throughput.mjs";
+
+v8.setFlagsFromString("--expose-gc");
+const collectGarbage = vm.runInNewContext("gc");
+const [distA, distB, roundsArgument = "5", only = ""] = process.argv.slice(2);
+const load = async (directory) => import(pathToFileURL(join(resolve(directory), "index.js")).href);
+const contenders = [ftpReplyContender(await load(distA)), ftpReplyContender(await load(distB))];
+const session = sessionCorpus(2 * 1024 * 1024);
+const listing = listingCorpus(2 * 1024 * 1024);
+console.log(
+  `A = ${distA}, B = ${distB} (main-thread CPU time, best of the rounds: least disturbed by other load)`,
+);
+for (const [name, corpus] of [
+  ["session mix", session],
+  ["STAT listings", listing],
+]) {
+  for (const [label, size, scaleTo] of [
+    ["whole", Number.POSITIVE_INFINITY],
+    ["64 KiB", 65536],
+    ["1460 B", 1460],
+    ["64 B", 64, 512 * 1024],
+    ["1 B", 1, 128 * 1024],
+  ]) {
+    if (!`${name} ${label}`.includes(only)) continue;
+    const cellCorpus = scaleTo === undefined ? corpus : scaleDown(corpus, scaleTo);
+    const [a, b] = measureCell({
+      corpus: cellCorpus,
+      chunkSize: size,
+      contenders,
+      rounds: Number(roundsArgument),
+      repeatTargetMs: 25,
+      collectGarbage,
+      useCpuTime: true,
+    });
+    const counts = `${a.check?.replies}/${b.check?.replies}/${cellCorpus.replies}`;
+    console.log(
+      `${name.padEnd(14)} ${label.padEnd(7)} A ${a.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  B ${b.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  B/A ${(b.bestMbPerSecond / a.bestMbPerSecond).toFixed(2)}  replies ${counts}`,
+    );
+  }
+}

@@ -1,0 +1,356 @@
+#!/usr/bin/env bash
+# Records the packet captures in fixtures/pcap/ from real FTP servers and clients, and tshark's reference outputs
+# for them (followed TCP streams and FTP dissector fields). A capture-making tool: not part of the package.
+#
+# Everything runs inside two network namespaces created here ("server" and "client", joined by a veth pair,
+# 10.21.0.1 / 10.21.0.2 and fd21::1 / fd21::2), never on the host's own interfaces. The hard captures set a tiny
+# MTU and gso_max_segs 1 on the namespace's veth only, and put scripts/nfq-mangle.c behind an iptables NFQUEUE
+# rule inside the server namespace to reorder, duplicate and drop segments.
+#
+# Needs root, tcpdump, tshark (dumpcap, editcap), lftp, curl, python3, gcc + libnetfilter-queue-dev, and the
+# servers unpacked by .ci/install-servers.sh in /opt/ftp-servers. Usage: scripts/record-captures.sh [name ...]
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$HERE/fixtures/pcap
+SERVERS=${FTP_SERVERS_ROOT:-/opt/ftp-servers}
+WORK=$(mktemp -d /tmp/record-captures.XXXXXX)
+SRV=ftpcap-srv-$$
+CLI=ftpcap-cli-$$
+SRV_IP=10.21.0.1
+CLI_IP=10.21.0.2
+SRV_IP6=fd21::1
+CLI_IP6=fd21::2
+PIDS=()
+
+mkdir -p "$OUT"
+chmod 0755 "$WORK"
+
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	ip netns del "$SRV" 2>/dev/null || true
+	ip netns del "$CLI" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+in_srv() { ip netns exec "$SRV" "$@"; }
+in_cli() { ip netns exec "$CLI" "$@"; }
+# Starts a process in the server namespace in the background; `ip netns exec` execs it, so $! is its pid.
+spawn_srv() { # log command...
+	local log=$1
+	shift
+	ip netns exec "$SRV" "$@" >"$log" 2>&1 &
+	PIDS+=($!)
+}
+
+# Fresh namespaces for each capture, so that each file holds only its own scenario.
+make_namespaces() { # mtu
+	local mtu=$1
+	ip netns del "$SRV" 2>/dev/null || true
+	ip netns del "$CLI" 2>/dev/null || true
+	ip netns add "$SRV"
+	ip netns add "$CLI"
+	ip link add veth-srv netns "$SRV" type veth peer name veth-cli netns "$CLI"
+	in_srv ip link set lo up
+	in_cli ip link set lo up
+	# gso_max_segs 1: no GSO batching on the namespace's veth, so the capture sees the segments of the wire.
+	in_srv ip link set veth-srv mtu "$mtu" gso_max_segs 1 up
+	in_cli ip link set veth-cli mtu "$mtu" gso_max_segs 1 up
+	in_srv ip addr add "$SRV_IP/24" dev veth-srv
+	in_cli ip addr add "$CLI_IP/24" dev veth-cli
+	if ((mtu >= 1280)); then # IPv6 needs an MTU of 1280 at least (RFC 8200 §5)
+		in_srv ip -6 addr add "$SRV_IP6/64" dev veth-srv nodad
+		in_cli ip -6 addr add "$CLI_IP6/64" dev veth-cli nodad
+	fi
+	sleep 0.5
+}
+
+# The served tree: a small text file, a 64 KiB binary file, a directory.
+make_tree() { # dir
+	mkdir -p "$1/pub"
+	printf 'hello from ftp-reply\r\n' >"$1/hello.txt"
+	head -c 65536 /dev/urandom >"$1/pub/random.bin"
+	chmod -R a+rX "$1"
+}
+
+start_vsftpd() { # port
+	local dir=$WORK/vsftpd
+	mkdir -p "$dir/anon" "$dir/empty"
+	make_tree "$dir/anon"
+	cat >"$dir/vsftpd.conf" <<-EOF
+		listen=YES
+		listen_ipv6=NO
+		background=NO
+		listen_port=$1
+		anonymous_enable=YES
+		local_enable=NO
+		anon_root=$dir/anon
+		no_anon_password=YES
+		write_enable=NO
+		pasv_enable=YES
+		pasv_min_port=30000
+		pasv_max_port=30100
+		port_enable=YES
+		connect_from_port_20=YES
+		secure_chroot_dir=$dir/empty
+		seccomp_sandbox=NO
+		isolate_network=NO
+		isolate=NO
+		ftpd_banner=ftp-reply capture server (vsftpd)
+	EOF
+	spawn_srv "$WORK/vsftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/vsftpd/LD_LIBRARY_PATH")" \
+		"$SERVERS/vsftpd/usr/sbin/vsftpd" "$dir/vsftpd.conf"
+	sleep 0.5
+}
+
+start_proftpd() {
+	local dir=$WORK/proftpd
+	mkdir -p "$dir/anon"
+	make_tree "$dir/anon"
+	cat >"$dir/proftpd.conf" <<-EOF
+		ServerName "ftp-reply capture (proftpd)"
+		ServerType standalone
+		DefaultServer on
+		Port 21
+		UseIPv6 off
+		User nobody
+		Group nogroup
+		PidFile $dir/proftpd.pid
+		ScoreboardFile $dir/scoreboard
+		DelayTable none
+		WtmpLog off
+		TransferLog none
+		SystemLog $dir/proftpd.log
+		RequireValidShell off
+		AuthOrder mod_auth_unix.c
+		<Anonymous $dir/anon>
+		  User ftp
+		  Group ftp
+		  UserAlias anonymous ftp
+		  <Limit WRITE>
+		    DenyAll
+		  </Limit>
+		</Anonymous>
+	EOF
+	spawn_srv "$WORK/proftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/proftpd/LD_LIBRARY_PATH")" \
+		"$SERVERS/proftpd/usr/sbin/proftpd" -n -q -c "$dir/proftpd.conf"
+	sleep 1
+}
+
+start_pureftpd() { # bind-address
+	# pure-ftpd serves the home of the "ftp" account (/srv/ftp, made by .ci/install-servers.sh) to anonymous users.
+	spawn_srv "$WORK/pure-ftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/pure-ftpd/LD_LIBRARY_PATH")" \
+		"$SERVERS/pure-ftpd/usr/sbin/pure-ftpd" -e -A -S "$1,21" -p 30000:30100
+	sleep 0.5
+}
+
+start_ftp_srv() { # port
+	local dir=$WORK/ftp-srv
+	mkdir -p "$dir"
+	make_tree "$dir"
+	spawn_srv "$WORK/ftp-srv.log" node "$HERE/node_modules/ftp-srv/bin/index.js" "ftp://$SRV_IP:$1" --root "$dir" \
+		--pasv_url "$SRV_IP" --pasv_min 30000 --pasv_max 30100
+	sleep 2
+}
+
+stop_servers() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	PIDS=()
+}
+
+# Starts a capture in the client namespace; `stop_capture` ends it.
+CAPTURE_PID=
+start_capture() { # tool output [args...]
+	local tool=$1 output=$2
+	shift 2
+	case $tool in
+	tcpdump) ip netns exec "$CLI" tcpdump -U -q -s 0 -w "$output" "$@" >"$WORK/capture.log" 2>&1 & ;;
+	dumpcap) ip netns exec "$CLI" dumpcap -q -s 0 -w "$output" "$@" >"$WORK/capture.log" 2>&1 & ;;
+	esac
+	CAPTURE_PID=$!
+	# Wait until the capture really listens (the machine may be busy), then a little more.
+	local tries=0
+	until grep -q -E 'listening on|Capturing on' "$WORK/capture.log" 2>/dev/null; do
+		((++tries > 100)) && { echo "capture did not start: $(cat "$WORK/capture.log")" >&2; exit 1; }
+		sleep 0.1
+	done
+	sleep 0.5
+}
+stop_capture() {
+	# Let the capture drain its buffer on a busy machine before stopping it.
+	sleep 2
+	kill -TERM "$CAPTURE_PID" 2>/dev/null || true
+	wait "$CAPTURE_PID" 2>/dev/null || true
+	local captured received
+	captured=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$WORK/capture.log")
+	received=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter.*/\1/p' "$WORK/capture.log")
+	# A packet or two may arrive while the capture stops (router solicitations); more means it fell behind.
+	if [[ -n $captured && -n $received ]] && ((received - captured > 2)); then
+		echo "capture incomplete: $captured of $received packets written" >&2
+		exit 1
+	fi
+}
+
+# python3 ftplib session: anonymous login, multi-line replies (FEAT, HELP, STAT), a listing and a download.
+ftplib_session() { # host port [passive:1|0]
+	in_cli python3 - "$@" <<-'EOF'
+		import ftplib, sys
+		host, port = sys.argv[1], int(sys.argv[2])
+		passive = len(sys.argv) < 4 or sys.argv[3] == "1"
+		ftp = ftplib.FTP()
+		ftp.connect(host, port, timeout=20)
+		ftp.login()
+		ftp.set_pasv(passive)
+		for command in ("SYST", "FEAT", "HELP", "STAT", "PWD", "TYPE I", "NOOP", "SIZE hello.txt", "BOGUS"):
+		    try:
+		        ftp.sendcmd(command)
+		    except ftplib.all_errors:
+		        pass
+		ftp.retrlines("LIST")
+		for name in ("hello.txt", "missing.txt"):  # pure-ftpd serves /srv/ftp, which may lack hello.txt
+		    try:
+		        ftp.retrbinary("RETR " + name, lambda block: None)
+		    except ftplib.error_perm:
+		        pass
+		ftp.quit()
+	EOF
+}
+
+record_vsftpd_curl() {
+	make_namespaces 1500
+	start_vsftpd 21
+	start_capture tcpdump "$OUT/vsftpd-curl.pcap" -i veth-cli
+	in_cli curl -sS -o /dev/null "ftp://$SRV_IP/hello.txt"
+	in_cli curl -sS -o /dev/null "ftp://$SRV_IP/pub/"
+	in_cli curl -sS -o /dev/null "ftp://$SRV_IP/pub/random.bin"
+	stop_capture
+	stop_servers
+}
+
+record_vsftpd_active() {
+	make_namespaces 1500
+	start_vsftpd 21
+	start_capture dumpcap "$OUT/vsftpd-active-port20.pcapng" -i veth-cli
+	# curl -P - : active mode (EPRT, then PORT when EPRT is refused); vsftpd connects from port 20.
+	in_cli curl -sS -o /dev/null -P - "ftp://$SRV_IP/hello.txt"
+	in_cli curl -sS -o /dev/null -P - --disable-eprt "ftp://$SRV_IP/pub/"
+	ftplib_session "$SRV_IP" 21 0
+	stop_capture
+	stop_servers
+}
+
+record_proftpd_nano() {
+	make_namespaces 1500
+	start_proftpd
+	# -i any writes Linux cooked v2 (SLL2); nanosecond time stamps.
+	start_capture tcpdump "$OUT/proftpd-ftplib-nanosecond.pcap" -i any --time-stamp-precision=nano
+	ftplib_session "$SRV_IP" 21
+	stop_capture
+	stop_servers
+}
+
+record_pureftpd_lftp() {
+	make_namespaces 1500
+	start_pureftpd "$SRV_IP"
+	start_capture tcpdump "$OUT/pureftpd-lftp-sll.pcap" -i any -y LINUX_SLL
+	in_cli lftp -e 'set net:max-retries 1; set net:timeout 10; ls; quote HELP; quote STAT; quit' "ftp://$SRV_IP" \
+		>/dev/null 2>&1 || true
+	stop_capture
+	stop_servers
+}
+
+record_ipv6() {
+	make_namespaces 1500
+	start_pureftpd "$SRV_IP6"
+	start_capture dumpcap "$OUT/pureftpd-ipv6.pcapng" -i veth-cli
+	in_cli curl -sS -g -o /dev/null "ftp://[$SRV_IP6]/"
+	ftplib_session "$SRV_IP6" 21
+	stop_capture
+	stop_servers
+}
+
+record_nonstandard_port() {
+	make_namespaces 1500
+	start_ftp_srv 2121
+	start_capture tcpdump "$OUT/ftp-srv-port-2121.pcap" -i veth-cli
+	ftplib_session "$SRV_IP" 2121
+	stop_capture
+	stop_servers
+}
+
+record_tiny_mtu() {
+	# MTU 100: MSS 60, so replies span several segments and multi-line replies many.
+	make_namespaces 100
+	start_vsftpd 21
+	start_capture tcpdump "$OUT/vsftpd-tiny-mtu.pcap" -i veth-cli
+	ftplib_session "$SRV_IP" 21
+	stop_capture
+	stop_servers
+}
+
+record_interleaved() {
+	make_namespaces 1500
+	start_proftpd
+	start_capture tcpdump "$OUT/proftpd-interleaved.pcap" -i veth-cli
+	in_cli python3 - "$SRV_IP" <<-'EOF'
+		import ftplib, sys
+		# Two sessions whose commands alternate: their packets interleave in the capture.
+		a, b = ftplib.FTP(sys.argv[1], timeout=20), ftplib.FTP(sys.argv[1], timeout=20)
+		a.login(); b.login()
+		for command in ("SYST", "PWD", "FEAT", "TYPE I", "HELP", "NOOP"):
+		    a.sendcmd(command); b.sendcmd(command)
+		a.retrlines("NLST"); b.retrbinary("RETR hello.txt", lambda block: None)
+		b.quit(); a.quit()
+	EOF
+	stop_capture
+	stop_servers
+}
+
+record_mangled() {
+	make_namespaces 120
+	gcc -O2 -o "$WORK/nfq-mangle" "$HERE/scripts/nfq-mangle.c" -lnetfilter_queue
+	start_vsftpd 21
+	in_srv iptables -A OUTPUT -p tcp --sport 21 -m mark ! --mark 7 -j NFQUEUE --queue-num 0
+	spawn_srv "$WORK/nfq-mangle.log" "$WORK/nfq-mangle" 0
+	sleep 0.5
+	start_capture tcpdump "$OUT/vsftpd-reorder-dup-drop.pcap" -i veth-cli
+	ftplib_session "$SRV_IP" 21
+	stop_capture
+	stop_servers
+	in_srv iptables -F OUTPUT
+	grep -c -E 'hold|duplicate|drop' "$WORK/nfq-mangle.log" | sed 's/^/nfq-mangle actions: /'
+}
+
+# A capture with a hole no retransmission fills: one server→client control segment deleted from the tiny-MTU
+# capture with editcap (the 5th segment with payload from port 21).
+derive_gap() {
+	local frame
+	frame=$(tshark -r "$OUT/vsftpd-tiny-mtu.pcap" -Y 'tcp.srcport == 21 && tcp.len > 0' -T fields -e frame.number |
+		sed -n 5p)
+	editcap -F pcap "$OUT/vsftpd-tiny-mtu.pcap" "$OUT/vsftpd-gap.pcap" "$frame"
+	echo "vsftpd-gap.pcap: frame $frame of vsftpd-tiny-mtu.pcap deleted"
+}
+
+# Other encodings of real captures: big-endian, raw IP, BSD loopback, 802.1Q, pcapng big-endian.
+derive_conversions() {
+	python3 "$HERE/scripts/pcap-convert.py" big-endian "$OUT/vsftpd-curl.pcap" "$OUT/vsftpd-curl-bigendian.pcap"
+	python3 "$HERE/scripts/pcap-convert.py" raw-ip "$OUT/vsftpd-curl.pcap" "$OUT/vsftpd-curl-rawip.pcap"
+	python3 "$HERE/scripts/pcap-convert.py" bsd-null "$OUT/vsftpd-curl.pcap" "$OUT/vsftpd-curl-null.pcap"
+	python3 "$HERE/scripts/pcap-convert.py" vlan "$OUT/vsftpd-curl.pcap" "$OUT/vsftpd-curl-vlan.pcap"
+	python3 "$HERE/scripts/pcap-convert.py" pcapng-big-endian "$OUT/vsftpd-tiny-mtu.pcap" \
+		"$OUT/vsftpd-tiny-mtu-bigendian.pcapng"
+}
+
+all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled)
+if (($# > 0)); then all=("$@"); fi
+for name in "${all[@]}"; do
+	echo "== $name"
+	"record_$name"
+done
+if [[ -s $OUT/vsftpd-tiny-mtu.pcap ]]; then derive_gap; fi
+if [[ -s $OUT/vsftpd-curl.pcap && -s $OUT/vsftpd-tiny-mtu.pcap ]]; then derive_conversions; fi
+"$HERE/scripts/tshark-references.sh"
+chmod a+r "$OUT"/* 2>/dev/null || true

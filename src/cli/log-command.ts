@@ -1,0 +1,92 @@
+/**
+ * `ftp-reply log [file|-]`: a captured session's log → its dialogue (each command with its replies).
+ * The format is recognised from the first lines, or given with `--input-format`.
+ */
+import { InputError, openSource } from "../node/sources.js";
+import {
+  INPUT_FORMAT_NAMES,
+  readTranscript,
+  TRANSCRIPT_FORMATS,
+  TranscriptFormatError,
+  type TranscriptFormatName,
+} from "../node/transcripts/index.js";
+import {
+  type CliIO,
+  COMMON_OPTIONS_HELP,
+  EXIT_OK,
+  EXIT_PROTOCOL_ERRORS,
+  EXIT_USAGE,
+  parseArgs,
+  UsageError,
+} from "./args.js";
+import { createBufferedSink, createWriter } from "./output.js";
+import { createProgress } from "./progress.js";
+
+const LOG_USAGE = `usage: ftp-reply log [options] [file|-]
+
+Reads a captured FTP session's log (stdin when no file or -) and prints its dialogue: each command with its
+replies, the greeting, unsolicited replies, and what broke the rules.
+  --input-format F    the log's format (default: recognised from its first lines):
+${[
+  "raw      server→client bytes as sent",
+  ...TRANSCRIPT_FORMATS.map((f) => `${f.name.padEnd(16)} ${f.description}`),
+]
+  .map((line) => `                        ${line}`)
+  .join("\n")
+  .replace("raw      ", "raw              ")}
+${COMMON_OPTIONS_HELP}
+`;
+
+export async function runLog(argv: readonly string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
+      { name: "input-format", takesValue: true, values: INPUT_FORMAT_NAMES },
+    ]);
+    if (parsed.positionals.length > 1) throw new UsageError("log reads one file (or - for stdin)");
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`ftp-reply log: ${error.message} (see ftp-reply log --help)\n`);
+    return EXIT_USAGE;
+  }
+  const { options, extra, positionals } = parsed;
+  if (options.help) {
+    io.stdout.write(LOG_USAGE);
+    return EXIT_OK;
+  }
+  const inputFormat = (extra.get("input-format") as TranscriptFormatName | undefined) ?? "auto";
+  const out = createBufferedSink(io.stdout);
+  const writer = createWriter(options.format, out, {
+    lang: options.lang,
+    color: options.color,
+    summary: options.summary,
+    showPasswords: options.showPasswords,
+    stderr: io.stderr,
+  });
+  try {
+    const source = await openSource(positionals[0], io.stdin);
+    const progress = createProgress(io.stderr, source.name, source.size);
+    await readTranscript(source.chunks, {
+      format: inputFormat,
+      encoding: options.encoding,
+      recordPasswords: options.showPasswords,
+      onExchange: (exchange, conn) => writer.exchange(exchange, conn),
+      onProblem: (problem) => writer.diagnostic(problem),
+      onChunk: async () => {
+        progress.update(source.bytesRead);
+        await out.drain();
+      },
+    });
+    progress.done();
+  } catch (error) {
+    if (error instanceof InputError || error instanceof TranscriptFormatError) {
+      await out.close();
+      io.stderr.write(`ftp-reply log: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  writer.end();
+  await out.close();
+  return options.strict && writer.summary.diagnostics > 0 ? EXIT_PROTOCOL_ERRORS : EXIT_OK;
+}

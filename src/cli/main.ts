@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * `ftp-reply`: the command line. Subcommands:
+ *   parse [file|-]     raw server→client bytes → replies
+ *   log [file|-]       a captured session's log (curl, ftplib, lftp, vsftpd, ProFTPD, Pure-FTPd, C:/S:) → dialogue
+ *   pcap <file>        a packet capture → the dialogue of each FTP control connection
+ *   explain <code…>    what reply codes mean
+ * Exit codes: 0 ok, 1 protocol errors with --strict, 2 usage or I/O error (one line on stderr, never a trace).
+ */
+import packageJson from "../../package.json" with { type: "json" };
+import { type CliIO, EXIT_OK, EXIT_USAGE } from "./args.js";
+import { runExplain } from "./explain.js";
+import { runLog } from "./log-command.js";
+import { runParse } from "./parse-command.js";
+import { runPcapCommand } from "./pcap-command.js";
+
+export const MAIN_USAGE = `usage: ftp-reply <command> [options] [file|-]
+
+Reads the FTP control channel: replies, their meanings, and whole dialogues from logs and captures.
+
+Commands:
+  parse [file|-]    raw server→client bytes → replies, each with its meaning
+  log [file|-]      a captured session's log → its dialogue (format recognised: curl -v, curl --trace-ascii,
+                    Python ftplib, lftp, vsftpd, ProFTPD, Pure-FTPd, C:/S: dialogue, raw bytes)
+  pcap <file>       a pcap/pcapng capture → the dialogue of each FTP control connection
+  explain <code…>   what reply codes mean (--lang zh|en)
+
+Common options: --format pretty|json|ndjson|zeek, --summary, --encoding E, --strict, --lang zh|en,
+--no-color, --show-passwords. "ftp-reply <command> --help" tells more.
+  -h, --help        this text
+  -V, --version     the version
+
+Exit codes: 0 ok; 1 the input had protocol errors (only with --strict); 2 usage or I/O error.
+`;
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "parse":
+      return runParse(rest, io);
+    case "log":
+      return runLog(rest, io);
+    case "explain":
+      return runExplain(rest, io);
+    case "pcap":
+      return runPcapCommand(rest, io);
+    case "-h":
+    case "--help":
+    case "help":
+      io.stdout.write(MAIN_USAGE);
+      return EXIT_OK;
+    case "-V":
+    case "--version":
+      io.stdout.write(`${packageJson.version}\n`);
+      return EXIT_OK;
+    case undefined:
+      io.stderr.write("ftp-reply: no command given (parse, log, pcap or explain; see ftp-reply --help)\n");
+      return EXIT_USAGE;
+    default:
+      io.stderr.write(`ftp-reply: unknown command ${JSON.stringify(command)} (see ftp-reply --help)\n`);
+      return EXIT_USAGE;
+  }
+}
+
+const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+// `ftp-reply … | head`: a closed pipe ends the output, not with an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(EXIT_OK);
+  process.stderr.write(`ftp-reply: cannot write the output: ${error.message}\n`);
+  process.exit(EXIT_USAGE);
+});
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A bug, not bad input: still one line, never a stack trace.
+    process.stderr.write(
+      `ftp-reply: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = EXIT_USAGE;
+  },
+);

@@ -1,0 +1,603 @@
+/**
+ * The writers behind `--format`: one interface, four formats, all streaming (each record is written as it comes;
+ * only the summary's counters are kept).
+ *
+ * - `pretty`  for people: `C:` commands, `S:` replies with each code's meaning in the user's language, coloured.
+ * - `json`    one JSON array of records (`{"record":"exchange"|"reply"|"diagnostic"|"summary", …}`), streamed.
+ * - `ndjson`  the same records, one per line.
+ * - `zeek`    Zeek's ftp.log in its tab-separated ASCII format (`#fields` header, one row per command). Text that
+ *             has no place in ftp.log (diagnostics, the summary) goes to `options.stderr` when given.
+ */
+import type { Lang } from "../codes.js";
+import type { Exchange } from "../dialogue.js";
+import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
+import type { Reply } from "../reply.js";
+import { createPalette, type Palette, styleForCode } from "./color.js";
+
+
+export type OutputFormat = "pretty" | "json" | "ndjson" | "zeek";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["pretty", "json", "ndjson", "zeek"];
+
+/** Something to write text to (a stream, or a collector in tests). */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface WriterOptions {
+  /** Language of the meanings and of the pretty labels. */
+  lang: Lang;
+  /** Colour the pretty output (ANSI). */
+  color: boolean;
+  /** Write a summary at `end()`: counts by code and class, logins, errors, transfers, bytes. */
+  summary: boolean;
+  /** Keep PASS arguments as the exchange carries them; otherwise the writer masks them (default false). */
+  showPasswords?: boolean;
+  /** Where text that the format has no room for goes (`zeek`: diagnostics and the summary). Dropped if absent. */
+  stderr?: TextSink;
+}
+
+/** A problem found while reading the input: a reader's unknown line, a framing error, a pcap's bad packet … */
+export interface OutputDiagnostic {
+  message: string;
+  /** Byte offset in the input, when known. */
+  offset?: number | undefined;
+  /** Line number (1-based) in a log file, when known. */
+  line?: number | undefined;
+  /** A stable type string (`unknown-line`, `unexpected-line`, `truncated` …). */
+  type?: string | undefined;
+}
+
+export interface Writer {
+  /** One command with its replies (or a greeting, an unsolicited 421 …). Renders `ex.diagnostics` with it. */
+  exchange(ex: Exchange, conn?: ConnectionInfo): void;
+  /** One reply on its own (`ftp-reply parse`). */
+  reply(reply: Reply): void;
+  /** A problem that belongs to no exchange. */
+  diagnostic(diagnostic: OutputDiagnostic): void;
+  /** Writes the summary (if asked) and closes the format (`]` for json, `#close` for zeek). */
+  end(): void;
+  /** The counters so far (the `--summary` numbers, also what `--strict` looks at). */
+  readonly summary: Summary;
+}
+
+/** What `--summary` reports. */
+export interface Summary {
+  /** Replies seen (every reply of every exchange, or every parsed reply). */
+  replies: number;
+  /** Replies by code, e.g. `{ "226": 3 }`. */
+  byCode: Record<string, number>;
+  /** Replies by class, `1xx` … `6xx`. */
+  byClass: Record<string, number>;
+  /** Exchanges with a command. */
+  commands: number;
+  /** Logins accepted (230/202 to USER, PASS or ACCT) — in `parse` mode, 230 replies. */
+  logins: number;
+  /** Logins refused (530, or 4xx/5xx to PASS) — in `parse` mode, 530 replies. */
+  failedLogins: number;
+  /** 4xx and 5xx final replies. */
+  errors: number;
+  /** Diagnostics: the reader's, the parser's and the dialogue's, by type. */
+  diagnostics: number;
+  byDiagnostic: Record<string, number>;
+  /** Completed transfers: RETR, STOR, STOU, APPE, LIST, NLST, MLSD ending in 226/250 — in `parse` mode, 226s. */
+  transfers: number;
+  /** Transfers that ended with a 4xx/5xx reply. */
+  failedTransfers: number;
+  /** Sum of the sizes announced for completed file transfers (`150 … (N bytes)`, or a SIZE reply). */
+  bytes: number;
+}
+
+const TRANSFER_COMMANDS = new Set(["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"]);
+const FILE_TRANSFER_COMMANDS = new Set(["RETR", "STOR", "STOU", "APPE"]);
+const DEFAULT_PASSWORD_MASK = "<hidden>";
+
+function emptySummary(): Summary {
+  return {
+    replies: 0,
+    byCode: {},
+    byClass: {},
+    commands: 0,
+    logins: 0,
+    failedLogins: 0,
+    errors: 0,
+    diagnostics: 0,
+    byDiagnostic: {},
+    transfers: 0,
+    failedTransfers: 0,
+    bytes: 0,
+  };
+}
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function classKey(code: number): string {
+  return `${Math.trunc(code / 100)}xx`;
+}
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/** `… (1234 bytes).` in a 150/125 reply → 1234 (the form vsftpd, ProFTPD, wu-ftpd … use). */
+function announcedSize(text: string): number | undefined {
+  const marker = text.lastIndexOf(" bytes)");
+  if (marker === -1) return undefined;
+  const open = text.lastIndexOf("(", marker);
+  if (open === -1 || open + 1 === marker) return undefined;
+  let value = 0;
+  for (let i = open + 1; i < marker; i++) {
+    const c = text.charCodeAt(i);
+    if (c < DIGIT_0 || c > DIGIT_9) return undefined;
+    value = value * 10 + (c - DIGIT_0);
+  }
+  return value;
+}
+
+function countReply(summary: Summary, reply: Reply): void {
+  summary.replies++;
+  increment(summary.byCode, String(reply.code));
+  increment(summary.byClass, classKey(reply.code));
+}
+
+function countExchange(summary: Summary, ex: Exchange): void {
+  for (const reply of ex.replies) countReply(summary, reply);
+  for (const diagnostic of ex.diagnostics) countDiagnostic(summary, diagnostic.type);
+  const verb = ex.command?.verb;
+  if (ex.kind === "command") summary.commands++;
+  const final = ex.final;
+  if (final !== undefined && final.code >= 400) summary.errors++;
+  if (ex.login === "success") summary.logins++;
+  else if (ex.login === "failure") summary.failedLogins++;
+  if (verb !== undefined && TRANSFER_COMMANDS.has(verb) && final !== undefined) {
+    if (final.code === 226 || final.code === 250) {
+      summary.transfers++;
+      if (FILE_TRANSFER_COMMANDS.has(verb) && ex.fileSize !== undefined) summary.bytes += ex.fileSize;
+    } else if (final.code >= 400) summary.failedTransfers++;
+  }
+}
+
+function countLoneReply(summary: Summary, reply: Reply): void {
+  countReply(summary, reply);
+  const code = reply.code;
+  if (code >= 400) summary.errors++;
+  if (code === 230) summary.logins++;
+  else if (code === 530) summary.failedLogins++;
+  else if (code === 226) summary.transfers++;
+  else if (code === 150 || code === 125) summary.bytes += announcedSize(reply.text) ?? 0;
+}
+
+function countDiagnostic(summary: Summary, type: string | undefined): void {
+  summary.diagnostics++;
+  increment(summary.byDiagnostic, type ?? "error");
+}
+
+/** Keys sorted numerically/alphabetically, so output does not depend on arrival order. */
+function sorted(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(counts).sort()) out[key] = counts[key]!;
+  return out;
+}
+
+function finishedSummary(summary: Summary): Summary {
+  return {
+    ...summary,
+    byCode: sorted(summary.byCode),
+    byClass: sorted(summary.byClass),
+    byDiagnostic: sorted(summary.byDiagnostic),
+  };
+}
+
+// ───────────────────────────── records (json, ndjson) ─────────────────────────────
+
+function replyRecord(reply: Reply, lang: Lang): Record<string, unknown> {
+  return {
+    code: reply.code,
+    text: reply.text,
+    lines: reply.lines,
+    multiline: reply.multiline,
+    offset: reply.offset,
+    byteLength: reply.byteLength,
+    meaning: reply.info.meaning[lang],
+  };
+}
+
+function maskedCommand(ex: Exchange, showPasswords: boolean): Exchange["command"] {
+  const command = ex.command;
+  if (command === undefined || showPasswords || command.verb !== "PASS" || command.arg === "") return command;
+  // The session masks by default; this catches exchanges from a session told to record passwords.
+  if (command.arg === DEFAULT_PASSWORD_MASK) return command;
+  const line = `${command.line.slice(0, command.line.length - command.arg.length)}${DEFAULT_PASSWORD_MASK}`;
+  return { ...command, arg: DEFAULT_PASSWORD_MASK, line, raw: new TextEncoder().encode(`${line}\r\n`) };
+}
+
+function exchangeRecord(
+  ex: Exchange,
+  conn: ConnectionInfo | undefined,
+  lang: Lang,
+  showPasswords: boolean,
+): Record<string, unknown> {
+  const command = maskedCommand(ex, showPasswords);
+  return {
+    record: "exchange",
+    index: ex.index,
+    kind: ex.kind,
+    ...(conn ?? {}),
+    startTs: ex.startTs,
+    endTs: ex.endTs,
+    duration: ex.duration,
+    command:
+      command === undefined
+        ? undefined
+        : { verb: command.verb, arg: command.arg, line: command.line, offset: command.offset },
+    replies: ex.replies.map((reply) => replyRecord(reply, lang)),
+    code: ex.final?.code,
+    user: ex.user,
+    password: showPasswords ? ex.password : ex.password === undefined ? undefined : DEFAULT_PASSWORD_MASK,
+    login: ex.login,
+    cwd: ex.cwd,
+    path: ex.path,
+    type: ex.type,
+    dataChannel: ex.dataChannel,
+    fileSize: ex.fileSize,
+    diagnostics: ex.diagnostics.map((d) => ({ type: d.type, message: d.message })),
+  };
+}
+
+function diagnosticRecord(diagnostic: OutputDiagnostic): Record<string, unknown> {
+  return {
+    record: "diagnostic",
+    type: diagnostic.type,
+    message: diagnostic.message,
+    line: diagnostic.line,
+    offset: diagnostic.offset,
+  };
+}
+
+function createJsonWriter(
+  out: TextSink,
+  options: WriterOptions,
+  lines: boolean,
+  summary: Summary,
+): Omit<Writer, "summary"> {
+  const showPasswords = options.showPasswords === true;
+  let count = 0;
+  const emit = (record: Record<string, unknown>): void => {
+    if (lines) out.write(`${JSON.stringify(record)}\n`);
+    else out.write(`${count === 0 ? "[\n" : ",\n"}${JSON.stringify(record)}`);
+    count++;
+  };
+  return {
+    exchange(ex, conn) {
+      countExchange(summary, ex);
+      emit(exchangeRecord(ex, conn, options.lang, showPasswords));
+    },
+    reply(reply) {
+      countLoneReply(summary, reply);
+      emit({ record: "reply", ...replyRecord(reply, options.lang) });
+    },
+    diagnostic(diagnostic) {
+      countDiagnostic(summary, diagnostic.type);
+      emit(diagnosticRecord(diagnostic));
+    },
+    end() {
+      if (options.summary) emit({ record: "summary", ...finishedSummary(summary) });
+      if (!lines) out.write(count === 0 ? "[]\n" : "\n]\n");
+    },
+  };
+}
+
+// ───────────────────────────── zeek ─────────────────────────────
+
+function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summary): Omit<Writer, "summary"> {
+  const zeek = createZeekLogWriter();
+  let headerWritten = false;
+  const writeRow = (text: string): void => {
+    if (!headerWritten) {
+      out.write(zeek.header());
+      headerWritten = true;
+    }
+    out.write(text);
+  };
+  const plainPalette = createPalette(false);
+  return {
+    exchange(ex, conn) {
+      countExchange(summary, ex);
+      for (const d of ex.diagnostics) {
+        options.stderr?.write(`warning: ${d.type}: ${d.message}\n`);
+      }
+      // ftp.log has one row per command; the greeting and stray replies have no command to log.
+      if (ex.command === undefined) return;
+      const record = toFtpLogRecord(
+        { ...ex, command: maskedCommand(ex, options.showPasswords === true) },
+        conn,
+      );
+      if (options.showPasswords !== true && record.password !== undefined)
+        record.password = DEFAULT_PASSWORD_MASK;
+      writeRow(zeek.row(record));
+    },
+    reply(reply) {
+      countLoneReply(summary, reply);
+      const record = toFtpLogRecord({
+        kind: "unmatched-reply",
+        index: summary.replies - 1,
+        replies: [reply],
+        preliminary: reply.code < 200 ? [reply] : [],
+        final: reply.code < 200 ? undefined : reply,
+        diagnostics: [],
+      });
+      // A preliminary reply is no final reply, but it is what `parse` was given: log its code all the same.
+      if (reply.code < 200) {
+        record.reply_code = reply.code;
+        record.reply_msg = reply.lines[reply.lines.length - 1]?.slice(4) ?? "";
+      }
+      writeRow(zeek.row(record));
+    },
+    diagnostic(diagnostic) {
+      countDiagnostic(summary, diagnostic.type);
+      options.stderr?.write(`${formatDiagnosticLine(diagnostic, plainPalette)}\n`);
+    },
+    end() {
+      if (!headerWritten) out.write(zeek.header());
+      out.write(zeek.footer());
+      if (options.summary && options.stderr !== undefined) {
+        options.stderr.write(formatSummary(finishedSummary(summary), options.lang, plainPalette));
+      }
+    },
+  };
+}
+
+// ───────────────────────────── pretty ─────────────────────────────
+
+const LABELS = {
+  en: {
+    summary: "Summary",
+    replies: "replies",
+    byCode: "by code",
+    commands: "commands",
+    logins: "logins",
+    ok: "ok",
+    failed: "failed",
+    errors: "errors",
+    errorsNote: "4xx/5xx replies",
+    diagnostics: "diagnostics",
+    transfers: "transfers",
+    completed: "completed",
+    bytes: "bytes",
+    line: "line",
+    byte: "byte",
+    noFinal: "(no final reply)",
+    greeting: "greeting",
+    unsolicited: "unsolicited",
+    unmatched: "unmatched reply",
+  },
+  zh: {
+    summary: "摘要",
+    replies: "答复",
+    byCode: "按代码",
+    commands: "命令",
+    logins: "登录",
+    ok: "成功",
+    failed: "失败",
+    errors: "错误",
+    errorsNote: "4xx/5xx 答复",
+    diagnostics: "诊断",
+    transfers: "传输",
+    completed: "完成",
+    bytes: "字节",
+    line: "行",
+    byte: "字节",
+    noFinal: "（没有最终答复）",
+    greeting: "欢迎信息",
+    unsolicited: "主动发送",
+    unmatched: "无对应命令的答复",
+  },
+} as const;
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** Seconds → `HH:MM:SS.mmm` (UTC), with the date in front when the value is an epoch time. */
+export function formatTimestamp(ts: number): string {
+  const date = new Date(ts * 1000);
+  const time = `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}.${String(date.getUTCMilliseconds()).padStart(3, "0")}`;
+  // Below a day the value is a time of day (a transcript without a date), not an epoch time.
+  if (ts < 86_400) return time;
+  return `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ${time}`;
+}
+
+function formatDiagnosticLine(diagnostic: OutputDiagnostic, palette: Palette, lang: Lang = "en"): string {
+  const labels = LABELS[lang];
+  const where: string[] = [];
+  if (diagnostic.line !== undefined) where.push(`${labels.line} ${diagnostic.line}`);
+  if (diagnostic.offset !== undefined) where.push(`${labels.byte} ${diagnostic.offset}`);
+  const type = diagnostic.type === undefined ? "" : `${diagnostic.type}: `;
+  return palette.warning(`! ${where.length > 0 ? `${where.join(", ")}: ` : ""}${type}${diagnostic.message}`);
+}
+
+/** Columns a label takes on a terminal: CJK characters are two wide. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (let i = 0; i < text.length; i++) width += text.charCodeAt(i) >= CJK_START ? 2 : 1;
+  return width;
+}
+
+/** From here on (CJK radicals, ideographs, full-width forms) characters take two columns. */
+const CJK_START = 0x2e80;
+
+function formatSummary(summary: Summary, lang: Lang, palette: Palette): string {
+  const labels = LABELS[lang];
+  const row = (label: string, value: string): string =>
+    `  ${label}${" ".repeat(Math.max(1, 13 - displayWidth(label)))}${value}\n`;
+  const classes = Object.entries(summary.byClass)
+    .map(([key, n]) => `${key} ${n}`)
+    .join(", ");
+  const codes = Object.entries(summary.byCode)
+    .map(([key, n]) => `${key}×${n}`)
+    .join(" ");
+  const diagnostics = Object.entries(summary.byDiagnostic)
+    .map(([key, n]) => `${key} ${n}`)
+    .join(", ");
+  return [
+    `${palette.bold(labels.summary)}\n`,
+    row(labels.replies, `${summary.replies}${classes === "" ? "" : ` (${classes})`}`),
+    row(labels.byCode, codes === "" ? "-" : codes),
+    row(labels.commands, String(summary.commands)),
+    row(labels.logins, `${summary.logins} ${labels.ok}, ${summary.failedLogins} ${labels.failed}`),
+    row(labels.errors, `${summary.errors} (${labels.errorsNote})`),
+    row(labels.diagnostics, `${summary.diagnostics}${diagnostics === "" ? "" : ` (${diagnostics})`}`),
+    row(
+      labels.transfers,
+      `${summary.transfers} ${labels.completed}, ${summary.failedTransfers} ${labels.failed}, ${summary.bytes} ${labels.bytes}`,
+    ),
+  ].join("");
+}
+
+function createPrettyWriter(
+  out: TextSink,
+  options: WriterOptions,
+  summary: Summary,
+): Omit<Writer, "summary"> {
+  const palette = createPalette(options.color);
+  const lang = options.lang;
+  const labels = LABELS[lang];
+  const showPasswords = options.showPasswords === true;
+
+  /** The reply's lines, `S: ` before the first, its meaning after the first. */
+  const formatReply = (reply: Reply, indent: string): string => {
+    const style = styleForCode(palette, reply.code);
+    const meaning = palette.dim(`  · ${reply.info.meaning[lang]}`);
+    const lines = reply.lines;
+    const parts: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const text = i === 0 || i === lines.length - 1 ? style(line) : line;
+      parts.push(`${indent}${i === 0 ? "S: " : "   "}${text}${i === 0 ? meaning : ""}\n`);
+    }
+    if (lines.length === 0) parts.push(`${indent}S: ${style(String(reply.code))}${meaning}\n`);
+    return parts.join("");
+  };
+
+  return {
+    exchange(ex) {
+      countExchange(summary, ex);
+      const parts: string[] = [];
+      const stamp = ex.startTs === undefined ? "" : `${palette.dim(`[${formatTimestamp(ex.startTs)}]`)} `;
+      const indent = stamp === "" ? "" : " ".repeat(formatTimestamp(ex.startTs!).length + 3);
+      const command = maskedCommand(ex, showPasswords);
+      if (command !== undefined) {
+        parts.push(`${stamp}${palette.command(`C: ${command.line}`)}\n`);
+      } else if (ex.kind !== "command") {
+        const label =
+          ex.kind === "greeting"
+            ? labels.greeting
+            : ex.kind === "unsolicited"
+              ? labels.unsolicited
+              : labels.unmatched;
+        parts.push(`${stamp}${palette.dim(`(${label})`)}\n`);
+      }
+      for (const reply of ex.replies) parts.push(formatReply(reply, indent));
+      if (ex.final === undefined && ex.kind === "command")
+        parts.push(`${indent}${palette.dim(labels.noFinal)}\n`);
+      for (const d of ex.diagnostics) {
+        parts.push(`${indent}${formatDiagnosticLine({ type: d.type, message: d.message }, palette, lang)}\n`);
+      }
+      out.write(parts.join(""));
+    },
+    reply(reply) {
+      countLoneReply(summary, reply);
+      out.write(formatReply(reply, ""));
+    },
+    diagnostic(diagnostic) {
+      countDiagnostic(summary, diagnostic.type);
+      out.write(`${formatDiagnosticLine(diagnostic, palette, lang)}\n`);
+    },
+    end() {
+      if (options.summary) out.write(`\n${formatSummary(finishedSummary(summary), lang, palette)}`);
+    },
+  };
+}
+
+/**
+ * Creates the writer for a `--format`. Every method writes at once (nothing is buffered but the summary's
+ * counters), so output streams whatever the input size.
+ */
+export function createWriter(format: OutputFormat, out: TextSink, options: WriterOptions): Writer {
+  const summary = emptySummary();
+  let writer: Omit<Writer, "summary">;
+  switch (format) {
+    case "pretty":
+      writer = createPrettyWriter(out, options, summary);
+      break;
+    case "json":
+      writer = createJsonWriter(out, options, false, summary);
+      break;
+    case "ndjson":
+      writer = createJsonWriter(out, options, true, summary);
+      break;
+    case "zeek":
+      writer = createZeekWriter(out, options, summary);
+      break;
+  }
+  return {
+    exchange: writer.exchange,
+    reply: writer.reply,
+    diagnostic: writer.diagnostic,
+    end: writer.end,
+    get summary() {
+      return finishedSummary(summary);
+    },
+  };
+}
+
+// ───────────────────────────── buffered stdout ─────────────────────────────
+
+/** A stream the output goes to: `write` returns false when its buffer is full, then it emits `drain`. */
+export interface WritableLike {
+  write(text: string): unknown;
+  once?(event: "drain", listener: () => void): unknown;
+}
+
+export interface BufferedSink extends TextSink {
+  /** Waits until the stream has room again (back-pressure), so memory stays bounded whatever the output size. */
+  drain(): Promise<void>;
+  /** Writes what is buffered and waits for it to be taken. */
+  close(): Promise<void>;
+}
+
+const SINK_BUFFER_CHARS = 64 * 1024;
+
+/** Gathers small writes into 64 KiB pieces and honours the stream's back-pressure. */
+export function createBufferedSink(stream: WritableLike): BufferedSink {
+  let parts: string[] = [];
+  let size = 0;
+  let full = false;
+  const flush = (): void => {
+    if (size === 0) return;
+    const text = parts.join("");
+    parts = [];
+    size = 0;
+    if (stream.write(text) === false) full = true;
+  };
+  const wait = async (): Promise<void> => {
+    if (!full || stream.once === undefined) return;
+    const once = stream.once.bind(stream);
+    await new Promise<void>((resolve) => once("drain", resolve));
+    full = false;
+  };
+  return {
+    write(text) {
+      parts.push(text);
+      size += text.length;
+      if (size >= SINK_BUFFER_CHARS) flush();
+    },
+    async drain() {
+      await wait();
+    },
+    async close() {
+      flush();
+      await wait();
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * `ftp-reply pcap <file>`: the FTP dialogue of a pcap or pcapng capture, in the same formats as `ftp-reply log`.
+ */
+import { createReadStream } from "node:fs";
+import { type CaptureDiagnostic, CaptureFormatError } from "../node/pcap/errors.js";
+import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "../node/pcap/ftp.js";
+import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError } from "./args.js";
+import { createWriter, type TextSink } from "./output.js";
+
+const EXIT_OK = 0;
+const EXIT_PROBLEMS = 1;
+const EXIT_USAGE = 2;
+
+export interface PcapCommandIO {
+  stdout: TextSink & { isTTY?: boolean | undefined };
+  stderr: TextSink;
+  env: Record<string, string | undefined>;
+  stdin: AsyncIterable<Uint8Array | string>;
+}
+
+export const PCAP_USAGE = `usage: ftp-reply pcap [options] <file.pcap|file.pcapng|->
+
+Reads a packet capture (pcap or pcapng, any byte order, µs or ns), reassembles its TCP streams and prints the
+FTP dialogue of every control connection, with the data connections each one opened.
+
+Options:
+${COMMON_OPTIONS_HELP}
+      --port N[,N…]   server ports of FTP control connections (default 21); others are found by their 220 greeting
+      --no-detect     only the --port ports: do not look for greetings on other ports
+      --no-data       do not list data connections
+  -h, --help          this help
+`;
+
+/** Ports from `--port 21,2121`. */
+function parsePorts(value: string): number[] {
+  const ports = value.split(",").map((part) => Number(part.trim()));
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new UsageError(`--port takes port numbers 1-65535, not ${JSON.stringify(value)}`);
+    }
+  }
+  return ports;
+}
+
+async function* toBytes(source: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
+  const encoder = new TextEncoder();
+  for await (const chunk of source) yield typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+}
+
+function connectionLine(control: ControlConnection): string {
+  const how = control.foundBy === "port" ? `port ${control.tcp.server.port}` : "found by its greeting";
+  const partial = control.tcp.handshakeSeen ? "" : ", capture starts mid-connection";
+  return `── control connection tcp.stream ${control.tcp.index}: ${control.tcp.client.text} → ${control.tcp.server.text} (${how}${partial})\n`;
+}
+
+function dataRecord(data: DataConnection): Record<string, unknown> {
+  return {
+    record: "data-connection",
+    uid: `tcp${data.tcp.index}`,
+    control: data.control.info.uid,
+    passive: data.passive,
+    "id.orig_h": data.control.info.origHost,
+    origEndpoint: data.tcp.client.text,
+    respEndpoint: data.tcp.server.text,
+    command: data.exchange?.command?.verb,
+    arg: data.exchange?.command?.arg,
+    bytesToClient: data.bytesToClient,
+    bytesToServer: data.bytesToServer,
+    missingBytes: data.missingBytes,
+    closed: data.closed,
+  };
+}
+
+function dataLine(data: DataConnection): string {
+  const command = data.exchange?.command;
+  const what =
+    command === undefined ? "" : ` for ${command.verb}${command.arg === "" ? "" : ` ${command.arg}`}`;
+  const bytes =
+    data.bytesToServer > 0 && data.bytesToClient === 0
+      ? `${data.bytesToServer} bytes to server`
+      : data.bytesToServer > 0
+        ? `${data.bytesToClient} bytes to client, ${data.bytesToServer} to server`
+        : `${data.bytesToClient} bytes to client`;
+  const missing = data.missingBytes > 0 ? `, ${data.missingBytes} bytes missing from the capture` : "";
+  const ending = data.closed === "rst" ? ", reset" : data.closed === "end" ? ", still open at the end" : "";
+  return `   ↳ data tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? "passive" : "active"}), ${bytes}${missing}${ending}\n`;
+}
+
+function diagnosticMessage(d: CaptureDiagnostic): string {
+  return d.frame > 0 ? `frame ${d.frame}: ${d.message}` : d.message;
+}
+
+/**
+ * Runs `ftp-reply pcap` with the arguments after `pcap`.
+ *
+ * @returns 0 when the capture was read; 1 when the file is damaged (after printing all that was readable) or,
+ * with `--strict`, when it had problems; 2 on a usage error or an unreadable file.
+ */
+export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise<number> {
+  let parsed: ParsedArgs;
+  let ports: number[] = [21];
+  try {
+    parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
+      { name: "port", takesValue: true },
+      { name: "no-detect", takesValue: false },
+      { name: "no-data", takesValue: false },
+    ]);
+    const portValue = parsed.extra.get("port");
+    if (typeof portValue === "string") ports = parsePorts(portValue);
+    if (!parsed.options.help && !parsed.options.version && parsed.positionals.length !== 1) {
+      throw new UsageError(
+        parsed.positionals.length === 0 ? "no capture file given" : "give exactly one capture file",
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`ftp-reply pcap: ${error.message}; see ftp-reply pcap --help\n`);
+    return EXIT_USAGE;
+  }
+  const { options, extra, positionals } = parsed;
+  if (options.help) {
+    io.stdout.write(PCAP_USAGE);
+    return EXIT_OK;
+  }
+  const path = positionals[0]!;
+  const format = options.format;
+  const writer = createWriter(format, io.stdout, {
+    lang: options.lang,
+    color: options.color,
+    summary: options.summary,
+    showPasswords: options.showPasswords,
+    stderr: io.stderr,
+  });
+  const showData = !extra.has("no-data");
+  let lastControl = -1;
+  let records = 0;
+  let problems = 0;
+
+  const source: AsyncIterable<Uint8Array> =
+    path === "-" ? toBytes(io.stdin) : createReadStream(path, { highWaterMark: 256 * 1024 });
+
+  const emitData = (data: DataConnection): void => {
+    if (!showData) return;
+    if (format === "pretty") io.stdout.write(dataLine(data));
+    else if (format === "ndjson") io.stdout.write(`${JSON.stringify(dataRecord(data))}\n`);
+    // json: the array is open and holds at least the transfer's exchange, so another element can follow.
+    else if (format === "json" && records > 0) io.stdout.write(`,\n${JSON.stringify(dataRecord(data))}`);
+  };
+
+  try {
+    const result = await analyzeFtpCapture(
+      source,
+      {
+        onExchange(exchange, control) {
+          if (format === "pretty" && control.tcp.index !== lastControl) {
+            io.stdout.write(connectionLine(control));
+            lastControl = control.tcp.index;
+          }
+          problems += exchange.diagnostics.length;
+          writer.exchange(exchange, control.info);
+          records++;
+        },
+        onDataConnection: emitData,
+        onDiagnostic(d) {
+          problems++;
+          writer.diagnostic({ type: d.type, message: diagnosticMessage(d), offset: d.fileOffset });
+          records++;
+        },
+      },
+      {
+        ports,
+        detectByGreeting: !extra.has("no-detect"),
+        encoding: options.encoding,
+        session: { recordPasswords: options.showPasswords },
+      },
+    );
+    writer.end();
+    if (options.summary && format !== "json" && format !== "ndjson") {
+      const s = result.stats;
+      const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
+      const skipped = Object.entries(s.skipped)
+        .map(([type, n]) => `${type} ${n}`)
+        .join(", ");
+      const target = format === "zeek" ? io.stderr : io.stdout;
+      target.write(
+        `  capture      ${s.format ?? "?"}, ${s.packets} packets: ${s.tcpSegments} TCP, ${other} other IP, ${s.notIp} not IP${skipped === "" ? "" : `, skipped: ${skipped}`}\n` +
+          `  connections  ${s.connections} TCP: ${result.controlConnections} FTP control, ${result.dataConnections} FTP data, ${result.otherConnections} other\n`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof CaptureFormatError) {
+      writer.end();
+      io.stderr.write(`ftp-reply pcap: ${path}: ${error.type}: ${error.message}\n`);
+      return EXIT_PROBLEMS;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+      io.stderr.write(`ftp-reply pcap: cannot read ${path}: ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  return options.strict && problems > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}

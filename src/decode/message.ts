@@ -1,0 +1,203 @@
+/**
+ * What every decoder starts from: the reply's code and message text, from a `Reply` or from a string.
+ *
+ * A string that starts with a three-digit code followed by a space or hyphen (or that is only the code) is a
+ * whole reply: its code is checked and its message is taken the way the parser builds `reply.text` (RFC 959
+ * §4.2: the code prefix removed from the first and the last line, and from inner lines that repeat the reply's
+ * own code). Any other string is the message alone.
+ */
+import type { Reply } from "../reply.js";
+import {
+  excerptAround,
+  ReplyRangeError,
+  type ReplyRangeErrorType,
+  ReplySyntaxError,
+  type ReplySyntaxErrorType,
+} from "./errors.js";
+
+const TAB = 0x09;
+export const LF = 0x0a;
+export const CR = 0x0d;
+const SPACE = 0x20;
+export const QUOTE = 0x22;
+export const RIGHT_PAREN = 0x29;
+export const PLUS = 0x2b;
+export const COMMA = 0x2c;
+export const HYPHEN = 0x2d;
+export const FULL_STOP = 0x2e;
+export const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+export const EQUALS = 0x3d;
+/** RFC 2428 §3: an EPSV delimiter is one of the printable characters 33–126. */
+export const EXCLAMATION = 0x21;
+export const TILDE = 0x7e;
+
+export function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+/** Space or tab: the blanks servers put between fields. */
+export function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
+
+/** A reply's code and message, ready to decode. */
+export interface ReplyMessage {
+  readonly decoder: string;
+  /** The reply code, or undefined for a message given alone. */
+  readonly code: number | undefined;
+  /** The message: `reply.text`, or the string with its code prefix removed. */
+  readonly text: string;
+  /** True for a multi-line reply (`nnn-` … `nnn `), or a message alone of more than one line. */
+  readonly multiline: boolean;
+}
+
+/** The input every decoder accepts. */
+export type ReplyInput = Reply | string;
+
+/** The code a string starts with (`ddd`, `ddd ` or `ddd-`), or -1. */
+function leadingCode(input: string): number {
+  if (input.length < 3) return -1;
+  const a = input.charCodeAt(0);
+  const b = input.charCodeAt(1);
+  const c = input.charCodeAt(2);
+  if (!isDigit(a) || !isDigit(b) || !isDigit(c)) return -1;
+  if (input.length > 3) {
+    const d = input.charCodeAt(3);
+    if (d !== SPACE && d !== HYPHEN && d !== CR && d !== LF) return -1;
+  }
+  return (a - DIGIT_0) * 100 + (b - DIGIT_0) * 10 + (c - DIGIT_0);
+}
+
+/** Splits at LF, dropping the CR of a CR LF and the empty line after a final terminator. */
+function splitLines(input: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  while (start < input.length) {
+    let end = input.indexOf("\n", start);
+    const next = end === -1 ? input.length : end + 1;
+    if (end === -1) end = input.length;
+    else if (end > start && input.charCodeAt(end - 1) === CR) end--;
+    lines.push(input.slice(start, end));
+    start = next;
+  }
+  if (lines.length === 0) lines.push("");
+  return lines;
+}
+
+/** `line` without a `ddd-`/`ddd ` prefix (or a bare `ddd`) of `code`; unchanged when it has none. */
+function withoutCode(line: string, code: string): string {
+  if (!line.startsWith(code)) return line;
+  if (line.length === 3) return "";
+  const c = line.charCodeAt(3);
+  return c === SPACE || c === HYPHEN ? line.slice(4) : line;
+}
+
+function messageOfString(input: string, decoder: string): ReplyMessage {
+  const code = leadingCode(input);
+  const multiline = code !== -1 && input.length > 3 && input.charCodeAt(3) === HYPHEN;
+  if (!multiline && input.indexOf("\r") === -1) {
+    // Fast path, same result: with no CR and no per-line prefixes, only one final LF is to be dropped.
+    const start = code === -1 ? 0 : input.charCodeAt(3) === SPACE ? 4 : 3;
+    const end =
+      input.length > start && input.charCodeAt(input.length - 1) === LF ? input.length - 1 : input.length;
+    const text = input.slice(start, end);
+    return {
+      decoder,
+      code: code === -1 ? undefined : code,
+      text,
+      multiline: code === -1 && text.includes("\n"),
+    };
+  }
+  const lines = splitLines(input);
+  if (code === -1) return { decoder, code: undefined, text: lines.join("\n"), multiline: lines.length > 1 };
+  const prefix = input.slice(0, 3);
+  const parts: string[] = new Array(lines.length);
+  const first = lines[0]!;
+  const separator = first.charCodeAt(3);
+  parts[0] = first.slice(separator === SPACE || separator === HYPHEN ? 4 : 3);
+  const last = lines.length - 1;
+  for (let i = 1; i <= last; i++) {
+    // RFC 959 §4.2: inner lines may repeat the code; the closing line of a multi-line reply carries it.
+    parts[i] = multiline ? withoutCode(lines[i]!, prefix) : lines[i]!;
+  }
+  return { decoder, code, text: parts.join("\n"), multiline };
+}
+
+/**
+ * The message of `input`, after checking that its code (when it has one) is one of `codes`.
+ * Throws `ReplySyntaxError` `unexpected-code` otherwise.
+ */
+export function readMessage(input: ReplyInput, decoder: string, codes: readonly number[]): ReplyMessage {
+  let message: ReplyMessage;
+  if (typeof input === "string") {
+    message = messageOfString(input, decoder);
+  } else if (
+    typeof input === "object" &&
+    input !== null &&
+    typeof input.code === "number" &&
+    typeof input.text === "string"
+  ) {
+    message = { decoder, code: input.code, text: input.text, multiline: input.multiline === true };
+  } else {
+    throw new ReplySyntaxError("malformed-value", "expected a Reply or a string", {
+      decoder,
+      code: undefined,
+      offset: 0,
+      excerpt: "",
+    });
+  }
+  if (message.code !== undefined && !codes.includes(message.code)) {
+    throw new ReplySyntaxError("unexpected-code", `reply code ${message.code} is not ${codes.join(" or ")}`, {
+      decoder,
+      code: message.code,
+      offset: 0,
+      excerpt: excerptAround(message.text, 0),
+    });
+  }
+  return message;
+}
+
+/** A `ReplySyntaxError` about `message.text` at `offset`. */
+export function syntaxError(
+  message: ReplyMessage,
+  type: ReplySyntaxErrorType,
+  what: string,
+  offset: number,
+): ReplySyntaxError {
+  return new ReplySyntaxError(type, what, {
+    decoder: message.decoder,
+    code: message.code,
+    offset,
+    excerpt: excerptAround(message.text, offset),
+  });
+}
+
+/** A `ReplyRangeError` about `message.text` at `offset`. */
+export function rangeError(
+  message: ReplyMessage,
+  type: ReplyRangeErrorType,
+  what: string,
+  offset: number,
+): ReplyRangeError {
+  return new ReplyRangeError(type, what, {
+    decoder: message.decoder,
+    code: message.code,
+    offset,
+    excerpt: excerptAround(message.text, offset),
+  });
+}
+
+/** The index after the blanks (spaces, tabs) from `from`. */
+export function skipBlanks(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The index of the end of `text` once trailing blanks are dropped (never before `from`). */
+export function trimmedEnd(text: string, from: number): number {
+  let end = text.length;
+  while (end > from && isBlank(text.charCodeAt(end - 1))) end--;
+  return end;
+}

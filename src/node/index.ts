@@ -1,0 +1,19 @@
+export * from "./pcap/index.js";
+export { type ByteSource, InputError, openSource } from "./sources.js";
+export {
+  detectTranscriptFormat,
+  INPUT_FORMAT_NAMES,
+  type ReadTranscriptOptions,
+  readTranscript,
+  TRANSCRIPT_FORMATS,
+  type TranscriptDiagnostic,
+  type TranscriptDiagnosticType,
+  type TranscriptDirection,
+  type TranscriptEvent,
+  type TranscriptFormat,
+  TranscriptFormatError,
+  type TranscriptFormatName,
+  type TranscriptProblem,
+  type TranscriptReader,
+  type TranscriptSink,
+} from "./transcripts/index.js";

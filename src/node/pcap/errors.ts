@@ -1,0 +1,83 @@
+/**
+ * Errors and diagnostics of the capture pipeline.
+ *
+ * A `CaptureFormatError` is fatal for the file: the framing of the capture is lost (wrong magic, a block length
+ * that cannot be right, a file cut in the middle of a record). Everything before its `offset` has already been
+ * delivered. A `CaptureDiagnostic` concerns one packet or one stream (a fragment, a gap, a packet that is not
+ * IP …): it is reported and the reading goes on, so that nothing is dropped silently.
+ */
+
+/** Why a capture file cannot be read on. */
+export type CaptureFormatErrorType =
+  /** The first bytes are neither a pcap nor a pcapng magic number. */
+  | "bad-magic"
+  /** The file ends inside a header, a record or a block. */
+  | "truncated"
+  /** A pcapng block length that is too small, not a multiple of 4, or differs from its trailing copy. */
+  | "bad-block-length"
+  /** A pcap record or pcapng block larger than the configured limit (`maxBlockSize`). */
+  | "block-too-large"
+  /** A pcap record whose captured length is larger than its block or impossible. */
+  | "bad-record-length"
+  /** A pcapng byte-order magic that is neither 0x1A2B3C4D nor its swap. */
+  | "bad-byte-order"
+  /** A packet block that names an interface not described before it. */
+  | "unknown-interface";
+
+/** A fatal error of the capture file's framing, with the byte offset in the file where it was found. */
+export class CaptureFormatError extends Error {
+  override readonly name = "CaptureFormatError";
+  readonly type: CaptureFormatErrorType;
+  /** Byte offset in the file of the header, record or block at fault. */
+  readonly offset: number;
+
+  constructor(type: CaptureFormatErrorType, message: string, offset: number) {
+    super(`${message} at byte ${offset}`);
+    this.type = type;
+    this.offset = offset;
+  }
+}
+
+/** A packet- or stream-level problem: reported, then the reading goes on. */
+export type CaptureDiagnosticType =
+  /** The capture's link type is not one this reader decodes; the packet is counted, not analysed. */
+  | "unsupported-link-type"
+  /** The packet is neither IPv4 nor IPv6 (ARP, LLDP …); counted, not analysed. */
+  | "not-ip"
+  /** The IP header is damaged or cut by the snapshot length. */
+  | "malformed-ip"
+  /** An IP fragment: fragments are not reassembled, the packet is reported and skipped. */
+  | "ip-fragment"
+  /** The TCP header is damaged or cut by the snapshot length. */
+  | "malformed-tcp"
+  /** The packet was cut by the snapshot length: TCP payload bytes are missing from the capture. */
+  | "snapped-packet"
+  /** Bytes of a TCP stream never appear in the capture; the stream goes on after them. */
+  | "gap"
+  /** A retransmitted segment carries bytes different from the ones first seen; the first ones are kept. */
+  | "overlap-mismatch"
+  /** More out-of-order bytes than `maxBufferedBytes` were waiting: the stream skips to the first of them. */
+  | "buffer-overflow"
+  /** A stream starts without its SYN (the capture began mid-connection). */
+  | "missing-handshake"
+  /** A pcapng block whose type is not read (name resolution, statistics, custom …); it is skipped. */
+  | "skipped-block"
+  /** A reply or command stream could not be parsed at some byte (from the FTP layer). */
+  | "ftp";
+
+export interface CaptureDiagnostic {
+  readonly type: CaptureDiagnosticType;
+  readonly message: string;
+  /** 1-based number of the packet (frame) concerned, as tshark counts them; 0 when not tied to a packet. */
+  readonly frame: number;
+  /** Byte offset in the capture file of the record or block concerned. */
+  readonly fileOffset: number;
+  /** The TCP connection concerned, by its index (tshark's `tcp.stream`). */
+  readonly stream?: number;
+  /** For stream diagnostics: the byte position in the reassembled direction (0 = first payload byte). */
+  readonly streamOffset?: number;
+  /** For `gap`: how many bytes are missing. */
+  readonly missingBytes?: number;
+  /** For stream diagnostics: which way the bytes flow. */
+  readonly direction?: "client-to-server" | "server-to-client";
+}

@@ -1,0 +1,532 @@
+/**
+ * FTP from a packet capture: finds the control connections, runs each direction through the shared parsers
+ * (server→client to the reply parser, client→server to the command splitter) and both into a session tracker
+ * with packet timestamps and endpoints; matches the data connections that PASV/EPSV/PORT/EPRT announce.
+ *
+ * Control connections are found by port (21 unless told otherwise) and by content: a connection whose
+ * responder speaks first with `220 `/`220-` (or `120`) is a control connection on any port.
+ */
+
+import type { CommandParser } from "../../commands.js";
+import { createCommandParser } from "../../commands.js";
+import { createSession, type Exchange, type Session, type SessionOptions } from "../../dialogue.js";
+import { createReplyParser, type ReplyParser, type ReplyParserOptions } from "../../parser.js";
+import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
+import { formatAddress } from "./decode.js";
+import type { CaptureDiagnostic } from "./errors.js";
+import type { CapturedPacket } from "./reader.js";
+import type { FlowDirection, TcpConnection } from "./reassembly.js";
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
+/** Bytes kept from an unclassified connection's first segments to recognise a greeting. */
+const GREETING_PROBE_LENGTH = 4;
+/** Segments held while the greeting's first 4 bytes are incomplete (a server sending 1 byte at a time). */
+const MAX_HELD_SEGMENTS = 16;
+const TRANSFER_VERBS = new Set(["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"]);
+
+/** A control connection: its TCP connection, seen as FTP client and server. */
+export interface ControlConnection {
+  /** The TCP connection (index = tshark's `tcp.stream`). */
+  readonly tcp: TcpConnection;
+  /** How it was recognised: by its server port, or by a greeting on another port. */
+  readonly foundBy: "port" | "greeting";
+  /** Zeek-style identity for output records. */
+  readonly info: {
+    uid: string;
+    origHost: string;
+    origPort: number;
+    respHost: string;
+    respPort: number;
+  };
+}
+
+/** A data connection matched to the command that announced it. */
+export interface DataConnection {
+  readonly tcp: TcpConnection;
+  /** The control connection that announced it. */
+  readonly control: ControlConnection;
+  /** True for PASV/EPSV (the FTP server listened), false for PORT/EPRT (the FTP client listened). */
+  readonly passive: boolean;
+  /** Payload bytes from the FTP server to the FTP client (a download or a listing). */
+  readonly bytesToClient: number;
+  /** Payload bytes from the FTP client to the FTP server (an upload). */
+  readonly bytesToServer: number;
+  /** Bytes the capture lacks in this connection (both directions). */
+  readonly missingBytes: number;
+  /** The transfer command that used it (RETR, LIST …), when its exchange was seen. */
+  readonly exchange?: Exchange;
+  /** How the connection ended. */
+  readonly closed: "fin" | "rst" | "end";
+}
+
+export interface FtpCaptureCallbacks {
+  /** Each command with its replies (or greeting …), as soon as it is complete. */
+  onExchange(exchange: Exchange, control: ControlConnection): void;
+  /**
+   * A data connection, once it is closed and its transfer command (if any) has completed, so that it can be
+   * shown right after that command.
+   */
+  onDataConnection?(data: DataConnection): void;
+  /** A new control connection. */
+  onControlConnection?(control: ControlConnection): void;
+  /** Capture, stream, parser and dialogue problems. */
+  onDiagnostic?(diagnostic: CaptureDiagnostic): void;
+}
+
+export interface FtpCaptureOptions extends TcpCaptureOptions {
+  /** Server ports of control connections. Default [21]. */
+  ports?: readonly number[];
+  /** Also find control connections on other ports by their greeting. Default true. */
+  detectByGreeting?: boolean;
+  /** Text encoding of replies and commands (see the reply parser). */
+  encoding?: string;
+  /** Options for the reply parser (limits, Telnet …). */
+  replyParser?: Omit<ReplyParserOptions, "encoding">;
+  /** Session options (passwords …); callbacks and endpoints are set here. */
+  session?: Omit<SessionOptions, "onExchange" | "onDiagnostic" | "endpoints" | "expectGreeting">;
+}
+
+/** Counts over the whole capture. */
+export interface FtpCaptureResult {
+  stats: CaptureStats;
+  controlConnections: number;
+  dataConnections: number;
+  /** TCP connections that were neither control nor matched data connections. */
+  otherConnections: number;
+}
+
+export interface FtpCaptureAnalyzer {
+  feed(chunk: Uint8Array): void;
+  /** Ends the capture; the framing error of a damaged file is in `result.error`. */
+  end(): FtpCaptureResult & { error: Error | undefined };
+}
+
+interface ControlState {
+  readonly control: ControlConnection;
+  readonly session: Session;
+  readonly replies: ReplyParser;
+  readonly commands: CommandParser;
+  /** Timestamp of the packet being processed, for the parsers' callbacks. */
+  ts: number;
+  /** Data connections matched to this control connection waiting for their transfer exchange. */
+  readonly unpairedData: DataState[];
+  /** Transfer exchanges waiting for their data connection. */
+  readonly unpairedTransfers: Exchange[];
+  /** The control connection has ended (FIN, RST or the end of the capture). */
+  ended: boolean;
+  /**
+   * Stream position (per direction) where the parser was last reset: its offsets (`reply.offset`,
+   * `command.offset`, error offsets) count from there.
+   */
+  readonly parserBase: [number, number];
+}
+
+interface DataState {
+  readonly tcp: TcpConnection;
+  readonly owner: ControlState;
+  readonly passive: boolean;
+  exchange: Exchange | undefined;
+  closed: "fin" | "rst" | "end" | undefined;
+  reported: boolean;
+}
+
+interface Expectation {
+  readonly owner: ControlState;
+  readonly passive: boolean;
+}
+
+const enum Role {
+  Unknown = 0,
+  Control = 1,
+  Data = 2,
+  Other = 3,
+}
+
+interface ConnectionRole {
+  role: Role;
+  control?: ControlState;
+  data?: DataState;
+  /** Unclassified: the responder's first bytes so far (up to GREETING_PROBE_LENGTH). */
+  probe?: Uint8Array | undefined;
+  /** Unclassified: held bytes per direction with their packets, replayed once it is classified as control. */
+  held?: Array<[FlowDirection, Uint8Array, CapturedPacket]> | undefined;
+}
+
+function secondsOf(packet: CapturedPacket): number {
+  return packet.seconds + packet.nanoseconds / 1e9;
+}
+
+function looksLikeGreeting(bytes: Uint8Array): boolean {
+  // RFC 959 §5.4 connection establishment: 120, 220 or 421 opens the control connection.
+  if (bytes.length < GREETING_PROBE_LENGTH) return false;
+  const d0 = bytes[0]!;
+  const d1 = bytes[1]!;
+  const d2 = bytes[2]!;
+  const separator = bytes[3]!;
+  if (d1 < DIGIT_0 || d1 > DIGIT_9 || d2 < DIGIT_0 || d2 > DIGIT_9) return false;
+  if (separator !== SPACE && separator !== HYPHEN) return false;
+  const code = (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
+  return code === 220 || code === 120 || code === 421;
+}
+
+/** The listening endpoint a data channel names, as `host:port` text in our endpoint format. */
+function endpointText(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Normalises a host the session reports (IPv6 may be written uncompressed) to our address format. */
+function normaliseHost(host: string): string {
+  if (!host.includes(":")) return host;
+  const halves = host.split("::");
+  const head = halves[0] === "" || halves[0] === undefined ? [] : halves[0].split(":");
+  const tail = halves.length > 1 && halves[1] !== "" ? halves[1]!.split(":") : [];
+  const groups =
+    halves.length > 1 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
+  if (groups.length !== 8) return host;
+  const bytes = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const value = Number.parseInt(g, 16);
+    bytes[i * 2] = value >> 8;
+    bytes[i * 2 + 1] = value & 0xff;
+  });
+  return formatAddress(bytes);
+}
+
+/** Creates a push analyzer: feed it the capture file's bytes. */
+export function createFtpCaptureAnalyzer(
+  callbacks: FtpCaptureCallbacks,
+  options: FtpCaptureOptions = {},
+): FtpCaptureAnalyzer {
+  const ports = new Set(options.ports ?? [21]);
+  const detectByGreeting = options.detectByGreeting ?? true;
+  const roles = new Map<number, ConnectionRole>();
+  /** Announced data endpoints (`host:port` of the listener), most recent announcement wins. */
+  const expectations = new Map<string, Expectation>();
+  let controlCount = 0;
+  let dataCount = 0;
+  let otherCount = 0;
+
+  const diagnostic = (d: CaptureDiagnostic): void => callbacks.onDiagnostic?.(d);
+
+  const reportData = (data: DataState): void => {
+    if (data.reported || data.closed === undefined) return;
+    data.reported = true;
+    const tcp = data.tcp;
+    // The TCP responder listened: the FTP server for passive mode, the FTP client for active mode.
+    const toClient = data.passive ? tcp.bytes[1] : tcp.bytes[0];
+    const toServer = data.passive ? tcp.bytes[0] : tcp.bytes[1];
+    callbacks.onDataConnection?.({
+      tcp,
+      control: data.owner.control,
+      passive: data.passive,
+      bytesToClient: toClient,
+      bytesToServer: toServer,
+      missingBytes: tcp.missing[0] + tcp.missing[1],
+      ...(data.exchange === undefined ? {} : { exchange: data.exchange }),
+      closed: data.closed,
+    });
+  };
+
+  const startControl = (
+    tcp: TcpConnection,
+    foundBy: "port" | "greeting",
+    packet: CapturedPacket,
+  ): ControlState => {
+    const control: ControlConnection = {
+      tcp,
+      foundBy,
+      info: {
+        uid: `tcp${tcp.index}`,
+        origHost: formatAddress(tcp.client.address),
+        origPort: tcp.client.port,
+        respHost: formatAddress(tcp.server.address),
+        respPort: tcp.server.port,
+      },
+    };
+    const stateRef: { current?: ControlState } = {};
+    const session = createSession({
+      ...options.session,
+      // A capture that begins mid-connection misses the greeting.
+      expectGreeting: tcp.handshakeSeen,
+      endpoints: { clientHost: control.info.origHost, serverHost: control.info.respHost },
+      onExchange(exchange) {
+        const state = stateRef.current!;
+        onControlExchange(state, exchange);
+      },
+    });
+    const ftpDiagnostic = (direction: FlowDirection, message: string, offset: number, type: string): void => {
+      // The parsers count from their last reset (the start, or the byte after a gap): give the stream position.
+      const streamOffset = (stateRef.current?.parserBase[direction] ?? 0) + offset;
+      const where = `${direction === 0 ? "client→server" : "server→client"} byte ${streamOffset}`;
+      diagnostic({
+        type: "ftp",
+        message: `stream ${tcp.index}, ${where}: ${type}: ${message.replace(/ at byte \d+/, "")}`,
+        frame: currentPacket?.frame ?? packet.frame,
+        fileOffset: currentPacket?.fileOffset ?? packet.fileOffset,
+        stream: tcp.index,
+        streamOffset,
+        direction: direction === 0 ? "client-to-server" : "server-to-client",
+      });
+    };
+    const replies = createReplyParser(
+      {
+        onReply(reply) {
+          session.reply(reply, stateRef.current!.ts);
+        },
+        onError(error) {
+          ftpDiagnostic(1, error.message, error.offset, error.type);
+          if (error.type === "reply-too-long" || error.type === "line-too-long") {
+            session.lostReply(error.code, stateRef.current!.ts);
+          }
+        },
+        onWarning(warning) {
+          ftpDiagnostic(1, warning.message, warning.offset, warning.type);
+        },
+      },
+      { ...options.replyParser, ...(options.encoding === undefined ? {} : { encoding: options.encoding }) },
+    );
+    const commands = createCommandParser(
+      {
+        onCommand(command) {
+          session.command(command, stateRef.current!.ts);
+        },
+        onError(error) {
+          ftpDiagnostic(0, error.message, error.offset, error.type);
+        },
+        onWarning(warning) {
+          ftpDiagnostic(0, warning.message, warning.offset, warning.type);
+        },
+      },
+      options.encoding === undefined ? {} : { encoding: options.encoding },
+    );
+    const state: ControlState = {
+      control,
+      session,
+      replies,
+      commands,
+      ts: secondsOf(packet),
+      unpairedData: [],
+      unpairedTransfers: [],
+      ended: false,
+      parserBase: [0, 0],
+    };
+    stateRef.current = state;
+    controlCount++;
+    callbacks.onControlConnection?.(control);
+    return state;
+  };
+
+  const onControlExchange = (state: ControlState, exchange: Exchange): void => {
+    callbacks.onExchange(exchange, state.control);
+    const channel = exchange.dataChannel;
+    const verb = exchange.command?.verb;
+    // PASV/EPSV replies and PORT/EPRT commands (accepted) announce where the next data connection goes.
+    if (
+      channel !== undefined &&
+      verb !== undefined &&
+      !TRANSFER_VERBS.has(verb) &&
+      exchange.final !== undefined
+    ) {
+      if (exchange.final.code < 300) {
+        const host = channel.host ?? state.control.info.respHost;
+        expectations.set(endpointText(normaliseHost(host), channel.port), {
+          owner: state,
+          passive: channel.passive,
+        });
+      }
+    }
+    if (verb !== undefined && TRANSFER_VERBS.has(verb)) {
+      const data = state.unpairedData.shift();
+      if (data !== undefined) {
+        data.exchange = exchange;
+        reportData(data);
+      } else if (
+        exchange.final === undefined ||
+        exchange.final.code < 400 ||
+        exchange.preliminary.length > 0
+      ) {
+        state.unpairedTransfers.push(exchange);
+      }
+    }
+  };
+
+  let currentPacket: CapturedPacket | undefined;
+
+  const classify = (tcp: TcpConnection, packet: CapturedPacket): ConnectionRole => {
+    if (ports.has(tcp.server.port)) return { role: Role.Control, control: startControl(tcp, "port", packet) };
+    const expectation = expectations.get(tcp.server.text);
+    if (expectation !== undefined) {
+      expectations.delete(tcp.server.text);
+      const owner = expectation.owner;
+      const data: DataState = {
+        tcp,
+        owner,
+        passive: expectation.passive,
+        exchange: owner.unpairedTransfers.shift(),
+        closed: undefined,
+        reported: false,
+      };
+      if (data.exchange === undefined) owner.unpairedData.push(data);
+      dataCount++;
+      return { role: Role.Data, data };
+    }
+    if (ports.has(tcp.client.port) && !tcp.handshakeSeen) {
+      // The capture missed the SYN and the first packet came from the server: swap nothing, but treat it as
+      // control (the session then sees the server's bytes as direction 0). Rare; reported.
+      diagnostic({
+        type: "missing-handshake",
+        message: `stream ${tcp.index}: control connection seen from the server side first; not analysed`,
+        frame: packet.frame,
+        fileOffset: packet.fileOffset,
+        stream: tcp.index,
+      });
+      return { role: Role.Other };
+    }
+    return detectByGreeting
+      ? { role: Role.Unknown, probe: new Uint8Array(0), held: [] }
+      : { role: Role.Other };
+  };
+
+  const feedControl = (
+    state: ControlState,
+    direction: FlowDirection,
+    bytes: Uint8Array,
+    packet: CapturedPacket,
+  ): void => {
+    state.ts = secondsOf(packet);
+    if (direction === 1) state.replies.feed(bytes);
+    else state.commands.feed(bytes);
+  };
+
+  const capture = createTcpCapture(
+    {
+      onPacket(packet) {
+        currentPacket = packet;
+      },
+      onConnection(tcp, packet) {
+        const role = classify(tcp, packet);
+        roles.set(tcp.index, role);
+        if (role.role === Role.Other) otherCount++;
+      },
+      onData(tcp, direction, bytes, _position, packet) {
+        const role = roles.get(tcp.index);
+        if (role === undefined) return;
+        if (role.role === Role.Control) {
+          feedControl(role.control!, direction, bytes, packet);
+          return;
+        }
+        if (role.role !== Role.Unknown) return;
+        // Unclassified: a control connection's server speaks first with a greeting.
+        if (direction === 0 && role.probe!.length === 0) {
+          role.role = Role.Other;
+          role.held = undefined;
+          otherCount++;
+          return;
+        }
+        role.held!.push([direction, bytes.slice(), packet]);
+        if (role.held!.length > MAX_HELD_SEGMENTS) {
+          role.role = Role.Other;
+          role.held = undefined;
+          otherCount++;
+          return;
+        }
+        if (direction === 1) {
+          const probe = new Uint8Array(Math.min(GREETING_PROBE_LENGTH, role.probe!.length + bytes.length));
+          probe.set(role.probe!.subarray(0, probe.length));
+          probe.set(bytes.subarray(0, probe.length - role.probe!.length), role.probe!.length);
+          role.probe = probe;
+        }
+        if (role.probe!.length < GREETING_PROBE_LENGTH) return;
+        if (!looksLikeGreeting(role.probe!)) {
+          role.role = Role.Other;
+          role.held = undefined;
+          otherCount++;
+          return;
+        }
+        role.role = Role.Control;
+        role.control = startControl(tcp, "greeting", packet);
+        for (const [heldDirection, heldBytes, heldPacket] of role.held!) {
+          feedControl(role.control, heldDirection, heldBytes, heldPacket);
+        }
+        role.held = undefined;
+      },
+      onGap(tcp, direction, position, missingBytes) {
+        diagnostic({
+          type: "gap",
+          message: `stream ${tcp.index}: ${missingBytes} bytes ${direction === 0 ? "client→server" : "server→client"} missing from the capture at byte ${position}; parser resynced`,
+          frame: currentPacket?.frame ?? 0,
+          fileOffset: currentPacket?.fileOffset ?? 0,
+          stream: tcp.index,
+          streamOffset: position,
+          missingBytes,
+          direction: direction === 0 ? "client-to-server" : "server-to-client",
+        });
+        const role = roles.get(tcp.index);
+        if (role?.role === Role.Control) {
+          // The bytes after a hole start mid-line: drop the partial state and resync on the next line.
+          if (direction === 1) role.control!.replies.reset();
+          else role.control!.commands.reset();
+          role.control!.parserBase[direction] = position;
+        }
+      },
+      onClose(tcp, how) {
+        const role = roles.get(tcp.index);
+        if (role === undefined) return;
+        if (role.role === Role.Control) {
+          const state = role.control!;
+          const ts = currentPacket === undefined ? state.ts : secondsOf(currentPacket);
+          state.ts = ts;
+          state.commands.end();
+          state.replies.end();
+          state.session.end(ts);
+          state.ended = true;
+          for (const data of state.unpairedData) reportData(data);
+        } else if (role.role === Role.Data) {
+          const data = role.data!;
+          data.closed = how;
+          if (data.exchange !== undefined || data.owner.ended) reportData(data);
+        } else if (role.role === Role.Unknown) {
+          otherCount++;
+        }
+        roles.delete(tcp.index);
+      },
+      onDiagnostic: diagnostic,
+    },
+    options,
+  );
+
+  return {
+    feed(chunk) {
+      capture.feed(chunk);
+    },
+    end() {
+      const error = capture.end();
+      return {
+        stats: capture.stats,
+        controlConnections: controlCount,
+        dataConnections: dataCount,
+        otherConnections: otherCount,
+        error,
+      };
+    },
+  };
+}
+
+/**
+ * Analyses a capture read from an async source of chunks (e.g. `fs.createReadStream(path)`). Resolves with the
+ * counts; a damaged file rejects with its `CaptureFormatError` after everything before the damage was reported.
+ */
+export async function analyzeFtpCapture(
+  source: AsyncIterable<Uint8Array>,
+  callbacks: FtpCaptureCallbacks,
+  options: FtpCaptureOptions = {},
+): Promise<FtpCaptureResult> {
+  const analyzer = createFtpCaptureAnalyzer(callbacks, options);
+  for await (const chunk of source) analyzer.feed(chunk);
+  const { error, ...result } = analyzer.end();
+  if (error !== undefined) throw error;
+  return result;
+}

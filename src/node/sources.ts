@@ -1,0 +1,87 @@
+/**
+ * Where the CLI reads from: a file or stdin (`-`), as a stream of byte chunks, with the total size when it is
+ * known (a regular file) and a count of the bytes read so far (for the progress bar).
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+
+/** A file that cannot be read: its message is one line, for the CLI to print as is. */
+export class InputError extends Error {
+  override readonly name = "InputError";
+}
+
+export interface ByteSource {
+  /** The file's path, or `-` for stdin. */
+  readonly name: string;
+  /** Size in bytes, when known before reading (regular files). */
+  readonly size: number | undefined;
+  /** The bytes, in chunks. Iterate once. */
+  readonly chunks: AsyncIterable<Uint8Array>;
+  /** Bytes delivered so far. */
+  readonly bytesRead: number;
+}
+
+/** Chunk size for files: large enough to amortise the per-chunk work, small enough to stay cache-friendly. */
+const READ_CHUNK_SIZE = 256 * 1024;
+
+function describeError(path: string, error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case "ENOENT":
+      return `${path}: no such file`;
+    case "EACCES":
+    case "EPERM":
+      return `${path}: permission denied`;
+    case "EISDIR":
+      return `${path}: is a directory`;
+    default:
+      return `${path}: ${(error as Error).message ?? String(error)}`;
+  }
+}
+
+class CountingSource implements ByteSource {
+  bytesRead = 0;
+  constructor(
+    readonly name: string,
+    readonly size: number | undefined,
+    private readonly stream: AsyncIterable<Uint8Array | string>,
+  ) {}
+
+  get chunks(): AsyncIterable<Uint8Array> {
+    const source = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const chunk of source.stream) {
+            const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+            source.bytesRead += bytes.length;
+            yield bytes;
+          }
+        } catch (error) {
+          throw new InputError(describeError(source.name, error));
+        }
+      },
+    };
+  }
+}
+
+/**
+ * Opens a file, or stdin for `-` (or no path).
+ *
+ * @throws InputError when the file does not exist, is a directory or cannot be read.
+ */
+export async function openSource(
+  path: string | undefined,
+  stdin: AsyncIterable<Uint8Array | string> = process.stdin,
+): Promise<ByteSource> {
+  if (path === undefined || path === "-") return new CountingSource("-", undefined, stdin);
+  let size: number | undefined;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    size = info.isFile() ? info.size : undefined;
+  } catch (error) {
+    throw new InputError(describeError(path, error));
+  }
+  return new CountingSource(path, size, createReadStream(path, { highWaterMark: READ_CHUNK_SIZE }));
+}

@@ -1,0 +1,77 @@
+/**
+ * What every transcript reader produces: the protocol lines each side sent, in the order the log shows them,
+ * with the line number of the log they came from and a timestamp when the log has one.
+ */
+import type { ConnectionInfo } from "../../records.js";
+
+export type TranscriptDirection = "client" | "server";
+
+/** One protocol line of a transcript, without its line terminator. */
+export interface TranscriptEvent {
+  readonly direction: TranscriptDirection;
+  /** The line's bytes as logged, or text when the log escapes it (ftplib's `repr`, rsyslog's `#012`). */
+  readonly line: Uint8Array | string;
+  /** Seconds: since the Unix epoch when the log has a date, since midnight when it has only a time of day. */
+  readonly ts?: number | undefined;
+  /** 1-based line number in the log. */
+  readonly lineNumber: number;
+}
+
+/**
+ * What a reader could not use, as a stable string. Never fatal: the reader goes on with the next line.
+ *
+ * - `unknown-line`  a line the format does not explain (program output mixed in, a garbled line).
+ * - `line-too-long` a log line longer than the limit; its first bytes are read, the rest skipped.
+ * - `truncated`     the log ends in the middle of something (a line without its terminator, a wrapped line).
+ * - `no-reply`      a server log line that names a command but no reply (ProFTPD's `-` code).
+ */
+export type TranscriptDiagnosticType = "unknown-line" | "line-too-long" | "truncated" | "no-reply";
+
+export interface TranscriptDiagnostic {
+  readonly type: TranscriptDiagnosticType;
+  readonly message: string;
+  /** 1-based line number in the log. */
+  readonly lineNumber: number;
+  /** Up to 80 characters of the line. */
+  readonly excerpt: string;
+}
+
+/** Where a reader sends what it reads. */
+export interface TranscriptSink {
+  event(event: TranscriptEvent): void;
+  diagnostic(diagnostic: TranscriptDiagnostic): void;
+  /** A new control connection starts here (logs that hold several: vsftpd, Pure-FTPd, curl). */
+  connection(info: ConnectionInfo & { lineNumber: number }): void;
+}
+
+/** A reader for one format: fed one log line at a time (bytes, terminator removed). */
+export interface TranscriptReader {
+  line(bytes: Uint8Array, lineNumber: number): void;
+  /** The log ended; `lastLineNumber` is the number of the last line read (0 for an empty log). */
+  end(lastLineNumber: number): void;
+}
+
+export type TranscriptFormatName =
+  | "raw"
+  | "dialogue"
+  | "curl-verbose"
+  | "curl-trace-ascii"
+  | "ftplib"
+  | "lftp"
+  | "vsftpd"
+  | "proftpd"
+  | "pure-ftpd";
+
+export interface TranscriptFormat {
+  readonly name: TranscriptFormatName;
+  /** One line for `--help`. */
+  readonly description: string;
+  /** Whether the log shows the server's greeting (ProFTPD's ExtendedLog logs commands only). */
+  readonly hasGreeting: boolean;
+  /**
+   * How sure this format is that `lines` (the first lines of a log, decoded) are its own: the number of lines
+   * it recognises. Auto-detection takes the highest.
+   */
+  detect(lines: readonly string[]): number;
+  createReader(sink: TranscriptSink): TranscriptReader;
+}

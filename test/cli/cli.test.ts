@@ -1,0 +1,255 @@
+/**
+ * `ftp-reply` end to end, spawned as a process the way users run it: `node dist/cli/main.js …` (the README's
+ * test command builds first; set FTP_REPLY_CLI to try another build).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+
+const REPO = join(import.meta.dirname, "../..");
+const CLI = process.env.FTP_REPLY_CLI ?? join(REPO, "dist/cli/main.js");
+const LOGS = join(REPO, "fixtures/logs");
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Run {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    input: options.input ?? "",
+    encoding: "utf8",
+    // A clean environment: no colour forced or refused, English unless a test says otherwise.
+    env: { PATH: process.env.PATH ?? "", LANG: "C.UTF-8", ...options.env },
+    timeout: 30_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((line) => line !== "");
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build)`);
+});
+
+describe("log", () => {
+  test("a vsftpd log → the dialogue as NDJSON: the commands and reply codes vsftpd logged, in order", () => {
+    const result = run(["log", "fixtures/logs/vsftpd/vsftpd.log", "--format", "ndjson"]);
+    expect(result.status).toBe(0);
+    const records = lines(result.stdout).map((line) => JSON.parse(line));
+    const logged = readFileSync(join(LOGS, "vsftpd/vsftpd.log"), "latin1");
+    const commands = [...logged.matchAll(/FTP command: Client "[^"]*", "(.*)"/g)].map((m) => m[1]);
+    const exchanges = records.filter((r) => r.record === "exchange" && r.kind === "command");
+    // PASS is masked (vsftpd logged `PASS <password>`, the CLI shows `<hidden>` unless --show-passwords).
+    expect(exchanges.map((r) => r.command.line)).toEqual(
+      commands.map((c) => (c!.startsWith("PASS ") ? "PASS <hidden>" : c)),
+    );
+    const retr = exchanges.find((r) => r.command.verb === "RETR");
+    expect(retr.replies.map((r: { code: number }) => r.code)).toEqual([150, 226]);
+    expect(retr.fileSize).toBe(14);
+    expect(retr.origHost).toBe("127.0.0.1");
+  });
+
+  test("stdin (-, and no file at all) gives the same output as the file", () => {
+    const file = "fixtures/logs/dialogue/ftp-srv-dialogue.txt";
+    const fromFile = run(["log", file, "--format", "json"]);
+    const fromDash = run(["log", "-", "--format", "json"], { input: readFileSync(join(REPO, file)) });
+    const fromNothing = run(["log", "--format", "json"], { input: readFileSync(join(REPO, file)) });
+    expect(fromFile.status).toBe(0);
+    expect(fromDash.stdout).toBe(fromFile.stdout);
+    expect(fromNothing.stdout).toBe(fromFile.stdout);
+    const records = JSON.parse(fromFile.stdout);
+    expect(records[0]).toMatchObject({ record: "exchange", kind: "greeting", code: 220 });
+  });
+
+  test("--input-format forces a format; a log in no known format is a usage error", () => {
+    const forced = run(["log", "--input-format", "dialogue", "-"], {
+      input: "S: 220 hi\nC: QUIT\nS: 221 bye\n",
+    });
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain("C: QUIT");
+    const unknown = run(["log", "-"], { input: "just some text\n" });
+    expect(unknown.status).toBe(2);
+    expect(lines(unknown.stderr)).toHaveLength(1);
+    expect(unknown.stderr).toContain("--input-format");
+  });
+
+  test("--summary: counts by code and class, logins, errors, transfers, bytes", () => {
+    const result = run(["log", "fixtures/logs/ftplib/ftplib-debug.txt", "--format", "ndjson", "--summary"]);
+    const summary = lines(result.stdout)
+      .map((line) => JSON.parse(line))
+      .find((r) => r.record === "summary");
+    expect(summary).toMatchObject({
+      commands: 17,
+      logins: 1,
+      failedLogins: 1,
+      transfers: 2,
+      bytes: 14,
+      byClass: { "1xx": 2, "5xx": 2 },
+    });
+    expect(summary.byCode["530"]).toBe(1);
+    const pretty = run(["log", "fixtures/logs/ftplib/ftplib-debug.txt", "--summary"]);
+    expect(pretty.stdout).toMatch(/logins\s+1 ok, 1 failed/);
+    expect(pretty.stdout).toMatch(/transfers\s+2 completed, 0 failed, 14 bytes/);
+  });
+
+  test("--format zeek loads as a Zeek TSV log: read back by its #fields header", () => {
+    const result = run(["log", "fixtures/logs/vsftpd/vsftpd.log", "--format", "zeek"]);
+    expect(result.status).toBe(0);
+    const all = lines(result.stdout);
+    expect(all[0]).toBe("#separator \\x09");
+    const fields = all
+      .find((line) => line.startsWith("#fields\t"))!
+      .split("\t")
+      .slice(1);
+    const types = all
+      .find((line) => line.startsWith("#types\t"))!
+      .split("\t")
+      .slice(1);
+    expect(types).toHaveLength(fields.length);
+    expect(all[all.length - 1]).toMatch(/^#close\t\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$/);
+    const rows = all
+      .filter((line) => !line.startsWith("#"))
+      .map((line) => {
+        const cells = line.split("\t");
+        expect(cells).toHaveLength(fields.length);
+        return Object.fromEntries(fields.map((name, i) => [name, cells[i]]));
+      });
+    expect(rows.map((row) => row.command)).toContain("RETR");
+    const retr = rows.find((row) => row.command === "RETR")!;
+    expect(retr).toMatchObject({
+      "id.orig_h": "127.0.0.1",
+      user: "anonymous",
+      password: "<hidden>",
+      arg: "/pub/notes.txt",
+      file_size: "14",
+      reply_code: "226",
+      reply_msg: "Transfer complete.",
+      uid: "-",
+    });
+    expect(Number(retr.ts)).toBeGreaterThan(1.7e9);
+    const pasv = rows.find((row) => row.command === "PASV")!;
+    expect(pasv["data_channel.passive"]).toBe("T");
+    expect(Number(pasv["data_channel.resp_p"])).toBeGreaterThan(0);
+    // The dialogue's findings go to stderr, not into the log.
+    expect(result.stderr).toContain("invalid-reply");
+  });
+
+  test("--show-passwords shows what the log has", () => {
+    const hidden = run(["log", "fixtures/logs/lftp/lftp-debug.txt"]);
+    const shown = run(["log", "fixtures/logs/lftp/lftp-debug.txt", "--show-passwords"]);
+    expect(hidden.stdout).toContain("C: PASS <hidden>");
+    expect(hidden.stdout).not.toContain("guest@example.com");
+    expect(shown.stdout).toContain("C: PASS guest@example.com");
+  });
+});
+
+describe("parse", () => {
+  test("raw server bytes → every reply, as JSON, with byte offsets", () => {
+    const result = run(["parse", "fixtures/logs/raw/vsftpd-server.bin", "--format", "json"]);
+    expect(result.status).toBe(0);
+    const records = JSON.parse(result.stdout);
+    const raw = readFileSync(join(LOGS, "raw/vsftpd-server.bin"), "latin1");
+    // Independent count: lines that start a reply (nnn<space> or nnn- after a closed reply) — here, the closing
+    // lines `nnn ` are one per reply.
+    const closing = raw.split("\r\n").filter((line) => /^\d{3} /.test(line));
+    expect(records.map((r: { code: number }) => r.code)).toEqual(
+      closing.map((line) => Number(line.slice(0, 3))),
+    );
+    expect(records[0]).toMatchObject({ record: "reply", code: 220, offset: 0, text: "(vsFTPd 3.0.3)" });
+    expect(records[1].offset).toBe(records[0].byteLength);
+  });
+
+  test("framing errors are reported with their byte offset and parsing goes on; --strict turns them into exit 1", () => {
+    const input = "220 ready\r\nthis is no reply\r\n331 next\r\n";
+    const lenient = run(["parse", "--format", "ndjson"], { input });
+    expect(lenient.status).toBe(0);
+    const records = lines(lenient.stdout).map((line) => JSON.parse(line));
+    expect(records.map((r) => r.record)).toEqual(["reply", "diagnostic", "reply"]);
+    expect(records[1]).toMatchObject({ type: "unexpected-line", offset: 11 });
+    expect(run(["parse", "--strict"], { input }).status).toBe(1);
+    expect(run(["parse", "--strict"], { input: "220 ready\r\n" }).status).toBe(0);
+  });
+
+  test("pretty output: each reply's meaning beside its code, in the user's language", () => {
+    const input = "331 Please specify the password.\r\n";
+    expect(run(["parse"], { input }).stdout).toContain("User name okay, need password.");
+    expect(run(["parse", "--lang", "zh"], { input }).stdout).toContain("用户名正确，需要密码。");
+    expect(run(["parse"], { input, env: { LANG: "zh_CN.UTF-8" } }).stdout).toContain(
+      "用户名正确，需要密码。",
+    );
+  });
+
+  test("colour: off in a pipe, on with FORCE_COLOR, off with NO_COLOR or --no-color", () => {
+    const input = "530 Login incorrect.\r\n";
+    const ESC = "\u001b[";
+    expect(run(["parse"], { input }).stdout).not.toContain(ESC);
+    expect(run(["parse"], { input, env: { FORCE_COLOR: "1" } }).stdout).toContain(`${ESC}31m530`);
+    expect(run(["parse"], { input, env: { NO_COLOR: "1" } }).stdout).not.toContain(ESC);
+    expect(run(["parse", "--no-color"], { input, env: { FORCE_COLOR: "1" } }).stdout).not.toContain(ESC);
+    expect(run(["parse", "--color"], { input }).stdout).toContain(ESC);
+  });
+});
+
+describe("usage and exit codes", () => {
+  test("--help and --version", () => {
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("usage: ftp-reply");
+    for (const command of ["parse", "log", "pcap", "explain"]) expect(help.stdout).toContain(command);
+    const version = run(["--version"]);
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+    expect(version.stdout.trim()).toBe(pkg.version);
+    expect(run(["log", "--help"]).stdout).toContain("--input-format");
+    expect(run(["parse", "--help"]).stdout).toContain("usage: ftp-reply parse");
+  });
+
+  test.each([
+    [["log", "fixtures/logs/no-such-file.txt"], "no such file"],
+    [["parse", "fixtures/logs"], "is a directory"],
+    [["log", "--format", "xml", "-"], "--format takes"],
+    [["parse", "--bogus"], "unknown option --bogus"],
+    [["frobnicate"], "unknown command"],
+    [[], "no command given"],
+    [["log", "a", "b"], "one file"],
+  ])("%j → exit 2 with one line, no stack trace", (args, message) => {
+    const result = run(args);
+    expect(result.status).toBe(2);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe("");
+  });
+
+  test("--strict: exit 1 when the log has protocol errors, 0 when it has none", () => {
+    expect(run(["log", "--strict", "fixtures/logs/ftplib/ftplib-debug.txt"]).status).toBe(1);
+    expect(run(["log", "--strict", "fixtures/logs/dialogue/ftp-srv-dialogue.txt"]).status).toBe(0);
+    expect(run(["log", "fixtures/logs/ftplib/ftplib-debug.txt"]).status).toBe(0);
+  });
+
+  test("explain and pcap are dispatched to their commands", () => {
+    const explain = run(["explain", "227"]);
+    expect(explain.status).toBe(0);
+    expect(explain.stdout).toContain("227");
+    expect(run(["pcap", "--help"]).status).toBe(0);
+  });
+
+  test("a closed pipe (| head) ends quietly", () => {
+    const result = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" "${CLI}" log fixtures/logs/vsftpd/vsftpd.log | head -1`],
+      {
+        cwd: REPO,
+        encoding: "utf8",
+      },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(lines(result.stdout)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,280 @@
+/** The writers behind --format, the option parser, colours and the progress bar, in process. */
+import { describe, expect, test } from "vitest";
+import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { createPalette, shouldColor, styleForCode } from "../../src/cli/color.js";
+import {
+  createBufferedSink,
+  createWriter,
+  formatTimestamp,
+  type OutputFormat,
+} from "../../src/cli/output.js";
+import { createProgress, PROGRESS_THRESHOLD_BYTES, renderProgress } from "../../src/cli/progress.js";
+import { parseCommands } from "../../src/commands.js";
+import { runDialogue } from "../../src/dialogue.js";
+import { parseReplies } from "../../src/parser.js";
+
+function collector(): { write(text: string): void; text: string } {
+  return {
+    text: "",
+    write(text: string) {
+      this.text += text;
+    },
+  };
+}
+
+/** A small real dialogue: greeting, a failed and a good login, a transfer, a reply invalid for its command. */
+function dialogue(recordPasswords = false) {
+  const replies = parseReplies(
+    "220 hi\r\n331 pw\r\n530 no\r\n331 pw\r\n230 in\r\n150 Opening (14 bytes).\r\n226 done\r\n227 x (127,0,0,1,4,1)\r\n",
+  );
+  const commands = parseCommands(
+    "USER bob\r\nPASS secret\r\nUSER bob\r\nPASS right\r\nRETR a.txt\r\nEPSV\r\n",
+  );
+  const events = [
+    { type: "reply" as const, reply: replies[0]!, ts: 1_700_000_000 },
+    ...[0, 1, 2, 3].flatMap((i) => [
+      { type: "command" as const, command: commands[i]!, ts: 1_700_000_001 + i },
+      { type: "reply" as const, reply: replies[i + 1]!, ts: 1_700_000_001 + i },
+    ]),
+    { type: "command" as const, command: commands[4]!, ts: 1_700_000_010 },
+    { type: "reply" as const, reply: replies[5]!, ts: 1_700_000_010 },
+    { type: "reply" as const, reply: replies[6]!, ts: 1_700_000_011 },
+    { type: "command" as const, command: commands[5]!, ts: 1_700_000_012 },
+    { type: "reply" as const, reply: replies[7]!, ts: 1_700_000_012 },
+  ];
+  return runDialogue(events, { recordPasswords });
+}
+
+function write(format: OutputFormat, options: Partial<Parameters<typeof createWriter>[2]> = {}) {
+  const out = collector();
+  const err = collector();
+  const writer = createWriter(format, out, {
+    lang: "en",
+    color: false,
+    summary: true,
+    stderr: err,
+    ...options,
+  });
+  for (const exchange of dialogue(options.showPasswords).exchanges)
+    writer.exchange(exchange, { origHost: "10.0.0.1" });
+  writer.diagnostic({ type: "unknown-line", message: "odd", line: 7 });
+  writer.end();
+  return { out: out.text, err: err.text, summary: writer.summary };
+}
+
+describe("writers", () => {
+  test("the summary counts codes, classes, logins, errors, transfers and bytes", () => {
+    const { summary } = write("ndjson");
+    expect(summary).toMatchObject({
+      replies: 8,
+      byClass: { "1xx": 1, "2xx": 4, "3xx": 2, "5xx": 1 },
+      byCode: { "530": 1, "331": 2 },
+      commands: 6,
+      logins: 1,
+      failedLogins: 1,
+      errors: 1,
+      transfers: 1,
+      failedTransfers: 0,
+      bytes: 14,
+      diagnostics: 2,
+      byDiagnostic: { "invalid-reply": 1, "unknown-line": 1 },
+    });
+  });
+
+  test("ndjson: one record per line, the summary last; passwords masked", () => {
+    const records = write("ndjson")
+      .out.trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(records.map((r) => r.record)).toEqual([...Array(7).fill("exchange"), "diagnostic", "summary"]);
+    expect(records[2]).toMatchObject({ command: { verb: "PASS", arg: "<hidden>" }, password: "<hidden>" });
+    expect(records[5]).toMatchObject({
+      code: 226,
+      fileSize: 14,
+      origHost: "10.0.0.1",
+      startTs: 1_700_000_010,
+    });
+    expect(records[6].diagnostics).toEqual([expect.objectContaining({ type: "invalid-reply" })]);
+    expect(records[7]).toEqual({ record: "diagnostic", type: "unknown-line", message: "odd", line: 7 });
+  });
+
+  test("the writer masks PASS even when the session kept it, unless showPasswords", () => {
+    const out = collector();
+    const writer = createWriter("ndjson", out, { lang: "en", color: false, summary: false });
+    for (const exchange of dialogue(true).exchanges) writer.exchange(exchange);
+    writer.end();
+    expect(out.text).not.toContain("secret");
+    expect(write("ndjson", { showPasswords: true }).out).toContain('"arg":"secret"');
+  });
+
+  test("json: one valid array (also when empty)", () => {
+    expect(JSON.parse(write("json").out)).toHaveLength(9);
+    const out = collector();
+    const writer = createWriter("json", out, { lang: "en", color: false, summary: false });
+    writer.end();
+    expect(JSON.parse(out.text)).toEqual([]);
+  });
+
+  test("pretty: commands, replies with meanings, diagnostics, summary; Chinese labels with lang zh", () => {
+    const { out } = write("pretty");
+    expect(out).toContain("C: USER bob");
+    expect(out).toContain("S: 530 no  · Not logged in.");
+    expect(out).toContain("! invalid-reply:");
+    expect(out).toContain("! line 7: unknown-line: odd");
+    expect(out).toMatch(/\[2023-11-14 22:13:20\.000\] \(greeting\)/);
+    expect(out).toMatch(/logins\s+1 ok, 1 failed/);
+    const zh = write("pretty", { lang: "zh" }).out;
+    expect(zh).toContain("未登录。");
+    expect(zh).toContain("摘要");
+  });
+
+  test("pretty with colour: codes coloured by class", () => {
+    const { out } = write("pretty", { color: true });
+    expect(out).toContain("\u001b[31m530 no");
+    expect(out).toContain("\u001b[32m230 in");
+  });
+
+  test("zeek: header, one row per command, #close; diagnostics and summary on stderr", () => {
+    const { out, err } = write("zeek");
+    const lines = out.trim().split("\n");
+    const fields = lines
+      .find((l) => l.startsWith("#fields"))!
+      .split("\t")
+      .slice(1);
+    const rows = lines.filter((l) => !l.startsWith("#")).map((l) => l.split("\t"));
+    expect(rows).toHaveLength(6);
+    expect(rows.every((row) => row.length === fields.length)).toBe(true);
+    const retr = rows[4]!;
+    expect(retr[fields.indexOf("command")]).toBe("RETR");
+    expect(retr[fields.indexOf("file_size")]).toBe("14");
+    expect(retr[fields.indexOf("password")]).toBe("<hidden>");
+    expect(lines[lines.length - 1]).toMatch(/^#close\t/);
+    expect(err).toContain("unknown-line");
+    expect(err).toContain("Summary");
+  });
+
+  test("lone replies (parse): every format, 1xx included in zeek", () => {
+    const replies = parseReplies("150 Opening (5 bytes).\r\n226 ok\r\n530 no\r\n230 in\r\n");
+    for (const format of ["pretty", "json", "ndjson", "zeek"] as const) {
+      const out = collector();
+      const writer = createWriter(format, out, { lang: "en", color: false, summary: format !== "zeek" });
+      for (const reply of replies) writer.reply(reply);
+      writer.end();
+      expect(out.text).toContain("530");
+      expect(writer.summary).toMatchObject({
+        replies: 4,
+        transfers: 1,
+        bytes: 5,
+        failedLogins: 1,
+        logins: 1,
+      });
+    }
+    const out = collector();
+    const zeek = createWriter("zeek", out, { lang: "en", color: false, summary: false });
+    zeek.reply(replies[0]!);
+    zeek.end();
+    expect(out.text).toContain("\t150\tOpening (5 bytes).\t");
+  });
+
+  test("time stamps: epoch seconds with the date, seconds of a day without", () => {
+    expect(formatTimestamp(1_700_000_000.25)).toBe("2023-11-14 22:13:20.250");
+    expect(formatTimestamp(3661.5)).toBe("01:01:01.500");
+  });
+
+  test("the buffered sink gathers writes and waits for drain when the stream is full", async () => {
+    const written: string[] = [];
+    let drain: (() => void) | undefined;
+    const stream = {
+      write(text: string) {
+        written.push(text);
+        return false;
+      },
+      once(_event: "drain", listener: () => void) {
+        drain = listener;
+      },
+    };
+    const sink = createBufferedSink(stream);
+    sink.write("a");
+    sink.write("b");
+    expect(written).toEqual([]);
+    sink.write("x".repeat(70_000));
+    expect(written).toHaveLength(1);
+    let drained = false;
+    const waiting = sink.drain().then(() => {
+      drained = true;
+    });
+    await Promise.resolve();
+    expect(drained).toBe(false);
+    drain!();
+    await waiting;
+    expect(drained).toBe(true);
+    await sink.close();
+    expect(written.join("")).toBe(`ab${"x".repeat(70_000)}`);
+  });
+});
+
+describe("options", () => {
+  const context = { env: {}, stdoutIsTTY: false };
+  test("defaults, long options with = or a separate value, short options, - and --", () => {
+    const parsed = parseArgs(["-f", "zeek", "--encoding=latin1", "-s", "--", "--odd-file"], context);
+    expect(parsed.options).toMatchObject({ format: "zeek", encoding: "latin1", summary: true, lang: "en" });
+    expect(parsed.positionals).toEqual(["--odd-file"]);
+    expect(parseArgs(["-"], context).positionals).toEqual(["-"]);
+    expect(parseArgs([], { env: { LC_ALL: "zh_CN.UTF-8" }, stdoutIsTTY: false }).options.lang).toBe("zh");
+    expect(parseArgs([], { env: {}, stdoutIsTTY: true }).options.color).toBe(true);
+  });
+
+  test("extra options of a subcommand are checked too", () => {
+    const parsed = parseArgs(["--input-format", "lftp"], context, [
+      { name: "input-format", takesValue: true, values: ["lftp"] },
+    ]);
+    expect(parsed.extra.get("input-format")).toBe("lftp");
+  });
+
+  test.each([
+    [["--format"], "needs a value"],
+    [["--format", "xml"], "--format takes"],
+    [["--summary=yes"], "takes no value"],
+    [["--encoding", "klingon"], "unknown --encoding"],
+    [["-x"], "unknown option"],
+    [["--nope"], "unknown option"],
+  ])("%j is a usage error", (argv, message) => {
+    expect(() => parseArgs(argv, context)).toThrow(UsageError);
+    expect(() => parseArgs(argv, context)).toThrow(message);
+  });
+});
+
+describe("colour and progress", () => {
+  test("FORCE_COLOR wins, then NO_COLOR, then the terminal", () => {
+    expect(shouldColor({ FORCE_COLOR: "1", NO_COLOR: "1" }, false)).toBe(true);
+    expect(shouldColor({ FORCE_COLOR: "0" }, true)).toBe(false);
+    expect(shouldColor({ NO_COLOR: "1" }, true)).toBe(false);
+    expect(shouldColor({ NO_COLOR: "" }, true)).toBe(true);
+    expect(shouldColor({}, undefined)).toBe(false);
+    const palette = createPalette(true);
+    expect(styleForCode(palette, 421)("x")).toBe("\u001b[33mx\u001b[39m");
+    expect(styleForCode(palette, 631)("x")).toBe("\u001b[31mx\u001b[39m");
+    expect(createPalette(false).dim("x")).toBe("x");
+  });
+
+  test("a bar only on a terminal and for large inputs, redrawn at most every 100 ms, erased at the end", () => {
+    const out = collector();
+    let now = 0;
+    const tty = Object.assign(out, { isTTY: true });
+    const small = createProgress(tty, "f", PROGRESS_THRESHOLD_BYTES - 1, () => now);
+    small.update(10);
+    expect(out.text).toBe("");
+    const notTty = createProgress(collector(), "f", PROGRESS_THRESHOLD_BYTES * 2, () => now);
+    notTty.update(10);
+    const bar = createProgress(tty, "big.log", PROGRESS_THRESHOLD_BYTES * 2, () => now);
+    now = 1000;
+    bar.update(PROGRESS_THRESHOLD_BYTES);
+    now = 1050;
+    bar.update(PROGRESS_THRESHOLD_BYTES + 1);
+    bar.done();
+    expect(out.text).toBe(
+      `\r${renderProgress("big.log", PROGRESS_THRESHOLD_BYTES, PROGRESS_THRESHOLD_BYTES * 2)}\r\u001b[K`,
+    );
+    expect(renderProgress("f", 50, 100)).toContain(" 50% ");
+  });
+});

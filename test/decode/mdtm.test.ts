@@ -1,0 +1,112 @@
+import { fc, test as propertyTest } from "@fast-check/vitest";
+import { describe, expect, test } from "vitest";
+import { parseModifyTime } from "../../src/index.js";
+import { megabyteOf, rangeErrorOf, reply, syntaxErrorOf } from "./support.js";
+
+describe("parseModifyTime", () => {
+  // RFC 3659 §3.1 gives `213 19980615100045.014`; servers send 14 digits (vsftpd, ProFTPD) or a fraction (IIS).
+  test.each([
+    ["213 19980615100045.014", "1998-06-15T10:00:45.014Z"],
+    ["213 20240229235959", "2024-02-29T23:59:59.000Z"],
+    ["213 20000229000000", "2000-02-29T00:00:00.000Z"],
+    ["213 10000101000000", "1000-01-01T00:00:00.000Z"],
+    ["213 99991231235959.999", "9999-12-31T23:59:59.999Z"],
+    ["213 20240102030405.1", "2024-01-02T03:04:05.100Z"],
+    ["213 20240102030405.12", "2024-01-02T03:04:05.120Z"],
+    ["213 20240102030405.123456789", "2024-01-02T03:04:05.123Z"],
+    ["213  20240102030405 ", "2024-01-02T03:04:05.000Z"],
+    // A leap second (RFC 3659 §2.3 allows 60) is the first instant of the next day, as POSIX counts it.
+    ["213 20161231235960", "2017-01-01T00:00:00.000Z"],
+    ["213 20150630235960.5", "2015-07-01T00:00:00.500Z"],
+  ] as const)("%s", (wire, iso) => {
+    expect(parseModifyTime(wire).toISOString()).toBe(iso);
+    expect(parseModifyTime(reply(wire)).toISOString()).toBe(iso);
+  });
+
+  test("the message alone", () => {
+    expect(parseModifyTime("20240102030405").toISOString()).toBe("2024-01-02T03:04:05.000Z");
+  });
+
+  test.each([
+    ["213 20230229000000", 10], // not a leap year
+    ["213 19000229000000", 10], // divisible by 100, not by 400
+    ["213 20240431000000", 10],
+    ["213 20241301000000", 8],
+    ["213 20240001000000", 8],
+    ["213 20240100000000", 10],
+    ["213 20240102240000", 12],
+    ["213 20240102236000", 14],
+    ["213 20240102225960", 16], // 60 only at 23:59
+    ["213 20240102230060", 16],
+    ["213 20240102235961", 16],
+    ["213 09990101000000", 4],
+    ["213 00000000000000", 4],
+  ] as const)("impossible date %s is a range error at the offending field", (wire, offset) => {
+    const error = rangeErrorOf(() => parseModifyTime(wire), "date-out-of-range");
+    expect(error.offset).toBe(offset - 4);
+  });
+
+  test.each([
+    ["213 ", "missing-value"],
+    ["213 2024010203040", "malformed-value"],
+    ["213 202401020304055", "malformed-value"],
+    ["213 191000102030405", "malformed-value"], // the "19100" year of old Y2K-buggy servers
+    ["213 20240102030405.", "malformed-value"],
+    ["213 20240102030405Z", "malformed-value"],
+    ["213 20240102030405.12x", "malformed-value"],
+    ["213 2024-01-02 03:04:05", "malformed-value"],
+    ["213 20240102030405 GMT", "malformed-value"],
+    ["213 +2024010203040", "malformed-value"],
+  ] as const)("rejects %j (%s)", (wire, type) => {
+    syntaxErrorOf(() => parseModifyTime(wire), type);
+  });
+
+  test("another reply code is rejected", () => {
+    syntaxErrorOf(() => parseModifyTime("550 No such file"), "unexpected-code");
+    syntaxErrorOf(() => parseModifyTime(reply("500 MDTM not understood")), "unexpected-code");
+  });
+
+  test("megabyte-long hostile text", () => {
+    syntaxErrorOf(() => parseModifyTime(`213 ${megabyteOf("2")}`), "malformed-value");
+    syntaxErrorOf(() => parseModifyTime(`213 20240102030405.${megabyteOf("9")}x`), "malformed-value");
+    expect(parseModifyTime(`213 20240102030405.${megabyteOf("9")}`).toISOString()).toBe(
+      "2024-01-02T03:04:05.999Z",
+    );
+    syntaxErrorOf(() => parseModifyTime(`213 ${megabyteOf(" ")}`), "missing-value");
+  });
+
+  propertyTest.prop([
+    fc.date({
+      min: new Date("1000-01-01T00:00:00.000Z"),
+      max: new Date("9999-12-31T23:59:59.999Z"),
+      noInvalidDate: true,
+    }),
+  ])("round trip: format a date as YYYYMMDDHHMMSS.sss, decode the same instant", (date) => {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    const wire = `213 ${pad(date.getUTCFullYear(), 4)}${pad(date.getUTCMonth() + 1, 2)}${pad(date.getUTCDate(), 2)}${pad(date.getUTCHours(), 2)}${pad(date.getUTCMinutes(), 2)}${pad(date.getUTCSeconds(), 2)}.${pad(date.getUTCMilliseconds(), 3)}`;
+    expect(parseModifyTime(wire).getTime()).toBe(date.getTime());
+  });
+
+  propertyTest.prop([fc.stringMatching(/^[0-9]{14}$/)])(
+    "any 14 digits: a Date with exactly those fields, or a date-out-of-range error",
+    (digits) => {
+      let date: Date;
+      try {
+        date = parseModifyTime(`213 ${digits}`);
+      } catch (error) {
+        expect((error as { type?: string }).type).toBe("date-out-of-range");
+        return;
+      }
+      const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+      const compact =
+        iso.slice(0, 4) +
+        iso.slice(5, 7) +
+        iso.slice(8, 10) +
+        iso.slice(11, 13) +
+        iso.slice(14, 16) +
+        iso.slice(17, 19);
+      if (digits.endsWith("235960")) expect(iso.slice(11, 19)).toBe("00:00:00");
+      else expect(compact).toBe(digits);
+    },
+  );
+});

@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runPcapCommand } from "../../../src/cli/pcap-command.js";
+
+const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
+
+async function run(args: string[], stdin: Uint8Array[] = []) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runPcapCommand(args, {
+    stdout: { write: (text: string) => (stdout += text), isTTY: false },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { LANG: "en_US.UTF-8" },
+    stdin: (async function* () {
+      yield* stdin;
+    })(),
+  });
+  return { code, stdout, stderr };
+}
+
+describe("ftp-reply pcap", () => {
+  it("prints the dialogue with connections and data transfers", async () => {
+    const { code, stdout, stderr } = await run(["--no-color", join(FIXTURES, "vsftpd-curl.pcap")]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("── control connection tcp.stream 0: 10.21.0.2:");
+    expect(stdout).toMatch(/C: RETR random\.bin\n.*S: 150 .*\(65536 bytes\)/);
+    expect(stdout).toMatch(
+      /↳ data tcp\.stream 5 for RETR random\.bin: .* \(passive\), 65536 bytes to client/,
+    );
+    expect(stdout.match(/── control connection/g)?.length).toBe(3);
+  });
+
+  it("json is one valid array holding exchanges and data connections", async () => {
+    const { code, stdout } = await run(["--format", "json", join(FIXTURES, "vsftpd-active-port20.pcapng")]);
+    expect(code).toBe(0);
+    const records = JSON.parse(stdout) as Array<{
+      record: string;
+      passive?: boolean;
+      bytesToClient?: number;
+    }>;
+    const data = records.filter((r) => r.record === "data-connection");
+    expect(data.length).toBe(4);
+    expect(data.every((d) => d.passive === false)).toBe(true);
+    expect(records.filter((r) => r.record === "exchange").length).toBeGreaterThan(20);
+  });
+
+  it("ndjson has one record per line, with the connection's endpoints", async () => {
+    const { stdout } = await run(["--format=ndjson", join(FIXTURES, "pureftpd-ipv6.pcapng")]);
+    const records = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const exchange = records.find((r) => r.record === "exchange")!;
+    expect(exchange.origHost).toBe("fd21::2");
+    expect(exchange.respHost).toBe("fd21::1");
+    expect(exchange.respPort).toBe(21);
+  });
+
+  it("zeek writes ftp.log rows with the control connection's id", async () => {
+    const { stdout } = await run(["--format", "zeek", join(FIXTURES, "proftpd-interleaved.pcap")]);
+    expect(stdout).toContain("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p");
+    const rows = stdout.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
+    expect(rows.some((row) => row.includes("\ttcp0\t10.21.0.2\t") && row.includes("\tSYST\t"))).toBe(true);
+    expect(rows.some((row) => row.includes("\ttcp1\t10.21.0.2\t") && row.includes("\tSYST\t"))).toBe(true);
+  });
+
+  it("--port and --no-detect choose the control connections", async () => {
+    const file = join(FIXTURES, "ftp-srv-port-2121.pcap");
+    expect((await run(["--no-color", file])).stdout).toContain("(found by its greeting)");
+    expect((await run(["--no-color", "--port", "2121", file])).stdout).toContain(":2121 (port 2121)");
+    const none = await run(["--no-color", "--no-detect", "--summary", file]);
+    expect(none.stdout).not.toContain("── control connection");
+    expect(none.stdout).toContain("0 FTP control");
+  });
+
+  it("reports the gap of vsftpd-gap.pcap and exits 1 with --strict", async () => {
+    const file = join(FIXTURES, "vsftpd-gap.pcap");
+    const plain = await run(["--no-color", file]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/! byte \d+: gap: frame \d+: stream 0: 7 bytes server→client missing/);
+    expect((await run(["--no-color", "--strict", file])).code).toBe(1);
+  });
+
+  it("reads stdin with -", async () => {
+    const bytes = readFileSync(join(FIXTURES, "vsftpd-tiny-mtu.pcap"));
+    const { code, stdout } = await run(["--no-color", "-"], [bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("C: FEAT");
+  });
+
+  it("a truncated file: everything before the cut, then the error with its byte offset, exit 1", async () => {
+    const bytes = readFileSync(join(FIXTURES, "vsftpd-curl.pcap"));
+    const dir = mkdtempSync(join(tmpdir(), "pcap-cli-"));
+    const cut = join(dir, "cut.pcap");
+    writeFileSync(cut, bytes.subarray(0, 40_000));
+    const { code, stdout, stderr } = await run(["--no-color", cut]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("C: USER anonymous");
+    expect(stderr).toMatch(
+      /^ftp-reply pcap: .*cut\.pcap: truncated: capture file ends inside a pcap record .* at byte \d+\n$/,
+    );
+  });
+
+  it("usage errors exit 2", async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(["--port", "70000", "x.pcap"])).stderr).toContain("--port takes port numbers");
+    expect((await run(["a.pcap", "b.pcap"])).code).toBe(2);
+    const missing = await run([join(FIXTURES, "no-such-file.pcap")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot read");
+    expect((await run(["--help"])).stdout).toContain("usage: ftp-reply pcap");
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * What every reader must survive: any chunking, a log cut anywhere, lines it does not know, huge lines; and the
+ * detection of each format.
+ */
+import { readFileSync } from "node:fs";
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
+import { createLineSplitter } from "../../../src/node/transcripts/bytes.js";
+import { unrepr } from "../../../src/node/transcripts/ftplib.js";
+import {
+  detectTranscriptFormat,
+  INPUT_FORMAT_NAMES,
+  TranscriptFormatError,
+} from "../../../src/node/transcripts/index.js";
+import { fixturePath, fixtureText, flatten, read, readFixture } from "./helpers.js";
+
+const FIXTURES = [
+  ["curl-v/curl-v.txt", "curl-verbose"],
+  ["curl-trace-ascii/trace.txt", "curl-trace-ascii"],
+  ["ftplib/ftplib-debug.txt", "ftplib"],
+  ["lftp/lftp-debug.txt", "lftp"],
+  ["vsftpd/vsftpd.log", "vsftpd"],
+  ["proftpd/extended.log", "proftpd"],
+  ["pure-ftpd/pure-ftpd.log", "pure-ftpd"],
+  ["dialogue/ftp-srv-dialogue.txt", "dialogue"],
+  ["raw/vsftpd-server.bin", "raw"],
+] as const;
+
+const fixtureBytes = new Map(
+  FIXTURES.map(([name]) => [name, new Uint8Array(readFileSync(fixturePath(name)))]),
+);
+
+describe("detection", () => {
+  test.each(FIXTURES)("%s is recognised as %s", (name, format) => {
+    expect(detectTranscriptFormat(fixtureBytes.get(name)!)).toBe(format);
+  });
+
+  test("every format can be forced, and a log in no known format is refused with a clear error", async () => {
+    expect(INPUT_FORMAT_NAMES).toEqual(expect.arrayContaining(FIXTURES.map(([, format]) => format)));
+    await expect(read("hello\nthis is not an FTP log\n")).rejects.toThrow(TranscriptFormatError);
+    const forced = await read("S: 220 hi\nC: QUIT\nS: 221 bye\n", { format: "dialogue" });
+    expect(flatten(forced.exchanges)).toEqual(["S: 220 hi", "C: QUIT", "S: 221 bye"]);
+  });
+
+  test("an empty input is an empty dialogue", async () => {
+    const result = await read("");
+    expect(result.exchanges).toEqual([]);
+    expect(result.lines).toBe(0);
+  });
+});
+
+describe.each(FIXTURES)("%s", (name, format) => {
+  const bytes = fixtureBytes.get(name)!;
+  let full: string[] | undefined;
+  let fullProblems: unknown[] | undefined;
+  const reference = async (): Promise<string[]> => {
+    if (full === undefined) {
+      const result = await read(bytes, { format, recordPasswords: true });
+      full = flatten(result.exchanges);
+      fullProblems = result.problems;
+    }
+    return full;
+  };
+
+  test.prop([fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 8 })], { numRuns: 25 })(
+    "the same dialogue and problems whatever the chunking",
+    async (sizes) => {
+      const expected = await reference();
+      const result = await read(bytes, { format, recordPasswords: true }, sizes);
+      expect(flatten(result.exchanges)).toEqual(expected);
+      expect(result.problems).toEqual(fullProblems);
+    },
+  );
+
+  test.prop([fc.integer({ min: 0, max: bytes.length })], { numRuns: 25 })(
+    "a log cut anywhere is read up to the cut, never fatal",
+    async (cut) => {
+      const expected = await reference();
+      const result = await read(bytes.subarray(0, cut), { format, recordPasswords: true });
+      const got = flatten(result.exchanges);
+      // Only what the cut line touched may differ: everything before it is the same dialogue.
+      expect(expected.slice(0, Math.max(0, got.length - 1))).toEqual(got.slice(0, -1));
+      const cutInsideLine = cut > 0 && cut < bytes.length && bytes[cut - 1] !== 0x0a;
+      if (cutInsideLine && format !== "raw") {
+        expect(result.problems).toContainEqual(expect.objectContaining({ type: "truncated" }));
+      }
+    },
+  );
+});
+
+describe("unknown lines are reported with their line number and skipped", () => {
+  test.each(FIXTURES.filter(([, format]) => format !== "raw"))("%s", async (name, format) => {
+    const text = fixtureText(name);
+    const reference = await read(text, { format, recordPasswords: true });
+    const lines = text.split("\n");
+    // Behind the first line, where the readers are between protocol lines (not inside a reply message).
+    const at = 1;
+    const garbled = [...lines.slice(0, at), "%%% a line no FTP tool writes %%%", ...lines.slice(at)].join(
+      "\n",
+    );
+    const result = await read(garbled, { format, recordPasswords: true });
+    expect(flatten(result.exchanges)).toEqual(flatten(reference.exchanges));
+    expect(result.problems).toContainEqual(expect.objectContaining({ type: "unknown-line", line: at + 1 }));
+  });
+});
+
+describe("ftplib", () => {
+  test("debug level 1 (*cmd* and *resp* only) gives the same dialogue as level 2", async () => {
+    const level2 = await readFixture("ftplib/ftplib-debug.txt", { recordPasswords: true });
+    const level1Text = fixtureText("ftplib/ftplib-debug.txt")
+      .split("\n")
+      .filter((line) => !line.startsWith("*put*") && !line.startsWith("*get*"))
+      .join("\n");
+    const level1 = await read(level1Text, { format: "ftplib", recordPasswords: true });
+    expect(flatten(level1.exchanges)).toEqual(flatten(level2.exchanges));
+  });
+
+  test("unrepr undoes Python's repr()", () => {
+    expect(unrepr("'220 caf\\xe9 \\u4e2d\\U0001f600'")).toBe("220 caf\u00e9 \u4e2d\u{1f600}");
+    expect(unrepr(`"it's \\\\ \\"q\\" \\t\\r\\n"`)).toBe(`it's \\ "q" \t\r\n`);
+    expect(unrepr("'plain'")).toBe("plain");
+    expect(unrepr("not quoted")).toBeUndefined();
+    expect(unrepr("'bad \\q escape'")).toBeUndefined();
+    expect(unrepr("'cut \\x4'")).toBeUndefined();
+  });
+});
+
+describe("curl --trace-ascii rows", () => {
+  const header = (dir: "<= Recv" | "=> Send", size: number): string =>
+    `${dir} header, ${size} bytes (0x${size.toString(16)})`;
+  test("a line of exactly 64 characters before its CR LF is not joined with the next line", async () => {
+    const exactly64 = `200 ${"x".repeat(60)}`;
+    const log = [
+      header("<= Recv", 8),
+      "0000: 220 hi",
+      header("=> Send", 6),
+      "0000: NOOP",
+      header("<= Recv", 66 + 8),
+      `0000: ${exactly64}`,
+      "0042: 200 ok",
+    ].join("\n");
+    const result = await read(`${log}\n`);
+    // Row 0x42 = 64 + 2: the first row ended with CR LF, so "200 ok" is a line (a reply) of its own.
+    expect(flatten(result.exchanges)).toEqual(["S: 220 hi", "C: NOOP", `S: ${exactly64}`, "S: 200 ok"]);
+  });
+
+  test("a trace cut inside a wrapped line reports it and keeps what was there", async () => {
+    const log = [
+      header("<= Recv", 8),
+      "0000: 220 hi",
+      header("=> Send", 70),
+      `0000: SITE ${"y".repeat(59)}`,
+    ].join("\n");
+    const result = await read(`${log}\n`, { format: "curl-trace-ascii" });
+    expect(result.problems).toContainEqual(expect.objectContaining({ type: "truncated" }));
+    expect(flatten(result.exchanges)).toEqual(["S: 220 hi", `C: SITE ${"y".repeat(59)}`]);
+  });
+});
+
+describe("sessions and limits", () => {
+  test("--encoding decodes the protocol lines of a log (here windows-1252)", async () => {
+    const bytes = Uint8Array.from([...new TextEncoder().encode("S: 220 caf"), 0xe9, 0x0a]);
+    const latin = await read(bytes, { format: "dialogue", encoding: "latin1" });
+    expect(latin.exchanges[0]!.final!.text).toBe("caf\u00e9");
+    const utf8 = await read(bytes, { format: "dialogue" });
+    expect(utf8.exchanges[0]!.final!.text).toBe("caf\ufffd");
+  });
+
+  test("two curl -v runs in one file are two connections", async () => {
+    const both = fixtureText("curl-v/curl-v-failed-login.txt") + fixtureText("curl-v/curl-v.txt");
+    const result = await read(both);
+    expect(result.exchanges.filter((ex) => ex.kind === "greeting")).toHaveLength(2);
+    expect(result.exchanges.flatMap((ex) => ex.diagnostics)).toEqual([]);
+  });
+
+  test("a log line past the limit is cut, reported, and reading goes on", async () => {
+    const long = `S: 211-${"z".repeat(5000)}`;
+    const result = await read(`S: 220 hi\nC: STAT\n${long}\nS: 211 end\nC: QUIT\nS: 221 bye\n`, {
+      maxLineLength: 1000,
+    });
+    expect(result.problems).toContainEqual(expect.objectContaining({ type: "line-too-long", line: 3 }));
+    expect(result.exchanges.map((ex) => ex.final?.code)).toEqual([220, 211, 221]);
+  });
+
+  test("the line splitter handles CR LF across chunks and a last line without LF", () => {
+    const seen: [string, number, boolean][] = [];
+    const splitter = createLineSplitter((line, n, _cut, terminated) =>
+      seen.push([new TextDecoder().decode(line), n, terminated]),
+    );
+    for (const part of ["ab", "c\r", "\nde", "f\n\ng"]) splitter.feed(new TextEncoder().encode(part));
+    expect(splitter.end()).toBe(4);
+    expect(seen).toEqual([
+      ["abc", 1, true],
+      ["def", 2, true],
+      ["", 3, true],
+      ["g", 4, false],
+    ]);
+  });
+
+  test("ProFTPD's default format (%b, no reply text) gives bare codes", async () => {
+    const log =
+      '127.0.0.1 UNKNOWN - [24/Nov/2026:14:06:12 +0100] "USER anonymous" 331 -\n' +
+      '127.0.0.1 UNKNOWN ftp [24/Nov/2026:14:06:12 +0100] "RETR a \\"b\\"" 226 1234\n' +
+      '127.0.0.1 UNKNOWN ftp [24/Nov/2026:14:06:13 +0100] "NOOP" - -\n';
+    const result = await read(log);
+    expect(result.format).toBe("proftpd");
+    expect(flatten(result.exchanges)).toEqual(["C: USER anonymous", "S: 331", 'C: RETR a \\"b\\"', "S: 226"]);
+    expect(result.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 13, 6, 12) / 1000);
+    expect(result.problems).toEqual([expect.objectContaining({ type: "no-reply", line: 3 })]);
+  });
+
+  test("Pure-FTPd through a syslog that keeps newlines, and RFC 3339 time stamps", async () => {
+    const log = [
+      "2026-11-24T14:06:13.500000+00:00 vm pure-ftpd[42]: (?@10.0.0.9) [INFO] New connection from 10.0.0.9",
+      "2026-11-24T14:06:13.500000+00:00 vm pure-ftpd[42]: (?@10.0.0.9) [DEBUG] 220 hi",
+      "2026-11-24T14:06:14+00:00 vm pure-ftpd[42]: (?@10.0.0.9) [DEBUG] Command [feat] []",
+      "2026-11-24T14:06:14+00:00 vm pure-ftpd[42]: (?@10.0.0.9) [DEBUG] 211-Extensions:",
+      " UTF8",
+      " EPSV",
+      "2026-11-24T14:06:14+00:00 vm pure-ftpd[42]: (?@10.0.0.9) [DEBUG] 211 End.",
+    ].join("\n");
+    const result = await read(`${log}\n`);
+    expect(result.format).toBe("pure-ftpd");
+    expect(flatten(result.exchanges)).toEqual([
+      "S: 220 hi",
+      "C: FEAT",
+      "S: 211-Extensions:",
+      "S:  UTF8",
+      "S:  EPSV",
+      "S: 211 End.",
+    ]);
+    expect(result.conns[0]).toEqual({ origHost: "10.0.0.9" });
+    expect(result.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 14, 6, 13) / 1000 + 0.5);
+  });
+});
