@@ -116,10 +116,13 @@ check_libraries() { # folder binary...
 	done
 }
 
+# useradd --user-group fails when a group of that name already exists: join it instead.
+group_option() { if getent group "$1" >/dev/null; then echo "--gid $1"; else echo "--user-group"; fi; }
+
 ensure_accounts() {
 	if ! getent passwd ftp >/dev/null; then
 		useradd --system --home-dir "$ANON_HOME" --no-create-home --shell /usr/sbin/nologin \
-			--user-group ftp
+			$(group_option ftp) ftp
 	fi
 	mkdir -p "$ANON_HOME"
 	chown root:root "$ANON_HOME"
@@ -129,7 +132,8 @@ ensure_accounts() {
 	chmod 0644 "$ANON_HOME/welcome.txt"
 	if ! getent passwd "$TEST_USER" >/dev/null; then
 		# A regular (uid >= 1000) account: pure-ftpd refuses low uids by default.
-		useradd --home-dir "$TEST_USER_HOME" --no-create-home --shell /usr/sbin/nologin --user-group "$TEST_USER"
+		useradd --home-dir "$TEST_USER_HOME" --no-create-home --shell /usr/sbin/nologin \
+			$(group_option "$TEST_USER") "$TEST_USER"
 	fi
 	# vsftpd changes into the home directory at login, before its local_root, so it must exist.
 	usermod --home "$TEST_USER_HOME" "$TEST_USER" 2>/dev/null
@@ -157,6 +161,10 @@ else
 	check_libraries proftpd usr/sbin/proftpd
 	check_libraries pure-ftpd usr/sbin/pure-ftpd usr/bin/pure-pw
 	ensure_accounts || fail "could not create the test accounts ftp and $TEST_USER"
+	# The pure-ftpd harness hashes the test password with `openssl passwd -6` for its puredb file.
+	if ! command -v openssl >/dev/null; then
+		apt-get -o DPkg::Lock::Timeout=600 install -y openssl >/dev/null || fail "could not install openssl"
+	fi
 fi
 
 echo

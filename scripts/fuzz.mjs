@@ -947,6 +947,49 @@ function frameDecodeProperty(frames, real) {
   );
 }
 
+/** A summary of what the FTP capture analyzer reports, for comparing runs. */
+function observeFtpCapture(ftp, chunks) {
+  const events = [];
+  const analyzer = ftp.createFtpCaptureAnalyzer({
+    onExchange: (x, control) =>
+      events.push(
+        `x ${control.tcp.index} ${x.kind} ${x.command?.verb ?? "-"} ${x.final?.code ?? "-"} ${x.replies.length} ${x.diagnostics.map((d) => d.type).join(",")}`,
+      ),
+    onDataConnection: (d) =>
+      events.push(`data ${d.tcp.index} ${d.bytesToClient} ${d.bytesToServer} ${d.missingBytes} ${d.closed}`),
+    onDiagnostic: (d) => events.push(`diag ${d.type}`),
+  });
+  for (const chunk of chunks) analyzer.feed(chunk);
+  const result = analyzer.end();
+  if (result.error !== undefined && !(result.error instanceof Error))
+    throw new Error("result.error is not an Error");
+  events.push(`end ${result.controlConnections} ${result.dataConnections} ${result.error?.type ?? "-"}`);
+  return events;
+}
+
+/**
+ * The whole capture pipeline (reader, link layers, TCP reassembly, reply and command parsers, dialogue) on real
+ * captures with bits flipped and cut short: it never throws, and the chunking of the file never matters.
+ */
+function ftpCaptureProperty(ftp, files) {
+  const contents = files.map((f) => new Uint8Array(readFileSync(f)));
+  return fc.property(
+    fc.nat({ max: contents.length - 1 }),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { maxLength: 12 }),
+    fc.option(fc.nat(), { nil: undefined }),
+    cutsArb,
+    (index, flips, truncateAt, cutSpec) => {
+      let input = contents[index].slice();
+      for (const [at, bit] of flips) input[at % input.length] ^= 1 << bit;
+      if (truncateAt !== undefined) input = input.subarray(0, truncateAt % (input.length + 1));
+      const whole = observeFtpCapture(ftp, [input]);
+      const chunked = observeFtpCapture(ftp, chunksOf(input, cutsFor(cutSpec, input.length)));
+      if (!isDeepStrictEqual(whole, chunked))
+        throw new Error(`${files[index]}: chunking changed the result: ${firstDifference(whole, chunked)}`);
+    },
+  );
+}
+
 // ─── decoders ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The reply decoders (`parse*` of src/decode/*.ts taking a reply or its text) and their error test. */
@@ -1201,6 +1244,12 @@ function catalogue(m) {
       make: () => m.frames && m.pcap && frameDecodeProperty(m.frames, realFrames(m.pcap, captures)),
     },
     {
+      name: "pcap.ftp-pipeline",
+      runs: 10_000,
+      batch: 1_000,
+      make: () => m.ftp && captures.length > 0 && ftpCaptureProperty(m.ftp, captures),
+    },
+    {
       name: "pcap.bit-flips",
       runs: 20_000,
       batch: 2_000,
@@ -1285,6 +1334,7 @@ async function main() {
     decode: await loadDecoders(),
     pcap: await load("node/pcap/reader.js"),
     frames: await load("node/pcap/decode.js"),
+    ftp: await load("node/pcap/ftp.js"),
   };
   const properties = catalogue(modules);
 

@@ -75,15 +75,17 @@ make_tree() { # dir
 	chmod -R a+rX "$1"
 }
 
-start_vsftpd() { # port
+start_vsftpd() { # port [extra config lines...]
 	local dir=$WORK/vsftpd
 	mkdir -p "$dir/anon" "$dir/empty"
 	make_tree "$dir/anon"
+	local port=$1
+	shift
 	cat >"$dir/vsftpd.conf" <<-EOF
 		listen=YES
 		listen_ipv6=NO
 		background=NO
-		listen_port=$1
+		listen_port=$port
 		anonymous_enable=YES
 		local_enable=NO
 		anon_root=$dir/anon
@@ -100,6 +102,7 @@ start_vsftpd() { # port
 		isolate=NO
 		ftpd_banner=ftp-reply capture server (vsftpd)
 	EOF
+	for line in "$@"; do echo "$line" >>"$dir/vsftpd.conf"; done
 	spawn_srv "$WORK/vsftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/vsftpd/LD_LIBRARY_PATH")" \
 		"$SERVERS/vsftpd/usr/sbin/vsftpd" "$dir/vsftpd.conf"
 	sleep 0.5
@@ -163,12 +166,13 @@ stop_servers() {
 
 # Starts a capture in the client namespace; `stop_capture` ends it.
 CAPTURE_PID=
-start_capture() { # tool output [args...]
-	local tool=$1 output=$2
+CAPTURE_NS=
+start_capture() { # tool output [args...]   (in the client namespace, or in $CAPTURE_NS when set)
+	local tool=$1 output=$2 ns=${CAPTURE_NS:-$CLI}
 	shift 2
 	case $tool in
-	tcpdump) ip netns exec "$CLI" tcpdump -U -q -s 0 -w "$output" "$@" >"$WORK/capture.log" 2>&1 & ;;
-	dumpcap) ip netns exec "$CLI" dumpcap -q -s 0 -w "$output" "$@" >"$WORK/capture.log" 2>&1 & ;;
+	tcpdump) ip netns exec "$ns" tcpdump -U -q -s 0 -w "$output" "$@" >"$WORK/capture.log" 2>&1 & ;;
+	dumpcap) ip netns exec "$ns" dumpcap -q -s 0 -w "$output" "$@" >"$WORK/capture.log" 2>&1 & ;;
 	esac
 	CAPTURE_PID=$!
 	# Wait until the capture really listens (the machine may be busy), then a little more.
@@ -324,6 +328,32 @@ record_mangled() {
 	grep -c -E 'hold|duplicate|drop' "$WORK/nfq-mangle.log" | sed 's/^/nfq-mangle actions: /'
 }
 
+record_ftps() {
+	make_namespaces 1500
+	local cert=$WORK/ftps.pem
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ftp-reply-capture -keyout "$cert" -out "$cert" \
+		>/dev/null 2>&1
+	start_vsftpd 21 ssl_enable=YES allow_anon_ssl=YES force_anon_logins_ssl=NO force_anon_data_ssl=NO \
+		"rsa_cert_file=$cert" "rsa_private_key_file=$cert" require_ssl_reuse=NO
+	start_capture tcpdump "$OUT/vsftpd-auth-tls.pcap" -i veth-cli
+	# Plain session first, then one that switches to TLS (AUTH TLS, 234): only its clear-text start is readable.
+	in_cli curl -sS -o /dev/null "ftp://$SRV_IP/hello.txt"
+	in_cli curl -sS -k --ssl-reqd -o /dev/null "ftp://$SRV_IP/hello.txt"
+	stop_capture
+	stop_servers
+}
+
+record_two_interfaces() {
+	make_namespaces 1500
+	start_vsftpd 21
+	# dumpcap on two interfaces of the server namespace: a pcapng with two interface description blocks.
+	CAPTURE_NS=$SRV start_capture dumpcap "$OUT/vsftpd-two-interfaces.pcapng" -i veth-srv -i lo
+	in_cli curl -sS -o /dev/null "ftp://$SRV_IP/hello.txt"
+	in_srv curl -sS -o /dev/null "ftp://127.0.0.1/pub/"
+	stop_capture
+	stop_servers
+}
+
 # A capture with a hole no retransmission fills: one server→client control segment deleted from the tiny-MTU
 # capture with editcap (the 5th segment with payload from port 21).
 derive_gap() {
@@ -344,7 +374,8 @@ derive_conversions() {
 		"$OUT/vsftpd-tiny-mtu-bigendian.pcapng"
 }
 
-all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled)
+all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled ftps
+	two_interfaces)
 if (($# > 0)); then all=("$@"); fi
 for name in "${all[@]}"; do
 	echo "== $name"

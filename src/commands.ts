@@ -170,11 +170,6 @@ class CommandSplitter implements CommandParser {
   private lineHasIac = false;
   /** Position in the current chunk of the next IAC byte not yet passed, or -1. */
   private nextIac = -1;
-  /** Telnet state within the line being removed of its Telnet sequences. */
-  private telnetState = TelnetState.Data;
-  private telnetCommand = 0;
-  private telnetOffset = 0;
-  private subnegotiation: number[] = [];
 
   constructor(callbacks: CommandParserCallbacks, options: CommandParserOptions) {
     this.callbacks = callbacks;
@@ -220,8 +215,6 @@ class CommandSplitter implements CommandParser {
   reset(): void {
     this.lineStart = 0;
     this.clearLine();
-    this.telnetState = TelnetState.Data;
-    this.subnegotiation = [];
   }
 
   private clearLine(): void {
@@ -272,11 +265,10 @@ class CommandSplitter implements CommandParser {
         ),
       );
     }
-    const text = this.decode(needsTelnet ? this.removeTelnet(content, offset) : content);
     // A LF ends the line even inside a Telnet sequence, as servers read lines (vsftpd, ProFTPD and Pure-FTPd do
     // not interpret Telnet): an unfinished sequence ends with its line, so a stray `IAC SB` cannot swallow the
     // commands after it.
-    this.telnetState = TelnetState.Data;
+    const text = this.decode(needsTelnet ? this.removeTelnet(content, offset) : content);
     this.deliver(text, raw, offset, byteLength, truncated);
   }
 
@@ -284,48 +276,51 @@ class CommandSplitter implements CommandParser {
   private removeTelnet(bytes: Uint8Array, offset: number): Uint8Array {
     const out = new Uint8Array(bytes.length);
     let n = 0;
+    let state = TelnetState.Data;
+    let command = 0;
+    let commandOffset = 0;
+    let subnegotiation: number[] = [];
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i]!;
-      switch (this.telnetState) {
+      switch (state) {
         case TelnetState.Data:
           if (b === IAC) {
-            this.telnetState = TelnetState.Iac;
-            this.telnetOffset = offset + i;
+            state = TelnetState.Iac;
+            commandOffset = offset + i;
           } else out[n++] = b;
           break;
         case TelnetState.Iac:
           if (b === IAC) {
             out[n++] = IAC;
-            this.telnetState = TelnetState.Data;
+            state = TelnetState.Data;
           } else if (b >= WILL && b <= DONT) {
-            this.telnetCommand = b;
-            this.telnetState = TelnetState.Option;
+            command = b;
+            state = TelnetState.Option;
           } else if (b === SB) {
-            this.subnegotiation = [];
-            this.telnetState = TelnetState.Subnegotiation;
+            subnegotiation = [];
+            state = TelnetState.Subnegotiation;
           } else {
             // IP, DM (the Synch before ABOR, RFC 959 §4.1.3), NOP, AO …: removed from the command text.
-            this.emitTelnet(b, undefined, undefined);
-            this.telnetState = TelnetState.Data;
+            this.emitTelnet(b, commandOffset, undefined, undefined);
+            state = TelnetState.Data;
           }
           break;
         case TelnetState.Option:
-          this.emitTelnet(this.telnetCommand, b, undefined);
-          this.telnetState = TelnetState.Data;
+          this.emitTelnet(command, commandOffset, b, undefined);
+          state = TelnetState.Data;
           break;
         case TelnetState.Subnegotiation:
-          if (b === IAC) this.telnetState = TelnetState.SubnegotiationIac;
-          else if (this.subnegotiation.length < MAX_SUBNEGOTIATION_KEPT) this.subnegotiation.push(b);
+          if (b === IAC) state = TelnetState.SubnegotiationIac;
+          else if (subnegotiation.length < MAX_SUBNEGOTIATION_KEPT) subnegotiation.push(b);
           break;
         case TelnetState.SubnegotiationIac:
           if (b === SE) {
-            const [option, ...data] = this.subnegotiation;
-            this.emitTelnet(SB, option, Uint8Array.from(data));
-            this.telnetState = TelnetState.Data;
+            const [option, ...data] = subnegotiation;
+            this.emitTelnet(SB, commandOffset, option, Uint8Array.from(data));
+            state = TelnetState.Data;
           } else {
-            if (b === IAC && this.subnegotiation.length < MAX_SUBNEGOTIATION_KEPT)
-              this.subnegotiation.push(IAC);
-            this.telnetState = TelnetState.Subnegotiation;
+            if (b === IAC && subnegotiation.length < MAX_SUBNEGOTIATION_KEPT) subnegotiation.push(IAC);
+            state = TelnetState.Subnegotiation;
           }
           break;
       }
@@ -333,13 +328,18 @@ class CommandSplitter implements CommandParser {
     return out.subarray(0, n);
   }
 
-  private emitTelnet(command: number, option: number | undefined, data: Uint8Array | undefined): void {
+  private emitTelnet(
+    command: number,
+    offset: number,
+    option: number | undefined,
+    data: Uint8Array | undefined,
+  ): void {
     const onTelnet = this.callbacks.onTelnet;
     if (onTelnet === undefined) return;
     const event: { command: number; name: string; offset: number; option?: number; data?: Uint8Array } = {
       command,
       name: TELNET_COMMAND_NAMES[command] ?? "UNKNOWN",
-      offset: this.telnetOffset,
+      offset,
     };
     if (option !== undefined) event.option = option;
     if (data !== undefined) event.data = data;

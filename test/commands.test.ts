@@ -257,6 +257,44 @@ describe("Telnet details", () => {
   });
 });
 
+describe("details the mutants look at", () => {
+  test("the default limit is 64 KiB", () => {
+    const at = (n: number) => run(`STOR ${"x".repeat(n - 5)}\r\n`).commands[0]!.truncated;
+    expect(at(64 * 1024)).toBe(false);
+    expect(at(64 * 1024 + 1)).toBe(true);
+  });
+
+  test("verbs are ASCII letters: the characters around A-Z and a-z are not", () => {
+    const verbs = ["AZ", "az", "@A", "A[", "`a", "a{", "Zz"];
+    const out = run(verbs.map((v) => `${v} x\r\n`).join(""));
+    expect(out.warnings.map((w) => out.commands.findIndex((c) => c.offset === w.offset))).toEqual([
+      2, 3, 4, 5,
+    ]);
+  });
+
+  test("Telnet events carry option and data only when they have them", () => {
+    const out = run(bytes([IAC, IP, IAC, 0xfb, 7, IAC, 0xfa, IAC, 0xf0], "NOOP\r\n"));
+    const [ip, will, sb] = out.telnet;
+    expect("option" in ip! || "data" in ip!).toBe(false);
+    expect("data" in will!).toBe(false);
+    expect(will!.option).toBe(7);
+    expect("option" in sb!).toBe(false);
+    expect(Array.from(sb!.data!)).toEqual([]);
+  });
+
+  test("a chunk that ends in CR, then a chunk that is only LF, ends the line with CR LF", () => {
+    const commands: Command[] = [];
+    const splitter = createCommandParser({ onCommand: (c) => commands.push(c) });
+    splitter.feed("NOOP\r");
+    splitter.feed("\n");
+    splitter.feed("\n");
+    expect(commands.map((c) => [c.line, c.byteLength])).toEqual([
+      ["NOOP", 6],
+      ["", 1],
+    ]);
+  });
+});
+
 describe("errors", () => {
   test("carry a stable type, the byte offset and an excerpt in the message", () => {
     const out = run("NOOP\r\nSTOR abcdefghij\r\nQU", { maxLineLength: 8 });

@@ -36,7 +36,7 @@ function events(script: string): DialogueEvent[] {
     if (line.startsWith("@")) {
       flush();
       ts = Number(line.slice(1));
-    } else if (line.startsWith("C: ")) {
+    } else if (line === "C:" || line.startsWith("C: ")) {
       flush();
       for (const command of parseCommands(`${line.slice(3)}\r\n`)) out.push({ type: "command", command, ts });
     } else if (line.startsWith("S: ")) serverLines.push(line.slice(3));
@@ -452,6 +452,56 @@ describe("pairing properties", () => {
       expect(result.state.pendingCommands).toBe(0);
     },
   );
+});
+
+describe("diagnostic messages", () => {
+  test("each says what happened, naming the command and reply", () => {
+    const result = run(
+      `
+      S: 150 early
+      S: 220 hi
+      C: USER x
+      S: 150 odd
+      S: 331 pw
+      C:
+      S: 500 empty
+      S: 226 stray
+      C: PORT 10,0,0,9,4,1
+      S: 200 ok
+      C: PASV
+      S: 227 Entering Passive Mode (10,0,0,8,4,1)
+      C: STOR f
+      S: 150 a
+      S: 150 b
+      C: NOOP
+      C: NOOP
+    `,
+      {
+        maxPreliminaryReplies: 1,
+        maxPendingCommands: 1,
+        endpoints: { clientHost: "10.0.0.1", serverHost: "10.0.0.2" },
+      },
+    );
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      "greeting 150 is not 120, 220 or 421 (RFC 959 §5.4)",
+      "reply 150 is not valid for USER (RFC 959 §5.4)",
+      "reply 226 came while no command was waiting",
+      "PORT names 10.0.0.9, not the client's address 10.0.0.1 (FTP bounce, RFC 2577 §3)",
+      "227 reply names 10.0.0.8, not the server's address 10.0.0.2",
+      "more than 1 preliminary replies to STOR; the rest are not kept",
+      "more than 1 commands waiting for replies; STOR given up",
+      "more than 1 commands waiting for replies; NOOP given up",
+      "NOOP got no final reply before the session ended",
+    ]);
+    const empty = result.exchanges.find((e) => e.command?.verb === "");
+    expect(empty!.final!.code).toBe(500);
+    const missing = run("C: NOOP\nS: 200 ok");
+    expect(missing.diagnostics[0]!.message).toBe("a reply (200) to a command came before any greeting");
+    const unanswered = run("S: 220 hi\nC:");
+    expect(unanswered.diagnostics[0]!.message).toBe(
+      "an empty command line got no final reply before the session ended",
+    );
+  });
 });
 
 describe("the command–reply table", () => {

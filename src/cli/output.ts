@@ -14,7 +14,6 @@ import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../rec
 import type { Reply } from "../reply.js";
 import { createPalette, type Palette, styleForCode } from "./color.js";
 
-
 export type OutputFormat = "pretty" | "json" | "ndjson" | "zeek";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["pretty", "json", "ndjson", "zeek"];
 
@@ -488,7 +487,12 @@ function createPrettyWriter(
       const command = maskedCommand(ex, showPasswords);
       if (command !== undefined) {
         parts.push(`${stamp}${palette.command(`C: ${command.line}`)}\n`);
-      } else if (ex.kind !== "command") {
+      } else if (
+        ex.kind === "greeting" ||
+        ex.kind === "unsolicited" ||
+        // A reply without a command is only worth a label where it is a finding (not in server bytes alone).
+        ex.diagnostics.some((d) => d.type === "unmatched-reply")
+      ) {
         const label =
           ex.kind === "greeting"
             ? labels.greeting

@@ -18,7 +18,7 @@ export interface PcapCommandIO {
   stdin: AsyncIterable<Uint8Array | string>;
 }
 
-export const PCAP_USAGE = `usage: ftp-reply pcap [options] <file.pcap|file.pcapng|->
+const PCAP_USAGE = `usage: ftp-reply pcap [options] <file.pcap|file.pcapng|->
 
 Reads a packet capture (pcap or pcapng, any byte order, µs or ns), reassembles its TCP streams and prints the
 FTP dialogue of every control connection, with the data connections each one opened.

@@ -63,7 +63,9 @@ export type CaptureDiagnosticType =
   /** A pcapng block whose type is not read (name resolution, statistics, custom …); it is skipped. */
   | "skipped-block"
   /** A reply or command stream could not be parsed at some byte (from the FTP layer). */
-  | "ftp";
+  | "ftp"
+  /** The control connection switched to TLS (234 to AUTH, RFC 4217): its bytes from here on are not read. */
+  | "encrypted";
 
 export interface CaptureDiagnostic {
   readonly type: CaptureDiagnosticType;

@@ -122,6 +122,8 @@ interface ControlState {
    * `command.offset`, error offsets) count from there.
    */
   readonly parserBase: [number, number];
+  /** An `encrypted` diagnostic was given for the direction. */
+  readonly encryptedReported: [boolean, boolean];
 }
 
 interface DataState {
@@ -312,6 +314,7 @@ export function createFtpCaptureAnalyzer(
       unpairedTransfers: [],
       ended: false,
       parserBase: [0, 0],
+      encryptedReported: [false, false],
     };
     stateRef.current = state;
     controlCount++;
@@ -331,11 +334,14 @@ export function createFtpCaptureAnalyzer(
       exchange.final !== undefined
     ) {
       if (exchange.final.code < 300) {
-        const host = channel.host ?? state.control.info.respHost;
-        expectations.set(endpointText(normaliseHost(host), channel.port), {
-          owner: state,
-          passive: channel.passive,
-        });
+        const expectation = { owner: state, passive: channel.passive };
+        const host = normaliseHost(channel.host ?? state.control.info.respHost);
+        expectations.set(endpointText(host, channel.port), expectation);
+        // A server behind NAT names its private address in 227: the client still connects to the address it
+        // reached the server on, so expect that too.
+        if (channel.passive && host !== state.control.info.respHost) {
+          expectations.set(endpointText(state.control.info.respHost, channel.port), expectation);
+        }
       }
     }
     if (verb !== undefined && TRANSFER_VERBS.has(verb)) {
@@ -397,6 +403,21 @@ export function createFtpCaptureAnalyzer(
     packet: CapturedPacket,
   ): void => {
     state.ts = secondsOf(packet);
+    if (state.session.state.secured) {
+      // RFC 4217: after 234 to AUTH TLS the control connection carries TLS records; nothing to parse.
+      if (!state.encryptedReported[direction]) {
+        state.encryptedReported[direction] = true;
+        diagnostic({
+          type: "encrypted",
+          message: `stream ${state.control.tcp.index}: the control connection is protected by TLS (234 to AUTH); ${direction === 0 ? "client" : "server"} bytes from here on are not read`,
+          frame: packet.frame,
+          fileOffset: packet.fileOffset,
+          stream: state.control.tcp.index,
+          direction: direction === 0 ? "client-to-server" : "server-to-client",
+        });
+      }
+      return;
+    }
     if (direction === 1) state.replies.feed(bytes);
     else state.commands.feed(bytes);
   };

@@ -9,6 +9,7 @@ export {
 } from "./capture.js";
 export {
   type DecodedFrame,
+  type DecodeProblem,
   decodeFrame,
   formatAddress,
   formatEndpoint,

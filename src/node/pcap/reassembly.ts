@@ -82,6 +82,8 @@ export interface TcpReassembler {
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Capture seconds after its close before a connection's state is forgotten (2 × MSL, RFC 9293 §3.4.2). */
 const CLOSED_CONNECTION_LINGER_SECONDS = 240;
+/** Most closed connections remembered at once, whatever their age (bounds memory on busy captures). */
+const MAX_LINGERING_CONNECTIONS = 65536;
 
 interface HeldSegment {
   /** Position of the first byte in the direction's sequence space (0 = first byte after the SYN). */
@@ -468,7 +470,9 @@ class Reassembler implements TcpReassembler {
   private forgetOldConnections(now: number): void {
     while (this.closedHead < this.closedQueue.length) {
       const oldest = this.closedQueue[this.closedHead]!;
-      if (now - oldest.closedAt < CLOSED_CONNECTION_LINGER_SECONDS) break;
+      const lingering = this.closedQueue.length - this.closedHead;
+      if (now - oldest.closedAt < CLOSED_CONNECTION_LINGER_SECONDS && lingering <= MAX_LINGERING_CONNECTIONS)
+        break;
       this.closedHead++;
       if (this.connections.get(oldest.key) === oldest) this.connections.delete(oldest.key);
     }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPcapCommand } from "../../../src/cli/pcap-command.js";
+import { ethernet, ipv4Tcp, pcapFile } from "./synthetic.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
 
@@ -102,6 +103,33 @@ describe("ftp-reply pcap", () => {
     expect(stderr).toMatch(
       /^ftp-reply pcap: .*cut\.pcap: truncated: capture file ends inside a pcap record .* at byte \d+\n$/,
     );
+  });
+
+  it("zeek keeps ftp.log clean: the summary goes to stderr; --no-data drops data lines", async () => {
+    const file = join(FIXTURES, "vsftpd-curl-vlan.pcap");
+    const zeek = await run(["--format", "zeek", "--summary", file]);
+    expect(zeek.stdout).not.toContain("capture ");
+    expect(zeek.stderr).toContain("connections  6 TCP: 3 FTP control, 3 FTP data, 0 other");
+    const noData = await run(["--no-color", "--no-data", file]);
+    expect(noData.stdout).toContain("C: RETR random.bin");
+    expect(noData.stdout).not.toContain("↳ data");
+  });
+
+  it("the summary names packets skipped for a problem (IP fragments)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pcap-cli-"));
+    const path = join(dir, "fragment.pcap");
+    const fragment = ipv4Tcp({ sport: 21, dport: 40000, seq: 1, payload: "220 x\r\n" }, [], 0x2000);
+    writeFileSync(path, pcapFile([{ data: ethernet(fragment) }]));
+    const { stdout, code } = await run(["--no-color", "--summary", "--strict", path]);
+    expect(stdout).toContain("skipped: ip-fragment 1");
+    expect(stdout).toMatch(/ip-fragment: frame 1: IPv4 fragment/);
+    expect(code).toBe(1);
+  });
+
+  it("a directory is an unreadable file (exit 2)", async () => {
+    const { code, stderr } = await run([FIXTURES]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("cannot read");
   });
 
   it("usage errors exit 2", async () => {

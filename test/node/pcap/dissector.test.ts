@@ -128,4 +128,14 @@ describe("differences from tshark's FTP dissector", () => {
     const { exchanges } = await ours("proftpd-interleaved.pcap");
     for (const e of exchanges.filter((x) => x.command?.verb === "SYST")) expect(e.final?.code).toBe(215);
   });
+
+  it("9. after AUTH TLS, tshark reads TLS records as FTP commands; ours stops and says so (vsftpd-auth-tls.pcap)", async () => {
+    const rows = tshark("vsftpd-auth-tls.pcap");
+    // TLS records (content type 0x16 handshake, 0x17 application data) appear as binary request commands.
+    const binary = commandsOf(rows).filter((c) => c.charCodeAt(0) === 0x16 || c.charCodeAt(0) === 0x17);
+    expect(binary.length).toBeGreaterThan(0);
+    const { exchanges, diagnostics } = await ours("vsftpd-auth-tls.pcap");
+    expect(exchanges.every((e) => e.command === undefined || /^[A-Z]+$/.test(e.command.verb))).toBe(true);
+    expect(diagnostics.filter((d) => d.type === "encrypted").length).toBe(2);
+  });
 });

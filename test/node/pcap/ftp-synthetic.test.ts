@@ -233,6 +233,20 @@ describe("data connections", () => {
     expect(data[0]).toMatchObject({ bytesToServer: 14, bytesToClient: 0, closed: "end" });
   });
 
+  it("matches a passive data connection when the 227 names a private address (server behind NAT)", async () => {
+    const capture = new Capture();
+    const control = capture.conversation(CLIENT4, 40000, SERVER4, 21).handshake();
+    control.s("220 hi\r\n").c("PASV\r\n").s("227 Entering Passive Mode (192,168,1,5,117,48).\r\n");
+    control.c("LIST\r\n").s("150 go\r\n");
+    capture.conversation(CLIENT4, 40001, SERVER4, 30000).handshake().s("listing\r\n").close();
+    control.s("226 done\r\n").close();
+    const { data, exchanges } = await analyze(capture);
+    expect(data.map((d) => [d.exchange?.command?.verb, d.bytesToClient])).toEqual([["LIST", 9]]);
+    expect(exchanges.find((e) => e.command?.verb === "PASV")?.diagnostics.map((d) => d.type)).toContain(
+      "foreign-data-address",
+    );
+  });
+
   it("matches an active-mode EPRT with an uncompressed IPv6 address", async () => {
     const capture = new Capture();
     const control = capture.conversation(CLIENT6, 40000, SERVER6, 21).handshake();
@@ -274,6 +288,19 @@ describe("stream problems", () => {
     const { exchanges, diagnostics } = await analyze(capture, { replyParser: { maxReplySize: 100 } });
     expect(diagnostics.some((d) => d.type === "ftp" && d.message.includes("reply-too-long"))).toBe(true);
     expect(summary(exchanges)).toEqual(["(greeting) 220", "HELP ", "NOOP 200"]);
+  });
+
+  it("stops reading a control connection once it switches to TLS (AUTH TLS, 234)", async () => {
+    const capture = new Capture();
+    const control = capture.conversation(CLIENT4, 40000, SERVER4, 21).handshake();
+    control.s("220 hi\r\n").c("AUTH TLS\r\n").s("234 go ahead\r\n");
+    control.c("\u0016\u0003\u0001\u0002\u0000 client hello").s("\u0016\u0003\u0003 server hello\r\n").close();
+    const { exchanges, diagnostics } = await analyze(capture);
+    expect(summary(exchanges)).toEqual(["(greeting) 220", "AUTH TLS 234"]);
+    expect(diagnostics.map((d) => [d.type, d.direction])).toEqual([
+      ["encrypted", "client-to-server"],
+      ["encrypted", "server-to-client"],
+    ]);
   });
 
   it("reports a reset control connection's unanswered command", async () => {

@@ -23,12 +23,12 @@ export const ACK = 0x10;
 
 const encoder = new TextEncoder();
 
-export function bytesOf(payload: Uint8Array | string | undefined): Uint8Array {
+function bytesOf(payload: Uint8Array | string | undefined): Uint8Array {
   if (payload === undefined) return new Uint8Array(0);
   return typeof payload === "string" ? encoder.encode(payload) : payload;
 }
 
-export function tcpHeader(spec: TcpSpec): Uint8Array {
+function tcpHeader(spec: TcpSpec): Uint8Array {
   const header = new Uint8Array(20);
   const view = new DataView(header.buffer);
   view.setUint16(0, spec.sport);
