@@ -4,7 +4,8 @@
 // One run mutates one module, chosen by MUTATE_MODULE (scripts/mutate.mjs sets it; `npm run mutate` runs them
 // all in turn). Each module has its own incremental file, so a re-run only tests mutants whose code or tests
 // changed, and its own reports. Each module is tested by its own unit tests (`testFiles`): the module's tests
-// must kill its mutants by themselves, and slow interop or CLI tests stay out of the loop.
+// must kill its mutants by themselves, and slow interop or CLI tests stay out of the loop (the tests are chosen
+// in stryker.vitest.config.mjs).
 
 /** @type {Record<string, { mutate: string[]; testFiles: string[] }>} */
 export const MODULES = {
@@ -56,10 +57,10 @@ const reportDir = `reports/stryker/${name}${sample ? "-sample" : ""}`;
 
 export default {
   testRunner: "vitest",
-  vitest: { configFile: "vitest.config.ts", related: false },
+  // The module's own tests, chosen by stryker.vitest.config.mjs (not `testFiles`: see there why).
+  vitest: { configFile: "stryker.vitest.config.mjs", related: false },
   coverageAnalysis: "perTest",
   mutate: sample ? sample.split(",") : module.mutate,
-  testFiles: module.testFiles,
   // Two shared cores: one worker by default; STRYKER_CONCURRENCY=2 on an idle machine.
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
   incremental: !sample,

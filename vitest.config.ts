@@ -9,32 +9,39 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {
-      // `vitest run --coverage` turns it on; `vitest run` alone stays fast.
+      // `vitest run --coverage` (npm run coverage) turns it on; `vitest run` alone stays fast.
       provider: "v8",
       include: ["src/**/*.ts"],
       exclude: [
         // Re-exports only: no statement of their own to cover, every export is covered where it is defined.
         "src/index.ts",
         "src/node/index.ts",
+        // The CLI entry point runs only as `node dist/cli/main.js` in child processes (test/cli/cli.test.ts spawns
+        // it the way users run it); vitest's V8 coverage does not follow child processes, so it would read 0%
+        // whatever the tests do. Its subcommands (src/cli/*-command.ts, args, output …) are covered in process.
+        "src/cli/main.ts",
         // Declarations only, nothing runs.
         "src/**/*.d.ts",
       ],
       reporter: ["text", "json-summary", "html"],
       reportsDirectory: "coverage",
+      // Each glob is summed over its own files and must pass on its own; the global figures cover all of src/.
+      // Below the core gate, each threshold is a floor a little under what the suite reached on 2026-11-24, so
+      // that a change that drops coverage fails.
       thresholds: {
-        // Every other file of src/ together (stream adapters, text, node sources, CLI helpers).
-        lines: 85,
-        branches: 80,
-        // Per module: each glob is summed over its own files and must pass on its own.
+        lines: 95,
+        branches: 88,
         "src/parser.ts": CORE_GATE,
         "src/codes.ts": CORE_GATE,
         "src/decode/**": CORE_GATE,
         "src/commands.ts": CORE_GATE,
         "src/dialogue.ts": CORE_GATE,
-        "src/text.ts": { lines: 90, branches: 85 },
-        "src/stream.ts": { lines: 90, branches: 85 },
-        "src/records.ts": { lines: 90, branches: 85 },
-        "src/node/pcap/**": { lines: 90, branches: 85 },
+        "src/text.ts": { lines: 95, branches: 90 },
+        "src/stream.ts": { lines: 95, branches: 90 },
+        "src/records.ts": { lines: 95, branches: 90 },
+        "src/node/pcap/**": { lines: 95, branches: 90 },
+        "src/node/transcripts/**": { lines: 95, branches: 85 },
+        "src/cli/**": { lines: 95, branches: 85 },
       },
     },
   },

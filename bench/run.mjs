@@ -137,7 +137,9 @@ function corpora() {
 function peerCell(result, expected) {
   if (result.timedOut) {
     const rate = result.partial.fedBytes / 1e6 / (result.partial.elapsedMs / 1000);
-    return `timed out (> ${RUN_DEADLINE_MS / 1000} s; ${fixed(rate)} MB/s until then)`;
+    const earlier =
+      result.mbPerSecond === undefined ? "" : `${fixed(result.mbPerSecond)} in the rounds before; `;
+    return `timed out (> ${RUN_DEADLINE_MS / 1000} s; ${earlier}${fixed(rate)} MB/s until then)`;
   }
   const mismatch = result.check?.replies !== undefined && result.check.replies !== expected;
   return `${fixed(result.mbPerSecond)}${mismatch ? " ≠" : ""}`;

@@ -127,11 +127,11 @@ Stryker 9.6.1 with @stryker-mutator/vitest-runner 9.6.1 (the newest line that ru
 Node 22), \`coverageAnalysis: "perTest"\`, each module tested by its own unit tests only (see stryker.config.mjs).
 Score = (killed + timeout) / (killed + timeout + survived + no coverage).
 
-| module | last run | killed | timeout | survived | no coverage | score | minutes |
+| module | run finished | killed | timeout | survived | no coverage | score | minutes |
 |---|---|---:|---:|---:|---:|---:|---:|
 ${rows}
 
-## Survivors
+${record.notes ? `## Notes on the figures\n\n${record.notes}\n\n` : ""}## Survivors
 
 ${sections}`;
 }
@@ -244,7 +244,13 @@ if (!sample) {
     ? JSON.parse(readFileSync(LAST_RUN_FILE, "utf8"))
     : { modules: {} };
   for (const [name, m] of Object.entries(summary.modules)) {
-    if (!m.error) record.modules[name] = { date: m.reportDate ?? summary.date, ...m };
+    if (!m.error)
+      record.modules[name] = {
+        date: m.reportDate ?? summary.date,
+        ...m,
+        // --report-only re-reads the last report: keep the length of the run that wrote it.
+        minutes: m.minutes ?? record.modules[name]?.minutes ?? null,
+      };
   }
   mkdirSync("test/mutation", { recursive: true });
   writeFileSync(LAST_RUN_FILE, `${JSON.stringify(record, null, 2)}\n`);

@@ -164,12 +164,8 @@ class CommandSplitter implements CommandParser {
   private carryLength = 0;
   /** Bytes of the current line seen so far, kept or not. */
   private lineLength = 0;
-  /** The last byte seen of the current line (tells whether a CR precedes the LF of a long line). */
-  private lastByte = -1;
-  /** A kept byte of the current line is an IAC, so the line needs the Telnet pass. */
-  private lineHasIac = false;
-  /** Position in the current chunk of the next IAC byte not yet passed, or -1. */
-  private nextIac = -1;
+  /** The last byte seen of the current line is a CR (tells whether a CR precedes the LF of a long line). */
+  private lastWasCr = false;
 
   constructor(callbacks: CommandParserCallbacks, options: CommandParserOptions) {
     this.callbacks = callbacks;
@@ -186,8 +182,6 @@ class CommandSplitter implements CommandParser {
     const bytes = typeof chunk === "string" ? textEncoder.encode(chunk) : chunk;
     const length = bytes.length;
     let start = 0;
-    // Next IAC of the chunk at or after `start` (-1: none): found once per IAC, so the scan stays O(n).
-    this.nextIac = this.telnet ? bytes.indexOf(IAC) : -1;
     while (start < length) {
       const lf = bytes.indexOf(LF, start);
       const end = lf === -1 ? length : lf + 1;
@@ -221,34 +215,30 @@ class CommandSplitter implements CommandParser {
     this.carry = [];
     this.carryLength = 0;
     this.lineLength = 0;
-    this.lastByte = -1;
-    this.lineHasIac = false;
+    this.lastWasCr = false;
   }
 
   /** Adds `bytes[start, end)` (a LF, if any, only as the last byte) to the current line. */
   private take(bytes: Uint8Array, start: number, end: number): void {
     const count = end - start;
     this.lineLength += count;
-    // Remember the byte before the LF (or the last byte, when the line goes on in the next chunk).
-    if (bytes[end - 1] !== LF) this.lastByte = bytes[end - 1]!;
-    else if (count >= 2) this.lastByte = bytes[end - 2]!;
-    const room = this.maxKept - this.carryLength;
-    if (room <= 0) return;
-    const keepEnd = count <= room ? end : start + room;
-    if (this.nextIac !== -1 && this.nextIac < start) this.nextIac = bytes.indexOf(IAC, start);
-    if (this.nextIac !== -1 && this.nextIac < keepEnd) this.lineHasIac = true;
-    // Copy: the caller may reuse its buffer after feed() returns.
-    this.carry.push(bytes.slice(start, keepEnd));
-    this.carryLength += keepEnd - start;
+    // Remember whether the byte before the LF (or the last byte, when the line goes on in the next chunk) is a CR.
+    if (bytes[end - 1] !== LF) this.lastWasCr = bytes[end - 1] === CR;
+    else if (count >= 2) this.lastWasCr = bytes[end - 2] === CR;
+    const keep = Math.min(count, this.maxKept - this.carryLength);
+    if (keep > 0) {
+      // Copy: the caller may reuse its buffer after feed() returns.
+      this.carry.push(bytes.slice(start, start + keep));
+      this.carryLength += keep;
+    }
   }
 
   private finishLine(): void {
     const offset = this.lineStart;
     const byteLength = this.lineLength;
     // RFC 959 §4.1.3 / RFC 854: lines end with CR LF; a bare LF is accepted, as servers do.
-    const contentLength = byteLength - (this.lastByte === CR ? 2 : 1);
+    const contentLength = byteLength - (this.lastWasCr ? 2 : 1);
     const kept = concat(this.carry, this.carryLength);
-    const needsTelnet = this.telnet && this.lineHasIac;
     this.lineStart += byteLength;
     this.clearLine();
 
@@ -268,6 +258,7 @@ class CommandSplitter implements CommandParser {
     // A LF ends the line even inside a Telnet sequence, as servers read lines (vsftpd, ProFTPD and Pure-FTPd do
     // not interpret Telnet): an unfinished sequence ends with its line, so a stray `IAC SB` cannot swallow the
     // commands after it.
+    const needsTelnet = this.telnet && content.indexOf(IAC) !== -1;
     const text = this.decode(needsTelnet ? this.removeTelnet(content, offset) : content);
     this.deliver(text, raw, offset, byteLength, truncated);
   }

@@ -272,6 +272,23 @@ describe("details the mutants look at", () => {
     ]);
   });
 
+  test("a line cut by a chunk boundary, after another line of the same chunk, keeps its exact bytes", () => {
+    const commands: Command[] = [];
+    const splitter = createCommandParser({ onCommand: (c) => commands.push(c) });
+    splitter.feed("NOOP\r\nRE");
+    splitter.feed("TR x\r\n");
+    expect(commands.map((c) => [c.line, Array.from(c.raw)])).toEqual([
+      ["NOOP", Array.from(encoder.encode("NOOP\r\n"))],
+      ["RETR x", Array.from(encoder.encode("RETR x\r\n"))],
+    ]);
+  });
+
+  test("the RangeError for a bad limit says which value was refused", () => {
+    expect(() => createCommandParser({ onCommand: () => {} }, { maxLineLength: -3 })).toThrow(
+      "maxLineLength must be a positive integer: -3",
+    );
+  });
+
   test("Telnet events carry option and data only when they have them", () => {
     const out = run(bytes([IAC, IP, IAC, 0xfb, 7, IAC, 0xfa, IAC, 0xf0], "NOOP\r\n"));
     const [ip, will, sb] = out.telnet;
@@ -357,6 +374,8 @@ describe("limits", () => {
     for (let i = 0; i < 160; i++) second.feed(chunk);
     second.feed("\r\n");
     expect(commands[0]!.raw.length).toBe(1000);
+    // Only the limit (and room for CR LF) was ever kept.
+    expect(commands[0]!.raw.buffer.byteLength).toBeLessThanOrEqual(1002);
     expect(commands[0]!.byteLength).toBe(160 * 64 * 1024 + 2);
   });
 
