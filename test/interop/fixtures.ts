@@ -26,7 +26,8 @@ export function transcriptPath(server: ServerName, session: SessionName): string
 const SESSION_DESCRIPTIONS: Record<SessionName, string> = {
   user: "the full scripted session as the test user (replies.bin, transcript.txt)",
   anonymous: "an anonymous login, PWD, EPSV LIST and PASV RETR (anonymous.*)",
-  "long-line": "an 8 KiB command line, then PWD until one is answered, after an anonymous login (long-line.*)",
+  "long-line":
+    "an 8 KiB command line, then PWD until one is answered, after an anonymous login (long-line.*)",
 };
 
 const ORIGINS: Record<ServerName, string> = {
