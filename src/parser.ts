@@ -356,6 +356,8 @@ class ReplyStateMachine implements ReplyParser {
     // Without Telnet no byte is a command: the next IAC is past the chunk.
     let nextIac = this.telnet ? -1 : length + 1;
     let nextCr = -1;
+    // Line ends found ahead are kept: rescanning after every Telnet command would be quadratic on IAC floods.
+    let nextLf = -1;
     while (pos < length) {
       if (this.telnetState !== TelnetState.Data) {
         pos = this.telnetStep(bytes, pos, length);
@@ -365,8 +367,11 @@ class ReplyStateMachine implements ReplyParser {
         nextIac = bytes.indexOf(IAC, pos);
         if (nextIac === -1) nextIac = length;
       }
-      let end = bytes.indexOf(LF, pos);
-      if (end === -1) end = length;
+      if (nextLf < pos) {
+        nextLf = bytes.indexOf(LF, pos);
+        if (nextLf === -1) nextLf = length;
+      }
+      let end = nextLf;
       if (
         end < nextIac &&
         end < length &&

@@ -26,7 +26,7 @@ describe("the core runs without Node: built ESM in a context with only web globa
       ]);
       expect(result.streamed).toEqual(["213 12345"]);
       expect(result.piped).toEqual([200]);
-      if (result.extra !== null) expect(result.extra).toMatchObject({ host: "10.0.0.1", port: 1234 });
+      expect(result.extra).toMatchObject({ host: "10.0.0.1", port: 1234 });
     },
   );
 });

@@ -8,7 +8,7 @@ import { shouldColor } from "./color.js";
 import { detectLang } from "./locale.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./output.js";
 
-/** Exit codes: 0 ok; 1 the input had protocol errors (only with --strict); 2 usage or I/O error. */
+/** Exit codes: 0 ok; 1 the input had protocol errors (with --strict) or a capture is damaged; 2 usage or I/O error. */
 export const EXIT_OK = 0;
 export const EXIT_PROTOCOL_ERRORS = 1;
 export const EXIT_USAGE = 2;

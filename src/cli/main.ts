@@ -5,7 +5,7 @@
  *   log [file|-]       a captured session's log (curl, ftplib, lftp, vsftpd, ProFTPD, Pure-FTPd, C:/S:) → dialogue
  *   pcap <file>        a packet capture → the dialogue of each FTP control connection
  *   explain <code…>    what reply codes mean
- * Exit codes: 0 ok, 1 protocol errors with --strict, 2 usage or I/O error (one line on stderr, never a trace).
+ * Exit codes: 0 ok, 1 protocol errors with --strict or a damaged capture, 2 usage or I/O error (one line on stderr, never a trace).
  */
 import packageJson from "../../package.json" with { type: "json" };
 import { type CliIO, EXIT_OK, EXIT_USAGE } from "./args.js";
@@ -30,7 +30,8 @@ Common options: --format pretty|json|ndjson|zeek, --summary, --encoding E, --str
   -h, --help        this text
   -V, --version     the version
 
-Exit codes: 0 ok; 1 the input had protocol errors (only with --strict); 2 usage or I/O error.
+Exit codes: 0 ok; 1 the input had protocol errors (with --strict), or a capture file is damaged; 2 usage
+or I/O error.
 `;
 
 /** Runs the command line; returns the exit code. */

@@ -44,7 +44,7 @@ const program = new vm.Script(`
     await new ReadableStream({ start(c) { c.enqueue("200 ok\\r\\n"); c.close(); } })
       .pipeThrough(new ReplyParserStream())
       .pipeTo(new WritableStream({ write(r) { piped.push(r.code); } }));
-    const extra = typeof lib.parsePasv === "function" ? lib.parsePasv(parseReplies(bytes)[1]) : null;
+    const extra = lib.parsePasv(parseReplies(bytes)[1]);
     return JSON.stringify({ globals, replies, streamed, piped, extra });
   })()
 `);
