@@ -8,6 +8,7 @@
  * every other Telnet command or negotiation are dropped.
  */
 import type { TelnetCommand } from "./parser.js";
+import { DONT, IAC, MAX_SUBNEGOTIATION_KEPT, SB, SE, telnetCommandName, WILL } from "./telnet.js";
 import { createTextDecoder, excerptOf, type TextDecodeFunction } from "./text.js";
 
 const LF = 0x0a;
@@ -16,33 +17,6 @@ const UPPER_A = 0x41;
 const UPPER_Z = 0x5a;
 const LOWER_A = 0x61;
 const LOWER_Z = 0x7a;
-// Telnet (RFC 854)
-const IAC = 0xff;
-const SB = 0xfa;
-const SE = 0xf0;
-const WILL = 0xfb;
-const DONT = 0xfe;
-
-const TELNET_COMMAND_NAMES: Record<number, string> = {
-  240: "SE",
-  241: "NOP",
-  242: "DM",
-  243: "BRK",
-  244: "IP",
-  245: "AO",
-  246: "AYT",
-  247: "EC",
-  248: "EL",
-  249: "GA",
-  250: "SB",
-  251: "WILL",
-  252: "WONT",
-  253: "DO",
-  254: "DONT",
-};
-
-/** Longest subnegotiation payload kept for `onTelnet`; the rest is counted, not kept. */
-const MAX_SUBNEGOTIATION_KEPT = 256;
 
 /** One command line sent by the client (RFC 959 §5.3: `VERB[ SP argument] CRLF`). */
 export interface Command {
@@ -329,7 +303,7 @@ class CommandSplitter implements CommandParser {
     if (onTelnet === undefined) return;
     const event: { command: number; name: string; offset: number; option?: number; data?: Uint8Array } = {
       command,
-      name: TELNET_COMMAND_NAMES[command] ?? "UNKNOWN",
+      name: telnetCommandName(command),
       offset,
     };
     if (option !== undefined) event.option = option;

@@ -8,6 +8,7 @@
  */
 import { ReplyParseError, type ReplyParseErrorType } from "./errors.js";
 import { createReply, type Reply } from "./reply.js";
+import { DONT, IAC, MAX_SUBNEGOTIATION_KEPT, SB, SE, telnetCommandName, WILL } from "./telnet.js";
 import { createTextDecoder, excerptOf, type TextDecodeFunction } from "./text.js";
 
 const LF = 0x0a;
@@ -18,12 +19,6 @@ const DIGIT_0 = 0x30;
 const DIGIT_1 = 0x31;
 const DIGIT_6 = 0x36;
 const DIGIT_9 = 0x39;
-// Telnet (RFC 854)
-const IAC = 0xff;
-const SB = 0xfa;
-const SE = 0xf0;
-const WILL = 0xfb;
-const DONT = 0xfe;
 
 /** Where the Telnet layer stands (RFC 854): in data, or inside a command. */
 const enum TelnetState {
@@ -57,26 +52,6 @@ const enum Skip {
   Reply = 2,
 }
 
-const TELNET_COMMAND_NAMES: Record<number, string> = {
-  240: "SE",
-  241: "NOP",
-  242: "DM",
-  243: "BRK",
-  244: "IP",
-  245: "AO",
-  246: "AYT",
-  247: "EC",
-  248: "EL",
-  249: "GA",
-  250: "SB",
-  251: "WILL",
-  252: "WONT",
-  253: "DO",
-  254: "DONT",
-};
-
-/** Longest subnegotiation payload kept for `onTelnet`; the rest is counted, not kept. */
-const MAX_SUBNEGOTIATION_KEPT = 256;
 const EMPTY = new Uint8Array(0);
 /** First capacity of the carry buffer, and the largest one kept between units. */
 const CARRY_MIN = 256;
@@ -659,7 +634,7 @@ class ReplyStateMachine implements ReplyParser {
       const command = this.telnetCommand;
       const event: { -readonly [K in keyof TelnetCommand]: TelnetCommand[K] } = {
         command,
-        name: TELNET_COMMAND_NAMES[command] ?? "UNKNOWN",
+        name: telnetCommandName(command),
         offset: this.telnetOffset,
       };
       if (option !== undefined) event.option = option;

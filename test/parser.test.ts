@@ -580,6 +580,25 @@ describe("properties", () => {
     expect(offset).toBe(bytes.length);
   });
 
+  // Big chunks of UTF-8 take the parser's window fast path (one decode for many replies); with `onLine` every line
+  // goes the general way. Both must give the same replies, errors and warnings.
+  propertyTest.prop([
+    fc.array(fc.oneof(replySpec, replySpec, fc.constantFrom("noise line", "", "2a0 x", "211Xy", "99 z")), {
+      minLength: 10,
+      maxLength: 60,
+    }),
+    fc.constantFrom(256, 300, 1460, 65536),
+  ])("the fast path for big chunks gives what the general path gives", (items, chunkSize) => {
+    const input = encoder.encode(
+      items.map((item) => (typeof item === "string" ? `${item}\r\n` : format([item]))).join(""),
+    );
+    const cuts: number[] = [];
+    for (let at = chunkSize; at < input.length; at += chunkSize) cuts.push(at);
+    const fast = run(input, {}, cuts);
+    const general = run(input, {}, cuts, true);
+    expect(summary(fast)).toEqual(summary(general));
+  });
+
   propertyTest.prop([fc.array(replySpec, { maxLength: 4 })])(
     "byte-by-byte feeding equals whole feeding",
     (specs) => {

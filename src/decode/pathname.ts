@@ -10,6 +10,7 @@
  * the encoding the reply was decoded with.
  */
 import type { Reply } from "../reply.js";
+import { DONT, IAC, SB, SE, WILL } from "../telnet.js";
 import { excerptAround, ReplySyntaxError } from "./errors.js";
 import { CR, LF, QUOTE, type ReplyInput, type ReplyMessage, readMessage, syntaxError } from "./message.js";
 
@@ -17,12 +18,6 @@ const DECODER = "parsePathname";
 const BYTES_DECODER = "parsePathnameBytes";
 const CODES = [257];
 const NUL = 0x00;
-// Telnet (RFC 854)
-const IAC = 0xff;
-const SB = 0xfa;
-const SE = 0xf0;
-const WILL = 0xfb;
-const DONT = 0xfe;
 
 function isForbidden(c: number): boolean {
   return c === CR || c === LF || c === NUL;
