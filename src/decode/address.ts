@@ -4,7 +4,7 @@
  */
 
 /** `a.b.c.d` from four bytes. */
-export function formatIPv4(bytes: readonly number[], from = 0): string {
+export function formatIPv4(bytes: ArrayLike<number>, from = 0): string {
   return `${bytes[from]}.${bytes[from + 1]}.${bytes[from + 2]}.${bytes[from + 3]}`;
 }
 
@@ -13,7 +13,7 @@ export function formatIPv4(bytes: readonly number[], from = 0): string {
  * two or more zero groups (the first on a tie) shortened to `::` (§4.2), and IPv4-mapped addresses in mixed
  * notation `::ffff:a.b.c.d` (§5).
  */
-export function formatIPv6(bytes: readonly number[], from = 0): string {
+export function formatIPv6(bytes: ArrayLike<number>, from = 0): string {
   const groups: number[] = new Array(8);
   for (let i = 0; i < 8; i++) groups[i] = (bytes[from + 2 * i]! << 8) | bytes[from + 2 * i + 1]!;
   if (

@@ -2,6 +2,7 @@
  * Link layer, IPv4/IPv6 and TCP header decoding: a captured frame in, a TCP segment (or the reason there is
  * none) out.
  */
+import { formatIPv4, formatIPv6 } from "../../decode/address.js";
 import type { CaptureDiagnosticType } from "./errors.js";
 
 /** LINKTYPE_* values (https://www.tcpdump.org/linktypes.html). */
@@ -278,32 +279,10 @@ function decodeTcp(
   };
 }
 
-/** Formats an address for display: dotted quad, or RFC 5952 compressed IPv6. */
+/** Formats an address for display: dotted quad, or RFC 5952 canonical IPv6 (the decoders' own form, so that
+ * addresses from packets and from replies compare as text). */
 export function formatAddress(address: Uint8Array): string {
-  if (address.length === 4) return `${address[0]}.${address[1]}.${address[2]}.${address[3]}`;
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((address[i]! << 8) | address[i + 1]!);
-  // RFC 5952 §4.2.3: compress the longest run (≥ 2) of zero groups, the first one on a tie.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart === -1) return hex.join(":");
-  const head = hex.slice(0, bestStart).join(":");
-  const tail = hex.slice(bestStart + bestLength).join(":");
-  return `${head}::${tail}`;
+  return address.length === 4 ? formatIPv4(address) : formatIPv6(address);
 }
 
 /** Formats an endpoint as tshark does: `addr:port`, or `[v6]:port`. */

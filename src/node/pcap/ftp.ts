@@ -9,6 +9,7 @@
 
 import type { CommandParser } from "../../commands.js";
 import { createCommandParser } from "../../commands.js";
+import { formatIPv6, parseIPv6 } from "../../decode/address.js";
 import { createSession, type Exchange, type Session, type SessionOptions } from "../../dialogue.js";
 import { createReplyParser, type ReplyParser, type ReplyParserOptions } from "../../parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
@@ -182,19 +183,8 @@ function endpointText(host: string, port: number): string {
 /** Normalises a host the session reports (IPv6 may be written uncompressed) to our address format. */
 function normaliseHost(host: string): string {
   if (!host.includes(":")) return host;
-  const halves = host.split("::");
-  const head = halves[0] === "" || halves[0] === undefined ? [] : halves[0].split(":");
-  const tail = halves.length > 1 && halves[1] !== "" ? halves[1]!.split(":") : [];
-  const groups =
-    halves.length > 1 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
-  if (groups.length !== 8) return host;
-  const bytes = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const value = Number.parseInt(g, 16);
-    bytes[i * 2] = value >> 8;
-    bytes[i * 2 + 1] = value & 0xff;
-  });
-  return formatAddress(bytes);
+  const bytes = parseIPv6(host);
+  return bytes === undefined ? host : formatIPv6(bytes);
 }
 
 /** Creates a push analyzer: feed it the capture file's bytes. */
