@@ -7,7 +7,7 @@
  * O(n) in the input whatever the chunking.
  */
 import { ReplyParseError, type ReplyParseErrorType } from "./errors.js";
-import { createReply, type Reply } from "./reply.js";
+import { createReply, createReplyInBuffer, createSingleLineReply, type Reply } from "./reply.js";
 import { DONT, IAC, MAX_SUBNEGOTIATION_KEPT, SB, SE, telnetCommandName, WILL } from "./telnet.js";
 import { createTextDecoder, excerptOf, type TextDecodeFunction } from "./text.js";
 
@@ -275,37 +275,105 @@ class ReplyStateMachine implements ReplyParser {
   }
 
   /**
-   * The common case, taken without the general machinery: a whole line `bytes[pos, end)` (LF at `end`, no
-   * Telnet command, nothing carried) between replies that is a complete single-line reply `ddd text` or `ddd`
-   * (RFC 959 §4.2). Returns false, having changed nothing, for any other line: the general path takes it.
+   * The common case, taken without the general machinery: from `pos` (a line start between replies, nothing
+   * carried, no Telnet command open), the replies of the chunk's decoded window are framed on its text (RFC 959
+   * §4.2): single-line `ddd text` / `ddd`, and multi-line `ddd-` … `ddd ` replies that close inside the window.
+   * It stops at the first line it does not take — one that opens no reply or draws a warning, a limit to report,
+   * a reply longer than a window — having changed nothing for that line: the general path takes it. Returns the
+   * position after the last reply it delivered.
    */
-  private singleLineReply(bytes: Uint8Array, pos: number, end: number): boolean {
-    const lineLength = end - pos;
-    const contentLength = lineLength > 0 && bytes[end - 1] === CR ? lineLength - 1 : lineLength;
-    if (contentLength < 3 || lineLength > this.maxLineLength || lineLength + 1 > this.maxReplySize)
-      return false;
-    const h0 = bytes[pos]!;
-    const h1 = bytes[pos + 1]!;
-    const h2 = bytes[pos + 2]!;
-    if (h0 < DIGIT_1 || h0 > DIGIT_6 || !isDigit(h1) || !isDigit(h2)) return false;
-    if (contentLength > 3 && bytes[pos + 3] !== SPACE) return false;
-    const next = end + 1;
-    const startChar = this.regionLocate(bytes, pos, next, 1);
-    if (startChar < 0) return false;
-    const code = (h0 - DIGIT_0) * 100 + (h1 - DIGIT_0) * 10 + (h2 - DIGIT_0);
-    // The line's text ends before its "\n" (and the CR before it: ASCII bytes are one character each).
-    const contentEnd = this.syncChar - 1 - (lineLength > contentLength ? 1 : 0);
-    const regionString = this.regionString;
-    const first = regionString.slice(startChar, contentEnd);
-    const text = contentLength > 3 ? regionString.slice(startChar + 4, contentEnd) : "";
-    if (this.chunkCopy === undefined) this.chunkCopy = bytes.slice();
-    const copy = this.chunkCopy;
-    const raw = new Uint8Array(copy.buffer, pos, next - pos);
-    const offset = this.base + pos;
-    this.lineStart = offset + next - pos;
-    this.unitStart = this.lineStart;
-    this.callbacks.onReply(createReply(code, [first], text, false, raw, offset, next - pos));
-    return true;
+  private fastReplies(bytes: Uint8Array, pos: number): number {
+    if (this.regionState !== RegionState.Ready || pos >= this.regionEnd) {
+      if (!this.buildRegion(bytes, pos, pos)) return pos;
+    }
+    const base = this.base;
+    const maxLineLength = this.maxLineLength;
+    const maxReplySize = this.maxReplySize;
+    let text = this.regionString;
+    let regionEnd = this.regionEnd;
+    let oneToOne = this.regionOneToOne;
+    // With one character a byte, a byte's position is its character's plus the window's start.
+    let shift = this.regionStart;
+    let b = pos;
+    let c = this.regionCharOf(bytes, pos);
+    let copy = this.chunkCopy;
+    while (b < regionEnd) {
+      // The first three characters are digits exactly when the first three bytes are (ASCII is one to one).
+      const h0 = text.charCodeAt(c);
+      const h1 = text.charCodeAt(c + 1);
+      const h2 = text.charCodeAt(c + 2);
+      if (h0 < DIGIT_1 || h0 > DIGIT_6 || !isDigit(h1) || !isDigit(h2)) break;
+      const h3 = text.charCodeAt(c + 3);
+      const lf = text.indexOf("\n", c);
+      const lfByte = oneToOne ? lf + shift : bytes.indexOf(LF, b);
+      if (lfByte - b > maxLineLength) break;
+      // RFC 959 §4.1.3: one terminator is removed, a CR before the LF with it.
+      const contentEnd = text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      const code = (h0 - DIGIT_0) * 100 + (h1 - DIGIT_0) * 10 + (h2 - DIGIT_0);
+      if (contentEnd - c === 3 || h3 === SPACE) {
+        const size = lfByte + 1 - b;
+        if (size > maxReplySize) break;
+        const message = contentEnd - c > 3 ? text.slice(c + 4, contentEnd) : "";
+        if (copy === undefined) this.chunkCopy = copy = bytes.slice();
+        const start = b;
+        b = lfByte + 1;
+        c = lf + 1;
+        this.lineStart = this.unitStart = base + b;
+        this.callbacks.onReply(createSingleLineReply(code, message, copy, start, base + start, size));
+        continue;
+      }
+      if (h3 !== HYPHEN || this.closeOnAnyCode) break;
+      // A multi-line reply: its lines up to the one that closes it, `ddd ` or a bare `ddd` (RFC 959 §4.2).
+      const lines = [text.slice(c, contentEnd)];
+      let lineByte = lfByte + 1;
+      let lineChar = lf + 1;
+      let closed = false;
+      while (lineByte < regionEnd) {
+        const next = text.indexOf("\n", lineChar);
+        const nextByte = oneToOne ? next + shift : bytes.indexOf(LF, lineByte);
+        if (nextByte - lineByte > maxLineLength || nextByte + 1 - b > maxReplySize) break;
+        const end = next > lineChar && text.charCodeAt(next - 1) === CR ? next - 1 : next;
+        lines.push(text.slice(lineChar, end));
+        lineByte = nextByte + 1;
+        closed =
+          text.charCodeAt(lineChar) === h0 &&
+          text.charCodeAt(lineChar + 1) === h1 &&
+          text.charCodeAt(lineChar + 2) === h2 &&
+          (end - lineChar === 3 || text.charCodeAt(lineChar + 3) === SPACE);
+        lineChar = next + 1;
+        if (closed) break;
+      }
+      if (!closed) {
+        // The window ends before the reply does: begin a new window at the reply, unless one begins there.
+        if (lineByte < regionEnd || b === this.regionStart || !this.buildRegion(bytes, b, b)) break;
+        text = this.regionString;
+        regionEnd = this.regionEnd;
+        oneToOne = this.regionOneToOne;
+        shift = this.regionStart;
+        c = 0;
+        continue;
+      }
+      if (copy === undefined) this.chunkCopy = copy = bytes.slice();
+      const start = b;
+      b = lineByte;
+      c = lineChar;
+      this.lineStart = this.unitStart = base + b;
+      this.callbacks.onReply(
+        createReplyInBuffer(
+          code,
+          lines,
+          replyText(lines, code, true),
+          true,
+          copy,
+          start,
+          base + start,
+          b - start,
+        ),
+      );
+    }
+    this.syncByte = b;
+    this.syncChar = c;
+    return b;
   }
 
   feed(input: Uint8Array | string): void {
@@ -338,6 +406,19 @@ class ReplyStateMachine implements ReplyParser {
         pos = this.telnetStep(bytes, pos, length);
         continue;
       }
+      if (
+        fast &&
+        this.state === ReplyState.BetweenReplies &&
+        this.skip === Skip.None &&
+        this.carryLength === 0 &&
+        this.lineStart === base + pos
+      ) {
+        const after = this.fastReplies(bytes, pos);
+        if (after !== pos) {
+          pos = after;
+          continue;
+        }
+      }
       if (nextIac < pos) {
         nextIac = bytes.indexOf(IAC, pos);
         if (nextIac === -1) nextIac = length;
@@ -347,19 +428,6 @@ class ReplyStateMachine implements ReplyParser {
         if (nextLf === -1) nextLf = length;
       }
       let end = nextLf;
-      if (
-        end < nextIac &&
-        end < length &&
-        fast &&
-        this.state === ReplyState.BetweenReplies &&
-        this.skip === Skip.None &&
-        this.lineStart === base + pos &&
-        this.carryLength === 0 &&
-        this.singleLineReply(bytes, pos, end)
-      ) {
-        pos = end + 1;
-        continue;
-      }
       if (this.bareCrIsLineEnd) {
         if (nextCr < pos) {
           nextCr = bytes.indexOf(CR, pos);
@@ -1000,45 +1068,45 @@ class ReplyStateMachine implements ReplyParser {
   }
 
   /**
-   * Finds the unit `bytes[from, to)` (`lineCount` whole lines of the current chunk) in the chunk's decoded text:
-   * decoding the complete lines of a chunk with one call costs far less than a call per reply. Returns the
-   * unit's first character in `regionString` and leaves its end in `syncChar`; -1 when the window holds a
-   * Telnet command or the unit is larger than a window. The k-th LF byte is the k-th "\n" of the text (in
-   * UTF-8 an LF is never inside a sequence, and an invalid sequence ends before it), so positions are found by
-   * walking line ends in both, each line once — or by arithmetic when every byte decoded to one character.
+   * Decodes the window of the chunk's complete lines from `from` (a line start) with one call — decoding the
+   * lines of a chunk at once costs far less than a call per reply — so that it holds at least up to `to`.
+   * About REGION_WINDOW bytes of whole lines (TextDecoder is fastest on pieces of some KiB), cut before a line
+   * holding a Telnet command (commands are not text). False, with no window, when it would hold no line or
+   * not reach `to`.
    */
-  private regionLocate(bytes: Uint8Array, from: number, to: number, lineCount: number): number {
-    if (this.regionState !== RegionState.Ready || to > this.regionEnd) {
-      // A unit bigger than a window is decoded on its own: one call is cheap against its size.
-      if (to - from > REGION_WINDOW) return -1;
-      // The window: whole lines from `from`, about REGION_WINDOW bytes (decoding is fastest in such pieces).
-      let regionEnd = bytes.lastIndexOf(LF, from + REGION_WINDOW - 1) + 1;
-      if (regionEnd < to) regionEnd = to;
-      this.regionEnd = regionEnd;
-      if (this.telnet) {
-        // Telnet commands are not text: a window with one is left to the general path.
-        if (this.regionIac < from) {
-          const iac = bytes.indexOf(IAC, from);
-          this.regionIac = iac === -1 ? bytes.length : iac;
-        }
-        if (this.regionIac < regionEnd) {
-          this.regionState = RegionState.None;
-          return -1;
-        }
+  private buildRegion(bytes: Uint8Array, from: number, to: number): boolean {
+    this.regionState = RegionState.None;
+    // A unit bigger than a window is decoded on its own: one call is cheap against its size.
+    if (to - from > REGION_WINDOW) return false;
+    let regionEnd = bytes.lastIndexOf(LF, from + REGION_WINDOW - 1) + 1;
+    if (regionEnd < to) regionEnd = to;
+    if (this.telnet) {
+      if (this.regionIac < from) {
+        const iac = bytes.indexOf(IAC, from);
+        this.regionIac = iac === -1 ? bytes.length : iac;
       }
-      this.regionString = utf8Decoder.decode(bytes.subarray(from, regionEnd));
-      this.regionState = RegionState.Ready;
-      this.regionStart = from;
-      // No byte sequence decodes to more characters than it has bytes, so equal lengths mean one each.
-      this.regionOneToOne = this.regionString.length === regionEnd - from;
-      this.syncByte = from;
-      this.syncChar = 0;
+      if (this.regionIac < regionEnd) regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
     }
-    if (this.regionOneToOne) {
-      this.syncByte = to;
-      this.syncChar = to - this.regionStart;
-      return from - this.regionStart;
-    }
+    if (regionEnd <= from || regionEnd < to) return false;
+    this.regionString = utf8Decoder.decode(bytes.subarray(from, regionEnd));
+    this.regionState = RegionState.Ready;
+    this.regionStart = from;
+    this.regionEnd = regionEnd;
+    // No byte sequence decodes to more characters than it has bytes, so equal lengths mean one each.
+    this.regionOneToOne = this.regionString.length === regionEnd - from;
+    this.syncByte = from;
+    this.syncChar = 0;
+    return true;
+  }
+
+  /**
+   * The character of the window's text where the line starting at byte `from` starts. The k-th LF byte is the
+   * k-th "\n" of the text (in UTF-8 an LF is never inside a sequence, and an invalid sequence ends before it),
+   * so it is found by walking line ends in both from the last position known in both, each line once — or by
+   * arithmetic when every byte decoded to one character.
+   */
+  private regionCharOf(bytes: Uint8Array, from: number): number {
+    if (this.regionOneToOne) return from - this.regionStart;
     const text = this.regionString;
     let atByte = this.syncByte;
     let atChar = this.syncChar;
@@ -1047,8 +1115,28 @@ class ReplyStateMachine implements ReplyParser {
       atByte = bytes.indexOf(LF, atByte) + 1;
       atChar = text.indexOf("\n", atChar) + 1;
     }
-    const startChar = atChar;
-    for (let i = 0; i < lineCount; i++) atChar = text.indexOf("\n", atChar) + 1;
+    this.syncByte = atByte;
+    this.syncChar = atChar;
+    return atChar;
+  }
+
+  /**
+   * Finds the unit `bytes[from, to)` (`lineCount` whole lines of the current chunk) in the chunk's decoded
+   * window, building one from `from` when the current one does not hold it. Returns the unit's first character
+   * and leaves its end in `syncChar`; -1 when no window can hold it (see `buildRegion`).
+   */
+  private regionLocate(bytes: Uint8Array, from: number, to: number, lineCount: number): number {
+    if (this.regionState !== RegionState.Ready || to > this.regionEnd) {
+      if (!this.buildRegion(bytes, from, to)) return -1;
+    }
+    const startChar = this.regionCharOf(bytes, from);
+    let atChar = startChar;
+    if (this.regionOneToOne) {
+      atChar = to - this.regionStart;
+    } else {
+      const text = this.regionString;
+      for (let i = 0; i < lineCount; i++) atChar = text.indexOf("\n", atChar) + 1;
+    }
     this.syncByte = to;
     this.syncChar = atChar;
     return startChar;

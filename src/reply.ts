@@ -26,7 +26,96 @@ export interface Reply {
   readonly info: CodeInfo;
 }
 
-/** Builds a reply object. Every reply has the same shape (one hidden class), which keeps consumers fast. */
+const SPACE = 0x20;
+
+/**
+ * The parser's reply. `code`, `text`, `multiline`, `offset` and `byteLength` are plain fields; `raw`, `lines`
+ * and `info` are getters made on first read and then kept, because most consumers read only the code and the
+ * text: a typed-array view, a line array and a table lookup per reply were most of the parser's cost on short
+ * replies. Every instance has the same shape (one hidden class). `toJSON` and Node's inspector show the eight
+ * fields of `Reply`; a spread (`{ ...reply }`) copies only the plain fields.
+ */
+class ParsedReply implements Reply {
+  readonly code: number;
+  readonly text: string;
+  readonly multiline: boolean;
+  readonly offset: number;
+  readonly byteLength: number;
+  /** The lines, or undefined for a single line `ddd text` / `ddd` made again from the code and the text. */
+  private linesKept: readonly string[] | undefined;
+  /** The reply's bytes, or the buffer they are a part of (from `rawStart` on, `byteLength` bytes). */
+  private readonly rawSource: Uint8Array;
+  /** -1 when `rawSource` is `raw` itself. */
+  private readonly rawStart: number;
+  private rawView: Uint8Array | undefined;
+
+  constructor(
+    code: number,
+    lines: readonly string[] | undefined,
+    text: string,
+    multiline: boolean,
+    rawSource: Uint8Array,
+    rawStart: number,
+    offset: number,
+    byteLength: number,
+  ) {
+    this.code = code;
+    this.text = text;
+    this.multiline = multiline;
+    this.offset = offset;
+    this.byteLength = byteLength;
+    this.linesKept = lines;
+    this.rawSource = rawSource;
+    this.rawStart = rawStart;
+    this.rawView = rawStart < 0 ? rawSource : undefined;
+  }
+
+  get raw(): Uint8Array {
+    let view = this.rawView;
+    if (view === undefined) {
+      const source = this.rawSource;
+      view = new Uint8Array(source.buffer, source.byteOffset + this.rawStart, this.byteLength);
+      this.rawView = view;
+    }
+    return view;
+  }
+
+  get lines(): readonly string[] {
+    let lines = this.linesKept;
+    if (lines === undefined) {
+      // A single line whose text is all after `ddd ` (or a bare `ddd`): the line is the code, a space, the text.
+      const spaced = this.raw[3] === SPACE;
+      lines = [spaced ? `${this.code} ${this.text}` : String(this.code)];
+      this.linesKept = lines;
+    }
+    return lines;
+  }
+
+  get info(): CodeInfo {
+    return describeCode(this.code);
+  }
+
+  /** The eight fields of `Reply`, for `JSON.stringify` and structured copies. */
+  toJSON(): Reply {
+    return {
+      code: this.code,
+      lines: this.lines,
+      text: this.text,
+      multiline: this.multiline,
+      raw: this.raw,
+      offset: this.offset,
+      byteLength: this.byteLength,
+      info: this.info,
+    };
+  }
+
+  /** Node's `util.inspect` (console.log) shows the same eight fields. */
+  [Symbol.for("nodejs.util.inspect.custom")](): Reply {
+    return this.toJSON();
+  }
+}
+
+/** Builds a reply object from its parts (every field given). */
 export function createReply(
   code: number,
   lines: readonly string[],
@@ -36,5 +125,34 @@ export function createReply(
   offset: number,
   byteLength: number,
 ): Reply {
-  return { code, lines, text, multiline, raw, offset, byteLength, info: describeCode(code) };
+  return new ParsedReply(code, lines, text, multiline, raw, -1, offset, byteLength);
+}
+
+/**
+ * A single-line reply `ddd text` (or bare `ddd`) whose bytes are `byteLength` bytes of `source` from `start`:
+ * its view and its line are made only if read.
+ */
+export function createSingleLineReply(
+  code: number,
+  text: string,
+  source: Uint8Array,
+  start: number,
+  offset: number,
+  byteLength: number,
+): Reply {
+  return new ParsedReply(code, undefined, text, false, source, start, offset, byteLength);
+}
+
+/** A reply whose bytes are `byteLength` bytes of `source` from `start`: its view is made only if read. */
+export function createReplyInBuffer(
+  code: number,
+  lines: readonly string[],
+  text: string,
+  multiline: boolean,
+  source: Uint8Array,
+  start: number,
+  offset: number,
+  byteLength: number,
+): Reply {
+  return new ParsedReply(code, lines, text, multiline, source, start, offset, byteLength);
 }
