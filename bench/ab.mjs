@@ -1,11 +1,11 @@
 // A/B of two builds of the library, interleaved in one process (for before/after numbers of a parser change):
 //   node bench/ab.mjs <dist A> <dist B> [rounds] [filter, e.g. "STAT listings 64 B"]
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { ftpReplyContender } from "./contenders.mjs";
-import { listingCorpus, scaleDown, sessionCorpus } from "./corpus.mjs";
+import { fixtureCorpus, listingCorpus, scaleDown, sessionCorpus } from "./corpus.mjs";
 import { measureCell } from "./throughput.mjs";
 
 v8.setFlagsFromString("--expose-gc");
@@ -15,12 +15,25 @@ const load = async (directory) => import(pathToFileURL(join(resolve(directory), 
 const contenders = [ftpReplyContender(await load(distA)), ftpReplyContender(await load(distB))];
 const session = sessionCorpus(2 * 1024 * 1024);
 const listing = listingCorpus(2 * 1024 * 1024);
+// The real-server corpus, cut into replies by build A.
+const libraryA = await load(distA);
+const fixtures = fixtureCorpus(resolve(fileURLToPath(import.meta.url), "../.."), 2 * 1024 * 1024, (data) => {
+  const ends = [];
+  const parser = libraryA.createReplyParser({
+    onReply: (reply) => ends.push(reply.offset + reply.byteLength),
+    onError: () => {},
+  });
+  parser.feed(data);
+  parser.end();
+  return ends;
+});
 console.log(
   `A = ${distA}, B = ${distB} (main-thread CPU time, best of the rounds: least disturbed by other load)`,
 );
 for (const [name, corpus] of [
   ["session mix", session],
   ["STAT listings", listing],
+  ["real servers", fixtures],
 ]) {
   for (const [label, size, scaleTo] of [
     ["whole", Number.POSITIVE_INFINITY],

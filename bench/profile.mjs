@@ -1,16 +1,32 @@
 // Profiling driver: runs ftp-reply alone on one corpus and chunking for a few seconds, for `node --cpu-prof`.
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.mjs [session|listing] [chunk size] [seconds]
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.mjs [session|listing|real] [chunk size] [seconds]
 //   node bench/profile-summary.mjs /tmp/prof/<file>.cpuprofile
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chunk, listingCorpus, sessionCorpus } from "./corpus.mjs";
+import { chunk, fixtureCorpus, listingCorpus, sessionCorpus } from "./corpus.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
 const library = await import(
   pathToFileURL(join(resolve(process.env.FTP_REPLY_DIST ?? join(root, "dist")), "index.js")).href
 );
 const [kind = "session", sizeArgument = "1460", secondsArgument = "4"] = process.argv.slice(2);
-const corpus = kind === "listing" ? listingCorpus(2 * 1024 * 1024) : sessionCorpus(2 * 1024 * 1024);
+/** Reply ends of the real-server corpus, as the library frames them. */
+function replyEnds(data) {
+  const ends = [];
+  const parser = library.createReplyParser({
+    onReply: (reply) => ends.push(reply.offset + reply.byteLength),
+    onError: () => {},
+  });
+  parser.feed(data);
+  parser.end();
+  return ends;
+}
+const corpus =
+  kind === "listing"
+    ? listingCorpus(2 * 1024 * 1024)
+    : kind === "real"
+      ? fixtureCorpus(root, 2 * 1024 * 1024, replyEnds)
+      : sessionCorpus(2 * 1024 * 1024);
 const chunks = chunk(
   corpus.data,
   sizeArgument === "whole" ? Number.POSITIVE_INFINITY : Number(sizeArgument),

@@ -63,6 +63,9 @@ const REGION_MIN_CHUNK = 256;
 /** Up to this many bytes are copied with a loop rather than `set()`. */
 const SMALL_COPY = 32;
 const IAC_BYTE = new Uint8Array([IAC]);
+/** Up to this many bytes are searched with a loop rather than `indexOf` on a subarray. */
+const SMALL_SCAN = 64;
+const REPLACEMENT_CHARACTER = "\uFFFD";
 
 /** A Telnet command found in the reply stream and removed from the reply text (RFC 854). */
 export interface TelnetCommand {
@@ -376,6 +379,59 @@ class ReplyStateMachine implements ReplyParser {
     return b;
   }
 
+  /**
+   * Inner lines of the open multi-line reply from `pos` (a line start in this chunk), walked on the decoded
+   * window rather than byte by byte: the walk stops before a line that closes the reply (`ddd ` or a bare `ddd`
+   * with the reply's code, RFC 959 §4.2) or may pass a limit, and the general path takes that one. Returns where
+   * it stopped. A line's bytes are at least its characters and at most three times as many (no UTF-8 sequence
+   * gives more characters than bytes, nor fewer than a third), so limits are checked on characters; where they
+   * could fire the walk stops and the general path counts the bytes.
+   */
+  private fastInnerLines(bytes: Uint8Array, pos: number): number {
+    if (this.regionState !== RegionState.Ready || pos >= this.regionEnd) {
+      if (!this.buildRegion(bytes, pos, pos)) return pos;
+    }
+    const text = this.regionString;
+    const oneToOne = this.regionOneToOne;
+    // Bytes a character may stand for: exactly one, or up to three.
+    const widest = oneToOne ? 1 : 3;
+    const maxLineLength = this.maxLineLength;
+    const sizeLeft = this.maxReplySize - this.replyBytes;
+    const code = this.replyCode;
+    const d0 = DIGIT_0 + ((code / 100) | 0);
+    const d1 = DIGIT_0 + (((code / 10) | 0) % 10);
+    const d2 = DIGIT_0 + (code % 10);
+    const start = this.regionCharOf(bytes, pos);
+    const textEnd = text.length;
+    let c = start;
+    let lines = 0;
+    while (c < textEnd) {
+      const lf = text.indexOf("\n", c);
+      if ((lf - c) * widest > maxLineLength || (lf + 1 - start) * widest > sizeLeft) break;
+      if (text.charCodeAt(c) === d0 && text.charCodeAt(c + 1) === d1 && text.charCodeAt(c + 2) === d2) {
+        const h3 = text.charCodeAt(c + 3);
+        if (h3 === SPACE || h3 === LF || (h3 === CR && c + 4 === lf)) break;
+      }
+      lines++;
+      c = lf + 1;
+    }
+    if (lines === 0) return pos;
+    let b: number;
+    if (oneToOne) b = pos + c - start;
+    else if (c === textEnd) b = this.regionEnd;
+    else {
+      // Stopped inside the window: its byte is found by walking the lines' LF bytes (the k-th LF is the k-th "\n").
+      b = pos;
+      for (let i = 0; i < lines; i++) b = bytes.indexOf(LF, b) + 1;
+    }
+    this.replyLineCount += lines;
+    this.replyBytes += b - pos;
+    this.startLine(this.base + b);
+    this.syncByte = b;
+    this.syncChar = c;
+    return b;
+  }
+
   feed(input: Uint8Array | string): void {
     // A Buffer's `slice` is a view, not a copy: work on a plain Uint8Array view so that kept bytes are copies.
     const bytes =
@@ -398,6 +454,8 @@ class ReplyStateMachine implements ReplyParser {
     const fast = this.fastPath && length >= REGION_MIN_CHUNK;
     // Without Telnet no byte is a command: the next IAC is past the chunk.
     let nextIac = this.telnet ? -1 : length + 1;
+    // No IAC lies in [pos, iacClear): the search for the next one goes on from there (each byte read once).
+    let iacClear = 0;
     let nextCr = -1;
     // Line ends found ahead are kept: rescanning after every Telnet command would be quadratic on IAC floods.
     let nextLf = -1;
@@ -406,22 +464,17 @@ class ReplyStateMachine implements ReplyParser {
         pos = this.telnetStep(bytes, pos, length);
         continue;
       }
-      if (
-        fast &&
-        this.state === ReplyState.BetweenReplies &&
-        this.skip === Skip.None &&
-        this.carryLength === 0 &&
-        this.lineStart === base + pos
-      ) {
-        const after = this.fastReplies(bytes, pos);
+      if (fast && this.skip === Skip.None && this.lineStart === base + pos) {
+        let after = pos;
+        if (this.state === ReplyState.BetweenReplies) {
+          if (this.carryLength === 0) after = this.fastReplies(bytes, pos);
+        } else if (!this.unitHasTelnet && !this.closeOnAnyCode) {
+          after = this.fastInnerLines(bytes, pos);
+        }
         if (after !== pos) {
           pos = after;
           continue;
         }
-      }
-      if (nextIac < pos) {
-        nextIac = bytes.indexOf(IAC, pos);
-        if (nextIac === -1) nextIac = length;
       }
       if (nextLf < pos) {
         nextLf = bytes.indexOf(LF, pos);
@@ -435,7 +488,15 @@ class ReplyStateMachine implements ReplyParser {
         }
         if (nextCr < end) end = nextCr;
       }
-      if (nextIac < end) {
+      if (nextIac < pos) {
+        // Where the fast paths may take the next lines (they need no search), only up to this line's end.
+        const to = fast ? end : length;
+        const from = iacClear > pos ? iacClear : pos;
+        const found = from < to ? indexOfByte(bytes, IAC, from, to) : to;
+        if (found < to) nextIac = found;
+        else iacClear = to;
+      }
+      if (nextIac >= pos && nextIac < end) {
         this.data(bytes, pos, nextIac);
         this.enterTelnet(bytes, nextIac);
         pos = nextIac + 1;
@@ -1080,20 +1141,23 @@ class ReplyStateMachine implements ReplyParser {
     if (to - from > REGION_WINDOW) return false;
     let regionEnd = bytes.lastIndexOf(LF, from + REGION_WINDOW - 1) + 1;
     if (regionEnd < to) regionEnd = to;
-    if (this.telnet) {
-      if (this.regionIac < from) {
-        const iac = bytes.indexOf(IAC, from);
-        this.regionIac = iac === -1 ? bytes.length : iac;
+    if (regionEnd <= from) return false;
+    let text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
+    // 0xFF is never valid UTF-8: a window without U+FFFD holds no IAC, and the bytes need no search for one.
+    if (this.telnet && text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
+      if (this.regionIac < from) this.regionIac = indexOfByte(bytes, IAC, from, bytes.length);
+      if (this.regionIac < regionEnd) {
+        regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
+        if (regionEnd <= from || regionEnd < to) return false;
+        text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
       }
-      if (this.regionIac < regionEnd) regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
     }
-    if (regionEnd <= from || regionEnd < to) return false;
-    this.regionString = utf8Decoder.decode(bytes.subarray(from, regionEnd));
+    this.regionString = text;
     this.regionState = RegionState.Ready;
     this.regionStart = from;
     this.regionEnd = regionEnd;
     // No byte sequence decodes to more characters than it has bytes, so equal lengths mean one each.
-    this.regionOneToOne = this.regionString.length === regionEnd - from;
+    this.regionOneToOne = text.length === regionEnd - from;
     this.syncByte = from;
     this.syncChar = 0;
     return true;
@@ -1126,7 +1190,8 @@ class ReplyStateMachine implements ReplyParser {
    * and leaves its end in `syncChar`; -1 when no window can hold it (see `buildRegion`).
    */
   private regionLocate(bytes: Uint8Array, from: number, to: number, lineCount: number): number {
-    if (this.regionState !== RegionState.Ready || to > this.regionEnd) {
+    // The window may begin inside the unit (one was built for the inner lines of a long reply).
+    if (this.regionState !== RegionState.Ready || to > this.regionEnd || from < this.regionStart) {
       if (!this.buildRegion(bytes, from, to)) return -1;
     }
     const startChar = this.regionCharOf(bytes, from);
@@ -1185,6 +1250,20 @@ class ReplyStateMachine implements ReplyParser {
   private warning(type: ReplyParseErrorType, message: string, offset: number, code: number): void {
     this.callbacks.onWarning?.(new ReplyParseError(type, message, { offset, code }));
   }
+}
+
+/**
+ * The first `value` in `bytes[from, to)`, or `to` when there is none. `Uint8Array#indexOf` has no end bound and
+ * reads about a byte a nanosecond: the search must stop where the caller's interest does, or a chunk would be
+ * read once per line.
+ */
+function indexOfByte(bytes: Uint8Array, value: number, from: number, to: number): number {
+  if (to - from <= SMALL_SCAN) {
+    for (let i = from; i < to; i++) if (bytes[i] === value) return i;
+    return to;
+  }
+  const found = bytes.subarray(from, to).indexOf(value);
+  return found === -1 ? to : from + found;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

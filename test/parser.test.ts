@@ -684,6 +684,20 @@ describe("properties", () => {
     expect(summary(run(input, options, cuts))).toEqual(summary(run(input, options, cuts, true)));
   });
 
+  // Found by the property above while the inner-line fast path was written: a reply longer than a decode window,
+  // whose inner lines were walked on a window begun inside it, was then located in that window (its text came out
+  // cut to the window's part, and the next reply took the rest).
+  test("a reply longer than a decode window, amid other replies and non-ASCII text, reads whole", () => {
+    const inner = Array.from({ length: 300 }, (_, i) => ` line ${i} ${"x".repeat(50)}\r\n`).join("");
+    const input = encoder.encode(`100\r\n100\r\n213-big\r\n${inner}213 end\r\n100\r\nété\r\n`);
+    const fast = run(input, {}, []);
+    expect(summary(fast)).toEqual(summary(run(input, {}, [], true)));
+    const big = fast.replies[2]!;
+    expect(big.lines.length).toBe(302);
+    expect(big.text).toBe(`big\n${inner.replaceAll("\r\n", "\n")}end`);
+    expect(fast.replies[3]!.text).toBe("");
+  });
+
   propertyTest.prop([fc.array(replySpec, { maxLength: 4 })])(
     "byte-by-byte feeding equals whole feeding",
     (specs) => {
