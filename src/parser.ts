@@ -1,10 +1,11 @@
 /**
  * The reply state machine: control-connection bytes in, replies out (RFC 959 §4.2).
  *
- * Bytes arrive in chunks of any size. The parser jumps from line end to line end with `indexOf`, looks at the
- * first four bytes of each line to frame replies, and keeps the bytes of an unfinished reply as copied fragments
- * that are joined once, when the reply closes. Every byte is scanned once and copied at most twice, so the cost is
- * O(n) in the input whatever the chunking.
+ * Bytes arrive in chunks of any size. Two paths give the same replies. The fast one (`fastReplies`,
+ * `fastInnerLines`) decodes the complete lines of a big chunk with one call per window and frames replies on that
+ * text. The general one jumps from line end to line end with `indexOf`, looks at the first four bytes of each line
+ * to frame replies, and keeps the bytes of an unfinished reply in a growable buffer decoded once when the reply
+ * closes. Each byte is searched, copied and decoded at most twice, so the cost is O(n) whatever the chunking.
  */
 import { ReplyParseError, type ReplyParseErrorType } from "./errors.js";
 import { createReply, createReplyInBuffer, createSingleLineReply, type Reply } from "./reply.js";
