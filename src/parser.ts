@@ -63,6 +63,14 @@ const REGION_WINDOW = 16 * 1024;
 const REGION_MIN_CHUNK = 256;
 /** Up to this many bytes are copied with a loop rather than `set()`. */
 const SMALL_COPY = 32;
+/**
+ * The bytes replies keep (`raw`) are copied, when small, into shared slabs of this size: one buffer allocation
+ * for many replies instead of one each (an allocation costs more than copying a few KiB). A slab is never
+ * rewritten; a reply kept by the caller keeps at most its slab alive.
+ */
+const SLAB_SIZE = 16 * 1024;
+/** Copies larger than this get a buffer of their own. */
+const SLAB_MAX_COPY = 4 * 1024;
 const IAC_BYTE = new Uint8Array([IAC]);
 /** Up to this many bytes are searched with a loop rather than `indexOf` on a subarray. */
 const SMALL_SCAN = 64;
@@ -255,6 +263,13 @@ class ReplyStateMachine implements ReplyParser {
   private syncChar = 0;
   /** A private copy of the chunk being fed, made on first need: reply `raw`s are views into it. */
   private chunkCopy: Uint8Array | undefined = undefined;
+  /** Where the chunk's first byte is in `chunkCopy` (a slab holds other copies before it). */
+  private chunkCopyAt = 0;
+  /** The slab small copies go to, and how much of it is used. */
+  private slab: Uint8Array = EMPTY;
+  private slabUsed = 0;
+  /** Where the last `keep` put its copy in the buffer it returned. */
+  private keptAt = 0;
 
   // Telnet.
   private telnetState: TelnetState = TelnetState.Data;
@@ -301,6 +316,7 @@ class ReplyStateMachine implements ReplyParser {
     let b = pos;
     let c = this.regionCharOf(bytes, pos);
     let copy = this.chunkCopy;
+    let copyAt = this.chunkCopyAt;
     while (b < regionEnd) {
       // The first three characters are digits exactly when the first three bytes are (ASCII is one to one).
       const h0 = text.charCodeAt(c);
@@ -318,12 +334,17 @@ class ReplyStateMachine implements ReplyParser {
         const size = lfByte + 1 - b;
         if (size > maxReplySize) break;
         const message = contentEnd - c > 3 ? text.slice(c + 4, contentEnd) : "";
-        if (copy === undefined) this.chunkCopy = copy = bytes.slice();
+        if (copy === undefined) {
+          copy = this.copyChunk(bytes);
+          copyAt = this.chunkCopyAt;
+        }
         const start = b;
         b = lfByte + 1;
         c = lf + 1;
         this.lineStart = this.unitStart = base + b;
-        this.callbacks.onReply(createSingleLineReply(code, message, copy, start, base + start, size));
+        this.callbacks.onReply(
+          createSingleLineReply(code, message, copy, copyAt + start, base + start, size),
+        );
         continue;
       }
       if (h3 !== HYPHEN || this.closeOnAnyCode) break;
@@ -357,7 +378,10 @@ class ReplyStateMachine implements ReplyParser {
         c = 0;
         continue;
       }
-      if (copy === undefined) this.chunkCopy = copy = bytes.slice();
+      if (copy === undefined) {
+        copy = this.copyChunk(bytes);
+        copyAt = this.chunkCopyAt;
+      }
       const start = b;
       b = lineByte;
       c = lineChar;
@@ -369,7 +393,7 @@ class ReplyStateMachine implements ReplyParser {
           replyText(lines, code, true),
           true,
           copy,
-          start,
+          copyAt + start,
           base + start,
           b - start,
         ),
@@ -525,6 +549,7 @@ class ReplyStateMachine implements ReplyParser {
     this.chunkEnd(bytes, length);
     this.base = base + length;
     this.chunkCopy = undefined;
+    this.chunkCopyAt = 0;
     this.regionIac = -1;
     if (this.regionState !== RegionState.None) {
       this.regionState = RegionState.None;
@@ -634,15 +659,51 @@ class ReplyStateMachine implements ReplyParser {
     }
   }
 
-  /** The unit's raw bytes up to `end` in the current chunk (a fresh copy). */
+  /** The chunk's private copy, made once for all the replies in it: a view costs less than a copy each. */
+  private copyChunk(bytes: Uint8Array): Uint8Array {
+    let copy = this.chunkCopy;
+    if (copy === undefined) {
+      copy = this.keep(bytes, 0, bytes.length);
+      this.chunkCopy = copy;
+      this.chunkCopyAt = this.keptAt;
+    }
+    return copy;
+  }
+
+  /** A copy of `bytes[start, end)` that stays valid: in the current slab when small, else a buffer of its own. */
+  private keep(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    const length = end - start;
+    if (length > SLAB_MAX_COPY) {
+      this.keptAt = 0;
+      return bytes.slice(start, end);
+    }
+    if (this.slabUsed + length > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const slab = this.slab;
+    const at = this.slabUsed;
+    if (length <= SMALL_COPY) {
+      for (let i = 0; i < length; i++) slab[at + i] = bytes[start + i]!;
+    } else {
+      slab.set(bytes.subarray(start, end), at);
+    }
+    this.slabUsed = at + length;
+    this.keptAt = at;
+    return slab;
+  }
+
+  /** The unit's raw bytes up to `end` in the current chunk (a copy of its own, or a view of a kept copy). */
   private unitRaw(bytes: Uint8Array, end: number): Uint8Array {
     const from = this.unitStart - this.base;
     if (this.carryLength === 0) {
       const start = from < 0 ? 0 : from;
-      if (bytes.length < REGION_MIN_CHUNK) return bytes.slice(start, end);
-      // One copy of the chunk for all its replies: a view costs less than a copy per reply.
-      if (this.chunkCopy === undefined) this.chunkCopy = bytes.slice();
-      return new Uint8Array(this.chunkCopy.buffer, start, end - start);
+      if (bytes.length < REGION_MIN_CHUNK) {
+        const kept = this.keep(bytes, start, end);
+        return kept === this.slab ? kept.subarray(this.keptAt, this.keptAt + end - start) : kept;
+      }
+      const copy = this.copyChunk(bytes);
+      return copy.subarray(this.chunkCopyAt + start, this.chunkCopyAt + end);
     }
     const start = from < 0 ? 0 : from;
     const total = this.carryLength + end - start;
@@ -655,17 +716,30 @@ class ReplyStateMachine implements ReplyParser {
       this.carryLength = 0;
       return out;
     }
-    const out = new Uint8Array(total);
     const carried = this.carryLength;
-    if (total <= 2 * SMALL_COPY) {
-      const carry = this.carry;
-      for (let i = 0; i < carried; i++) out[i] = carry[i]!;
-      for (let i = start, at = carried; i < end; i++) out[at++] = bytes[i]!;
+    if (total > SLAB_MAX_COPY) {
+      const out = new Uint8Array(total);
+      out.set(this.carry.subarray(0, carried));
+      if (end > start) out.set(bytes.subarray(start, end), carried);
       return out;
     }
-    out.set(this.carry.subarray(0, carried));
-    if (end > start) out.set(bytes.subarray(start, end), carried);
-    return out;
+    // The carried part and this chunk's part, one after the other in the slab.
+    if (this.slabUsed + total > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const slab = this.slab;
+    const at = this.slabUsed;
+    const carry = this.carry;
+    if (total <= 2 * SMALL_COPY) {
+      for (let i = 0; i < carried; i++) slab[at + i] = carry[i]!;
+      for (let i = start, to = at + carried; i < end; i++) slab[to++] = bytes[i]!;
+    } else {
+      slab.set(carry.subarray(0, carried), at);
+      if (end > start) slab.set(bytes.subarray(start, end), at + carried);
+    }
+    this.slabUsed = at + total;
+    return slab.subarray(at, at + total);
   }
 
   /** The unit's content (raw minus Telnet commands) up to `end` in the current chunk. */

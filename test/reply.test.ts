@@ -46,6 +46,27 @@ describe("Reply objects", () => {
     expect(multi!.offset).toBe(8);
   });
 
+  test("raw of replies fed in small chunks from one reused buffer stays each reply's own bytes", () => {
+    const text = Array.from({ length: 2000 }, (_, i) => `200 reply number ${i}\r\n`).join("");
+    const input = encoder.encode(text);
+    const replies: Reply[] = [];
+    const parser = createReplyParser({ onReply: (r) => replies.push(r), onError: () => {} });
+    const buffer = new Uint8Array(100); // the caller's socket buffer, overwritten for every chunk
+    for (let at = 0; at < input.length; at += 100) {
+      const piece = input.subarray(at, at + 100);
+      buffer.set(piece);
+      parser.feed(buffer.subarray(0, piece.length));
+      buffer.fill(0x58);
+    }
+    parser.end();
+    expect(replies).toHaveLength(2000);
+    const decoder = new TextDecoder();
+    // Many replies share a slab (16 KiB each): none may overwrite another's bytes.
+    expect(replies.map((r) => decoder.decode(r.raw))).toEqual(
+      Array.from({ length: 2000 }, (_, i) => `200 reply number ${i}\r\n`),
+    );
+  });
+
   test("info is the shared entry of the code table", () => {
     const [reply] = fastReplies("227 Entering Passive Mode (127,0,0,1,4,1).\r\n");
     expect(reply!.info).toBe(describeCode(227));
