@@ -15,7 +15,9 @@ function status(field) {
   return match === null ? undefined : Number(match[1]) * 1024;
 }
 
-const block = new Uint8Array(readFileSync(blockFile));
+// A view of the file's buffer, not a copy of it: the harness should hold the block once.
+const file = readFileSync(blockFile);
+const block = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
 const chunks = [];
 for (let start = 0; start < block.length; start += 64 * 1024)
   chunks.push(block.subarray(start, start + 64 * 1024));
