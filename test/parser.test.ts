@@ -560,6 +560,201 @@ const cutsFor = (length: number) =>
     .uniqueArray(fc.integer({ min: 1, max: Math.max(1, length - 1) }), { maxLength: 20 })
     .map((c) => c.filter((x) => x < length).sort((a, b) => a - b));
 
+// The window fast path (chunks of 256 bytes and more) against the general path, case by case: each case is fed
+// whole, padded past the small-chunk threshold with replies of its own, and must give what the general path gives
+// (`onLine` forces it) and the values written out here.
+describe("the window fast path, case by case", () => {
+  const padding = "200 x\r\n".repeat(37); // 259 bytes: every case is fed as one chunk of 256 bytes or more
+  function both(body: string | Uint8Array, options: ReplyParserOptions = {}, cuts: readonly number[] = []) {
+    const head = encoder.encode(padding);
+    const middle = typeof body === "string" ? encoder.encode(body) : body;
+    // Padding after the case too, so that a chunk cut inside the case is big as well.
+    const input = new Uint8Array(head.length + middle.length + head.length);
+    input.set(head);
+    input.set(middle, head.length);
+    input.set(head, head.length + middle.length);
+    const fast = run(input, options, cuts);
+    expect(summary(fast)).toEqual(summary(run(input, options, cuts, true)));
+    return {
+      replies: fast.replies.slice(37, fast.replies.length - 37),
+      errors: fast.errors,
+      warnings: fast.warnings,
+      start: head.length,
+    };
+  }
+
+  test("a line of exactly maxLineLength bytes is a reply; one byte more is line-too-long", () => {
+    const ok = both("200 abcd\r\n", { maxLineLength: 9 }); // 9 bytes before the LF: "200 abcd\r"
+    expect(ok.replies.map((r) => r.text)).toEqual(["abcd"]);
+    const over = both("200 abcde\r\n", { maxLineLength: 9 });
+    expect(over.replies).toEqual([]);
+    expect(over.errors.map((e) => [e.type, e.offset])).toEqual([["line-too-long", over.start]]);
+  });
+
+  test("a reply of exactly maxReplySize bytes is delivered; one byte more is reply-too-long", () => {
+    const single = both("200 abc\r\n", { maxReplySize: 9 });
+    expect(single.replies.map((r) => r.byteLength)).toEqual([9]);
+    const singleOver = both("200 abcd\r\n", { maxReplySize: 9 });
+    expect(singleOver.replies).toEqual([]);
+    expect(singleOver.errors.map((e) => [e.type, e.offset, e.code])).toEqual([
+      ["reply-too-long", singleOver.start, 200],
+    ]);
+    const multiOk = both("211-a\r\n b\r\n211 c\r\n", { maxReplySize: 18 });
+    expect(multiOk.replies.map((r) => [r.code, r.byteLength])).toEqual([[211, 18]]);
+    const multiOver = both("211-a\r\n b\r\n211 cd\r\n", { maxReplySize: 18 });
+    expect(multiOver.replies).toEqual([]);
+    expect(multiOver.errors.map((e) => [e.type, e.offset, e.code])).toEqual([
+      ["reply-too-long", multiOver.start, 211],
+    ]);
+  });
+
+  test("what closes a multi-line reply and what does not (RFC 959 §4.2), in one chunk or continued", () => {
+    const body =
+      "211-open\r\n211-inner\r\n211x not\r\n2110 not\r\n211\r\r\n212 other\r\n 211 indented\r\n211\r\n" +
+      "212-b\n212 \n" +
+      "213-c\r\n213 closes\r\n" +
+      "214-d\r\n214\n" +
+      // Lines that would close the replies above if their own closing lines were missed.
+      "250-e\r\n211 late\r\n212 late\r\n214 late\r\n250 end\r\n";
+    // Cut after each opening line: the inner lines are then walked by the continuation path.
+    for (const cut of [0, 10, 21, 70, 78, 84, 96, 115]) {
+      const { replies } = both(body, {}, cut === 0 ? [] : [259 + cut]);
+      expect(replies.map((r) => [r.code, r.lines.length, r.multiline])).toEqual([
+        [211, 8, true],
+        [212, 2, true],
+        [213, 2, true],
+        [214, 2, true],
+        [250, 5, true],
+      ]);
+      expect(replies[0]!.text).toBe("open\ninner\n211x not\n2110 not\n211\r\n212 other\n 211 indented\n");
+      expect(replies[1]!.text).toBe("b\n");
+      expect(replies[2]!.lines).toEqual(["213-c", "213 closes"]);
+    }
+  });
+
+  test("single lines the fast path leaves to the general one: warnings and errors", () => {
+    const { replies, errors, warnings } = both("200\r\n200x\r\n2000 y\r\n700 z\r\n20\r\n\r\n230 ok\r\n");
+    expect(replies.map((r) => [r.code, r.text])).toEqual([
+      [200, ""],
+      [200, "x"],
+      [230, "ok"],
+    ]);
+    expect(warnings.map((w) => w.type)).toEqual(["missing-space"]);
+    expect(errors.map((e) => e.type)).toEqual([
+      "unexpected-line",
+      "unexpected-line",
+      "unexpected-line",
+      "unexpected-line",
+    ]);
+  });
+
+  test("closeOnAnyCode: a multi-line reply in a big chunk closes at another code's line", () => {
+    const { replies, warnings } = both("553-a\r\n b\r\n150 Opening\r\n226 done\r\n", {
+      closeOnAnyCode: true,
+    });
+    expect(replies.map((r) => [r.code, r.lines.length])).toEqual([
+      [150, 3],
+      [226, 1],
+    ]);
+    expect(warnings.map((w) => [w.type, w.code])).toEqual([["mismatched-close", 150]]);
+  });
+
+  test("a Telnet command in a big chunk: replies before and after it, and inside a multi-line reply", () => {
+    const body = new Uint8Array([
+      ...encoder.encode("220 a\r\n"),
+      0xff,
+      0xf1, // IAC NOP between replies
+      ...encoder.encode("230 b\r\n211-c\r\n"),
+      0xff,
+      0xfb,
+      0x01, // IAC WILL ECHO inside the multi-line reply
+      ...encoder.encode(" d\r\n211 e\r\n250 f\r\n"),
+    ]);
+    const { replies } = both(body);
+    expect(replies.map((r) => [r.code, r.text])).toEqual([
+      [220, "a"],
+      [230, "b"],
+      [211, "c\n d\ne"],
+      [250, "f"],
+    ]);
+    expect(replies[2]!.raw.length).toBe(21); // 211-c CR LF, IAC WILL ECHO, " d" CR LF, 211 e CR LF
+  });
+
+  test("non-ASCII and invalid UTF-8 before, inside and after replies (windows not one byte a character)", () => {
+    const body = new Uint8Array([
+      ...encoder.encode('257 "/数据" created\r\n211-é\r\n'),
+      0xc3,
+      0x0a, // a truncated sequence alone on an inner line
+      ...encoder.encode("211 ü end\r\n"),
+      0x80,
+      0x0d,
+      0x0a, // a lone continuation byte: an unexpected line
+      ...encoder.encode("226 ok\r\n"),
+    ]);
+    const { replies, errors } = both(body);
+    expect(replies.map((r) => [r.code, r.text])).toEqual([
+      [257, '"/数据" created'],
+      [211, "é\n\ufffd\nü end"],
+      [226, "ok"],
+    ]);
+    expect(errors.map((e) => e.type)).toEqual(["unexpected-line"]);
+    expect(replies[2]!.offset).toBe(replies[1]!.offset + replies[1]!.byteLength + 3);
+  });
+
+  test("multi-line replies across a 16 KiB decode window, and longer than one", () => {
+    const inner = (count: number, tag: string) =>
+      Array.from({ length: count }, (_, i) => ` ${tag} ${i} ${"x".repeat(40)}\r\n`).join("");
+    // The first reply ends near a window's end, so the second starts inside one window and ends in the next.
+    const body = `213-a\r\n${inner(330, "a")}213 end\r\n214-b\r\n${inner(40, "b")}214 end\r\n215-c\r\n${inner(800, "c")}215 end\r\n`;
+    for (const cuts of [[], [20_000], [9000, 30_000]]) {
+      const { replies } = both(body, {}, cuts);
+      expect(replies.map((r) => [r.code, r.lines.length])).toEqual([
+        [213, 332],
+        [214, 42],
+        [215, 802],
+      ]);
+      expect(replies[2]!.text.endsWith(` c 799 ${"x".repeat(40)}\nend`)).toBe(true);
+    }
+  });
+
+  test("inner lines walked on the window stop at the limits, in ASCII and non-ASCII windows", () => {
+    const inner = Array.from({ length: 100 }, (_, i) => ` é line ${i}\r\n`).join("");
+    const body = `211-open\r\n${inner}211 end\r\n230 after\r\n`;
+    // Cut so that the reply is open when the big second chunk comes.
+    const cut = [259 + 12];
+    for (const options of [{ maxReplySize: 900 }, { maxReplySize: 1500 }, { maxLineLength: 14 }, {}]) {
+      both(body, options, cut);
+      both(body.replaceAll("é", "e"), options, cut);
+    }
+    const { replies } = both(body, {}, cut);
+    expect(replies.map((r) => [r.code, r.lines.length])).toEqual([
+      [211, 102],
+      [230, 1],
+    ]);
+    // Over maxReplySize inside the walked lines: the reply is skipped from there (nothing more is held), so a
+    // stream that ends inside it reports a skipped reply, without its bytes.
+    const open = both(`211-open\r\n${inner}`, { maxReplySize: 900 }, cut);
+    expect(open.errors.map((e) => [e.type, e.code, e.raw?.length])).toEqual([
+      ["reply-too-long", 211, undefined],
+      ["truncated", 211, undefined],
+    ]);
+    // A walked line over maxLineLength: 14 bytes (" é line 10" CR is 12 characters, 13 bytes; 15 bytes below).
+    const long = both(
+      `211-open\r\n${inner.replace(" é line 50\r\n", " é line 50 éé\r\n")}211 end\r\n230 after\r\n`,
+      {
+        maxLineLength: 14,
+      },
+      cut,
+    );
+    expect(long.errors.map((e) => [e.type, e.code])).toEqual([["line-too-long", 211]]);
+    expect(long.replies.map((r) => r.code)).toEqual([230]);
+    // Characters within the limit, bytes over it: " é line 99" CR is 11 characters and 12 bytes.
+    const bytesOver = both(body, { maxLineLength: 11 }, cut);
+    expect(bytesOver.errors.map((e) => e.type)).toEqual(["line-too-long"]);
+    expect(bytesOver.replies.map((r) => r.code)).toEqual([230]);
+  });
+});
+
 describe("properties", () => {
   propertyTest.prop([
     fc.array(replySpec, { maxLength: 8 }).chain((specs) => {
