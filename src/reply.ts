@@ -33,7 +33,8 @@ const SPACE = 0x20;
  * and `info` are getters made on first read and then kept, because most consumers read only the code and the
  * text: a typed-array view, a line array and a table lookup per reply were most of the parser's cost on short
  * replies. Every instance has the same shape (one hidden class). `toJSON` and Node's inspector show the eight
- * fields of `Reply`; a spread (`{ ...reply }`) copies only the plain fields.
+ * fields of `Reply`; a spread (`{ ...reply }`) or `structuredClone` copies only the plain fields (the private
+ * ones are `#` fields: invisible to `Object.keys`, never cloned).
  */
 class ParsedReply implements Reply {
   readonly code: number;
@@ -42,12 +43,12 @@ class ParsedReply implements Reply {
   readonly offset: number;
   readonly byteLength: number;
   /** The lines, or undefined for a single line `ddd text` / `ddd` made again from the code and the text. */
-  private linesKept: readonly string[] | undefined;
+  #lines: readonly string[] | undefined;
   /** The reply's bytes, or the buffer they are a part of (from `rawStart` on, `byteLength` bytes). */
-  private readonly rawSource: Uint8Array;
+  readonly #rawSource: Uint8Array;
   /** -1 when `rawSource` is `raw` itself. */
-  private readonly rawStart: number;
-  private rawView: Uint8Array | undefined;
+  readonly #rawStart: number;
+  #raw: Uint8Array | undefined;
 
   constructor(
     code: number,
@@ -64,29 +65,29 @@ class ParsedReply implements Reply {
     this.multiline = multiline;
     this.offset = offset;
     this.byteLength = byteLength;
-    this.linesKept = lines;
-    this.rawSource = rawSource;
-    this.rawStart = rawStart;
-    this.rawView = rawStart < 0 ? rawSource : undefined;
+    this.#lines = lines;
+    this.#rawSource = rawSource;
+    this.#rawStart = rawStart;
+    this.#raw = rawStart < 0 ? rawSource : undefined;
   }
 
   get raw(): Uint8Array {
-    let view = this.rawView;
+    let view = this.#raw;
     if (view === undefined) {
-      const source = this.rawSource;
-      view = new Uint8Array(source.buffer, source.byteOffset + this.rawStart, this.byteLength);
-      this.rawView = view;
+      const source = this.#rawSource;
+      view = new Uint8Array(source.buffer, source.byteOffset + this.#rawStart, this.byteLength);
+      this.#raw = view;
     }
     return view;
   }
 
   get lines(): readonly string[] {
-    let lines = this.linesKept;
+    let lines = this.#lines;
     if (lines === undefined) {
       // A single line whose text is all after `ddd ` (or a bare `ddd`): the line is the code, a space, the text.
       const spaced = this.raw[3] === SPACE;
       lines = [spaced ? `${this.code} ${this.text}` : String(this.code)];
-      this.linesKept = lines;
+      this.#lines = lines;
     }
     return lines;
   }

@@ -86,6 +86,15 @@ describe("Reply objects", () => {
     expect(shown).toContain("raw: Uint8Array(");
   });
 
+  test("only the plain fields are own properties: keys, spreads and structured clones hold no internals", () => {
+    for (const reply of [...fastReplies("220 ready\r\n211-a\r\n211 b\r\n"), ...parseReplies("200 ok\r\n")]) {
+      expect(Object.keys(reply).sort()).toEqual(["byteLength", "code", "multiline", "offset", "text"]);
+      const clone = structuredClone(reply);
+      expect(clone).toEqual({ ...reply });
+      expect(Object.keys(clone).sort()).toEqual(["byteLength", "code", "multiline", "offset", "text"]);
+    }
+  });
+
   test("replies of the fast path and of the general path read the same", () => {
     const input = "220 a\r\n211-b\r\n c\r\n211 d\r\n200\r\n";
     const general = parseReplies(input); // one small chunk: the general path
