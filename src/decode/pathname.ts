@@ -11,7 +11,7 @@
  */
 import type { Reply } from "../reply.js";
 import { DONT, IAC, SB, SE, WILL } from "../telnet.js";
-import { excerptAround, ReplySyntaxError } from "./errors.js";
+import { ReplySyntaxError } from "./errors.js";
 import { CR, LF, QUOTE, type ReplyInput, type ReplyMessage, readMessage, syntaxError } from "./message.js";
 
 const DECODER = "parsePathname";
@@ -111,18 +111,25 @@ export interface PathnameBytesOptions {
   telnet?: boolean;
 }
 
+const EXCERPT_BYTES_BEFORE = 16;
+const EXCERPT_BYTES = 64;
+
 function bytesError(
   reply: Reply,
+  raw: Uint8Array,
   type: "missing-value" | "malformed-value" | "forbidden-character",
   what: string,
   offset: number,
 ): ReplySyntaxError {
-  const window = reply.raw.subarray(Math.max(0, offset - 16), offset + 48);
+  // The same window as the text decoders' excerpts (errors.ts), in bytes, with `…` where it cuts `reply.raw`.
+  const from = Math.max(0, offset - EXCERPT_BYTES_BEFORE);
+  const to = Math.min(raw.length, from + EXCERPT_BYTES);
+  const window = new TextDecoder().decode(raw.subarray(from, to));
   return new ReplySyntaxError(type, what, {
     decoder: BYTES_DECODER,
     code: reply.code,
     offset,
-    excerpt: excerptAround(new TextDecoder().decode(window), Math.min(offset, 16)),
+    excerpt: `${from > 0 ? "…" : ""}${window}${to < raw.length ? "…" : ""}`,
   });
 }
 
@@ -190,7 +197,7 @@ export function parsePathnameBytes(input: ReplyInput, options: PathnameBytesOpti
       case PathState.InQuote:
         if (b === QUOTE) state = PathState.QuoteSeen;
         else if (isForbidden(b))
-          throw bytesError(input, "forbidden-character", `${describeForbidden(b)} in the pathname`, i);
+          throw bytesError(input, raw, "forbidden-character", `${describeForbidden(b)} in the pathname`, i);
         else out[length++] = b;
         break;
       default:
@@ -203,9 +210,9 @@ export function parsePathnameBytes(input: ReplyInput, options: PathnameBytesOpti
         }
     }
   }
-  if (state === PathState.BeforeQuote) throw bytesError(input, "missing-value", "no quoted pathname", 0);
+  if (state === PathState.BeforeQuote) throw bytesError(input, raw, "missing-value", "no quoted pathname", 0);
   if (state === PathState.InQuote)
-    throw bytesError(input, "malformed-value", "unterminated quoted pathname", openAt);
-  if (length === 0) throw bytesError(input, "malformed-value", "empty pathname", openAt);
+    throw bytesError(input, raw, "malformed-value", "unterminated quoted pathname", openAt);
+  if (length === 0) throw bytesError(input, raw, "malformed-value", "empty pathname", openAt);
   return out.slice(0, length);
 }

@@ -1,8 +1,11 @@
 import { isIPv4, isIPv6 } from "node:net";
-import { fc, test as propertyTest } from "@fast-check/vitest";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { formatIPv6, parseIPv4, parseIPv6 } from "../../src/decode/address.js";
 import { addressScope } from "../../src/index.js";
+import { configureProperties, propertyTest } from "./support.js";
+
+configureProperties();
 
 describe("addressScope", () => {
   test.each([

@@ -1,7 +1,9 @@
-import { fc, test as propertyTest } from "@fast-check/vitest";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { type PassivePolicy, resolvePassiveTarget } from "../../src/index.js";
-import { rangeErrorOf, reply, syntaxErrorOf } from "./support.js";
+import { configureProperties, propertyTest, rangeErrorOf, reply, syntaxErrorOf } from "./support.js";
+
+configureProperties();
 
 const pasv = (host: string, port = 1234) =>
   `227 Entering Passive Mode (${host.replaceAll(".", ",")},${port >> 8},${port & 0xff}).`;

@@ -1,4 +1,5 @@
-import { expect } from "vitest";
+import fc from "fast-check";
+import { expect, test } from "vitest";
 import {
   parseReplies,
   type Reply,
@@ -20,7 +21,7 @@ export function reply(wire: string | Uint8Array): Reply {
     input = withEnd;
   }
   // Room for the megabyte-long hostile replies (the parser's default line limit is 1 MiB).
-  const replies = parseReplies(input, { maxLineLength: 8 * MEGABYTE });
+  const replies = parseReplies(input, { maxLineLength: 8 * MEBIBYTE });
   expect(replies).toHaveLength(1);
   return replies[0]!;
 }
@@ -52,8 +53,51 @@ export function rangeErrorOf(run: () => unknown, type: ReplyRangeErrorType): Rep
   return thrown as ReplyRangeError;
 }
 
-/** A megabyte (2^20 characters) of `unit` repeated, cut to length. */
-export const MEGABYTE = 1 << 20;
-export function megabyteOf(unit: string): string {
-  return unit.repeat(Math.ceil(MEGABYTE / unit.length)).slice(0, MEGABYTE);
+const MEBIBYTE = 1 << 20;
+
+/**
+ * The length of the hostile inputs: a megabyte (2^20 characters), far above any real reply, so a decoder that
+ * went quadratic or recursed per character would show. Under mutation testing (FTP_REPLY_MUTATION=1, set by
+ * stryker.config.mjs for the decode modules) it is 16 KiB, still far above any real reply: Stryker's
+ * instrumentation makes every character cost ~100 times more, and megabyte inputs took tens of seconds per
+ * mutant. The linear-cost guarantee is measured by the bench (bench/), not by these tests, so the smaller size
+ * under mutation loses no check of behaviour; `npm test` always runs the megabyte.
+ */
+export const HOSTILE_LENGTH = process.env.FTP_REPLY_MUTATION === "1" ? 1 << 14 : MEBIBYTE;
+
+/** HOSTILE_LENGTH characters of `unit` repeated, cut to length. */
+export function hostileOf(unit: string): string {
+  return unit.repeat(Math.ceil(HOSTILE_LENGTH / unit.length)).slice(0, HOSTILE_LENGTH);
 }
+
+/**
+ * Property-test settings, called by each test file: FC_RUNS sets the run count (lower for mutation runs, higher
+ * for a longer local campaign). Under Stryker the seed is fixed, so that a mutant a property kills is killed in
+ * every run.
+ */
+export function configureProperties(): void {
+  const underStryker = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+  if (process.env.FC_RUNS || underStryker) {
+    fc.configureGlobal({
+      ...(process.env.FC_RUNS ? { numRuns: Number(process.env.FC_RUNS) } : {}),
+      ...(underStryker ? { seed: 959 } : {}),
+    });
+  }
+}
+
+/**
+ * `propertyTest.prop([arbitraries])(name, predicate)`: a vitest test that checks `predicate` with fast-check.
+ * The decode tests use this instead of @fast-check/vitest's `test.prop`, which vitest has to inline with all of
+ * fast-check: ~8 s of module loading per test file, paid again for every mutant under Stryker (plain
+ * `fast-check` loads in milliseconds). It also keeps the test name free of the seed, which Stryker selects
+ * tests by; a failure's message still names the seed and the counterexample (fc.assert).
+ */
+export const propertyTest = {
+  prop<Ts extends [unknown, ...unknown[]]>(arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> }) {
+    return (name: string, predicate: (...args: Ts) => boolean | undefined): void => {
+      test(name, () => {
+        fc.assert(fc.property<Ts>(...arbitraries, predicate));
+      });
+    };
+  },
+};
