@@ -1,4 +1,3 @@
-import { fc, test as propertyTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   createReplyParser,
@@ -9,17 +8,9 @@ import {
   type TelnetCommand,
 } from "../src/index.js";
 import type { ReplyLine } from "../src/parser.js";
+import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
 
-// FC_RUNS sets the run count (higher for a longer local campaign, lower for mutation runs). Under Stryker the seed
-// is fixed: @fast-check/vitest writes the seed into the test name and Stryker picks a mutant's tests by name, so a
-// fresh random seed per run matches no property test and none of them would ever run against a mutant.
-const underStryker = process.env.STRYKER_MUTATOR_WORKER !== undefined;
-if (process.env.FC_RUNS || underStryker) {
-  fc.configureGlobal({
-    ...(process.env.FC_RUNS ? { numRuns: Number(process.env.FC_RUNS) } : {}),
-    ...(underStryker ? { seed: 959 } : {}),
-  });
-}
+configureProperties();
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

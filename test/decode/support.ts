@@ -1,5 +1,4 @@
-import fc from "fast-check";
-import { expect, test } from "vitest";
+import { expect } from "vitest";
 import {
   parseReplies,
   type Reply,
@@ -70,34 +69,5 @@ export function hostileOf(unit: string): string {
   return unit.repeat(Math.ceil(HOSTILE_LENGTH / unit.length)).slice(0, HOSTILE_LENGTH);
 }
 
-/**
- * Property-test settings, called by each test file: FC_RUNS sets the run count (lower for mutation runs, higher
- * for a longer local campaign). Under Stryker the seed is fixed, so that a mutant a property kills is killed in
- * every run.
- */
-export function configureProperties(): void {
-  const underStryker = process.env.STRYKER_MUTATOR_WORKER !== undefined;
-  if (process.env.FC_RUNS || underStryker) {
-    fc.configureGlobal({
-      ...(process.env.FC_RUNS ? { numRuns: Number(process.env.FC_RUNS) } : {}),
-      ...(underStryker ? { seed: 959 } : {}),
-    });
-  }
-}
-
-/**
- * `propertyTest.prop([arbitraries])(name, predicate)`: a vitest test that checks `predicate` with fast-check.
- * The decode tests use this instead of @fast-check/vitest's `test.prop`, which vitest has to inline with all of
- * fast-check: ~8 s of module loading per test file, paid again for every mutant under Stryker (plain
- * `fast-check` loads in milliseconds). It also keeps the test name free of the seed, which Stryker selects
- * tests by; a failure's message still names the seed and the counterexample (fc.assert).
- */
-export const propertyTest = {
-  prop<Ts extends [unknown, ...unknown[]]>(arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> }) {
-    return (name: string, predicate: (...args: Ts) => boolean | undefined): void => {
-      test(name, () => {
-        fc.assert(fc.property<Ts>(...arbitraries, predicate));
-      });
-    };
-  },
-};
+// Property tests: plain fast-check in ordinary vitest tests (see test/helpers/properties.ts for why).
+export { configureProperties, propertyTest } from "../helpers/properties.js";
