@@ -16,6 +16,9 @@ import {
   type SessionOptions,
 } from "../src/index.js";
 
+// FC_RUNS sets the run count (lower under Stryker, higher for a longer local campaign).
+if (process.env.FC_RUNS) fc.configureGlobal({ numRuns: Number(process.env.FC_RUNS) });
+
 /**
  * A dialogue script: `C: …` lines are client commands, `S: …` lines server reply lines (consecutive `S:` lines
  * that form one multi-line reply are framed by the real reply parser), `@n` sets the timestamp of what follows.
