@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   type CodeInfo,
@@ -14,6 +13,9 @@ import {
   REPLY_CODES,
 } from "../src/codes.js";
 import { parseReplies } from "../src/index.js";
+import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
+
+configureProperties();
 
 // ---------------------------------------------------------------------------------------------------------------
 // The seed: the user's documentation of the codes, in Chinese. It lives beside the repository (../shared/seeds/).
@@ -340,7 +342,7 @@ describe("unknown and invalid codes", () => {
     expect(() => describeCode(undefined as unknown as number)).toThrow(RangeError);
   });
 
-  fcTest.prop([fc.integer({ min: 100, max: 699 })])(
+  propertyTest.prop([fc.integer({ min: 100, max: 699 })])(
     "every code 100-699: digits, identity, frozen",
     (code) => {
       const info = describeCode(code);
@@ -355,12 +357,11 @@ describe("unknown and invalid codes", () => {
     },
   );
 
-  fcTest.prop([fc.oneof(fc.integer({ max: 99 }), fc.integer({ min: 700 }), fc.double({ noInteger: true }))])(
-    "every number outside 100-699 or not an integer is a RangeError",
-    (value) => {
-      expect(() => describeCode(value)).toThrow(RangeError);
-    },
-  );
+  propertyTest.prop([
+    fc.oneof(fc.integer({ max: 99 }), fc.integer({ min: 700 }), fc.double({ noInteger: true })),
+  ])("every number outside 100-699 or not an integer is a RangeError", (value) => {
+    expect(() => describeCode(value)).toThrow(RangeError);
+  });
 });
 
 describe("shared entries: reply.info is the table's object", () => {

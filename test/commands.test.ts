@@ -1,4 +1,3 @@
-import { fc, test as propertyTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   type Command,
@@ -8,8 +7,9 @@ import {
   parseCommands,
   type TelnetCommand,
 } from "../src/index.js";
+import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
 
-if (process.env.FC_RUNS) fc.configureGlobal({ numRuns: Number(process.env.FC_RUNS) });
+configureProperties();
 
 const encoder = new TextEncoder();
 const IAC = 0xff;

@@ -1,4 +1,3 @@
-import { fc, test as propertyTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   type Command,
@@ -15,9 +14,10 @@ import {
   runDialogue,
   type SessionOptions,
 } from "../src/index.js";
+import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
 
 // FC_RUNS sets the run count (lower under Stryker, higher for a longer local campaign).
-if (process.env.FC_RUNS) fc.configureGlobal({ numRuns: Number(process.env.FC_RUNS) });
+configureProperties();
 
 /**
  * A dialogue script: `C: …` lines are client commands, `S: …` lines server reply lines (consecutive `S:` lines

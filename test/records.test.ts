@@ -1,4 +1,3 @@
-import { fc, test as propertyTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   createZeekLogWriter,
@@ -15,8 +14,9 @@ import {
   toFtpLogRecord,
   ZEEK_LOGGED_COMMANDS,
 } from "../src/index.js";
+import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
 
-if (process.env.FC_RUNS) fc.configureGlobal({ numRuns: Number(process.env.FC_RUNS) });
+configureProperties();
 
 /** `[ts, "C: …" | "S: …"]` steps → dialogue events, framed by the real command splitter and reply parser. */
 function events(steps: readonly (readonly [number | undefined, string])[]): DialogueEvent[] {
