@@ -276,7 +276,9 @@ for (const [name, m] of Object.entries(summary.modules)) {
   }
 }
 if (unexplained > 0) {
-  console.log(`\n${unexplained} surviving mutant(s) neither killed nor explained in ${EQUIVALENTS_DIR}/equivalent-<module>.json`);
+  console.log(
+    `\n${unexplained} surviving mutant(s) neither killed nor explained in ${EQUIVALENTS_DIR}/equivalent-<module>.json`,
+  );
   if (flag("--strict") || sample) failed = true;
 }
 process.exit(failed ? 1 : 0);
