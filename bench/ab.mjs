@@ -16,17 +16,11 @@ const contenders = [ftpReplyContender(await load(distA)), ftpReplyContender(awai
 const session = sessionCorpus(2 * 1024 * 1024);
 const listing = listingCorpus(2 * 1024 * 1024);
 // The real-server corpus, cut into replies by build A.
-const libraryA = await load(distA);
-const fixtures = fixtureCorpus(resolve(fileURLToPath(import.meta.url), "../.."), 2 * 1024 * 1024, (data) => {
-  const ends = [];
-  const parser = libraryA.createReplyParser({
-    onReply: (reply) => ends.push(reply.offset + reply.byteLength),
-    onError: () => {},
-  });
-  parser.feed(data);
-  parser.end();
-  return ends;
-});
+const fixtures = fixtureCorpus(
+  resolve(fileURLToPath(import.meta.url), "../.."),
+  2 * 1024 * 1024,
+  await load(distA),
+);
 console.log(
   `A = ${distA}, B = ${distB} (main-thread CPU time, best of the rounds: least disturbed by other load)`,
 );

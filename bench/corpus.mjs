@@ -232,14 +232,35 @@ function serverBytesFromFollow(text) {
   return streams;
 }
 
+/** End offsets of the replies `library` finds in `data`, or undefined on any error or warning. */
+function findReplyEnds(library, data) {
+  const ends = [];
+  let failed = false;
+  const parser = library.createReplyParser({
+    onReply(reply) {
+      ends.push(reply.offset + reply.byteLength);
+    },
+    onError() {
+      failed = true;
+    },
+    onWarning() {
+      failed = true;
+    },
+  });
+  parser.feed(data);
+  parser.end();
+  return failed ? undefined : ends;
+}
+
 /**
  * Real server bytes from the repository's fixtures: raw recordings (fixtures/servers/<server>/*.bin|raw,
  * fixtures/logs/raw/*.bin) and the server side of the control connections in the tshark follow outputs of
  * fixtures/pcap. Only recordings that parse cleanly and end on a reply boundary are taken (so that repeating
  * them makes a valid stream); they are concatenated and repeated up to `targetBytes`.
- * `replyEndsOf(bytes)` returns the end offsets of the replies the library finds, or undefined on any error.
+ * `library` is the built ftp-reply that cuts them into replies.
  */
-export function fixtureCorpus(root, targetBytes, replyEndsOf) {
+export function fixtureCorpus(root, targetBytes, library) {
+  const replyEndsOf = (data) => findReplyEnds(library, data);
   const candidates = [];
   const servers = join(root, "fixtures", "servers");
   if (existsSync(servers)) {

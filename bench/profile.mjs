@@ -10,22 +10,11 @@ const library = await import(
   pathToFileURL(join(resolve(process.env.FTP_REPLY_DIST ?? join(root, "dist")), "index.js")).href
 );
 const [kind = "session", sizeArgument = "1460", secondsArgument = "4"] = process.argv.slice(2);
-/** Reply ends of the real-server corpus, as the library frames them. */
-function replyEnds(data) {
-  const ends = [];
-  const parser = library.createReplyParser({
-    onReply: (reply) => ends.push(reply.offset + reply.byteLength),
-    onError: () => {},
-  });
-  parser.feed(data);
-  parser.end();
-  return ends;
-}
 const corpus =
   kind === "listing"
     ? listingCorpus(2 * 1024 * 1024)
     : kind === "real"
-      ? fixtureCorpus(root, 2 * 1024 * 1024, replyEnds)
+      ? fixtureCorpus(root, 2 * 1024 * 1024, library)
       : sessionCorpus(2 * 1024 * 1024);
 const chunks = chunk(
   corpus.data,

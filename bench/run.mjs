@@ -97,28 +97,9 @@ const CHUNKINGS = [
   { label: "1 B", size: 1, scaleTo: 128 * KIB },
 ];
 
-function replyEndsOf(data) {
-  const ends = [];
-  let failed = false;
-  const parser = library.createReplyParser({
-    onReply(reply) {
-      ends.push(reply.offset + reply.byteLength);
-    },
-    onError() {
-      failed = true;
-    },
-    onWarning() {
-      failed = true;
-    },
-  });
-  parser.feed(data);
-  parser.end();
-  return failed ? undefined : ends;
-}
-
 function corpora() {
   const list = [{ name: "session mix", description: "", corpus: sessionCorpus(2 * MIB) }];
-  const fixtures = fixtureCorpus(root, 2 * MIB, replyEndsOf);
+  const fixtures = fixtureCorpus(root, 2 * MIB, library);
   if (fixtures !== undefined) list.push({ name: "real servers", description: "", corpus: fixtures });
   // Last: on the listings at small chunks the quadratic peers allocate gigabytes of garbage strings, after which
   // V8's heap stays large and its background GC threads slow every contender of the cells that follow.
