@@ -258,7 +258,10 @@ class ReplyStateMachine implements ReplyParser {
   private regionEnd = 0;
   private regionStart = 0;
   private regionOneToOne = false;
-  /** The chunk's next IAC at or after the last window's start (the chunk's length when none). */
+  /**
+   * The chunk's next IAC at or after the last window's start (the chunk's length when none); -1 until the chunk
+   * is first searched (only when a window's text shows a U+FFFD).
+   */
   private regionIac = -1;
   private syncChar = 0;
   /** A private copy of the chunk being fed, made on first need: reply `raw`s are views into it. */
@@ -1205,25 +1208,33 @@ class ReplyStateMachine implements ReplyParser {
 
   /**
    * Decodes the window of the chunk's complete lines from `from` (a line start) with one call — decoding the
-   * lines of a chunk at once costs far less than a call per reply — so that it holds at least up to `to`.
+   * lines of a chunk at once costs far less than a call per reply — so that it holds at least up to `to` (the end
+   * of a unit that ends with an LF, holds no IAC, and is at most a window long: the window always reaches it).
    * About REGION_WINDOW bytes of whole lines (TextDecoder is fastest on pieces of some KiB), cut before a line
-   * holding a Telnet command (commands are not text). False, with no window, when it would hold no line or
-   * not reach `to`.
+   * holding a Telnet command (commands are not text). False, with no window, when it would hold no line.
    */
   private buildRegion(bytes: Uint8Array, from: number, to: number): boolean {
     this.regionState = RegionState.None;
     // A unit bigger than a window is decoded on its own: one call is cheap against its size.
     if (to - from > REGION_WINDOW) return false;
     let regionEnd = bytes.lastIndexOf(LF, from + REGION_WINDOW - 1) + 1;
-    if (regionEnd < to) regionEnd = to;
     if (regionEnd <= from) return false;
-    let text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
-    // 0xFF is never valid UTF-8: a window without U+FFFD holds no IAC, and the bytes need no search for one.
-    if (this.telnet && text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
+    // Once the chunk has been searched for IAC, the next one is found before decoding, and the window cut before
+    // its line: decoding first would cost a window per line on a line-by-line IAC flood.
+    if (this.regionIac >= 0) {
       if (this.regionIac < from) this.regionIac = indexOfByte(bytes, IAC, from, bytes.length);
       if (this.regionIac < regionEnd) {
         regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
-        if (regionEnd <= from || regionEnd < to) return false;
+        if (regionEnd <= from) return false;
+      }
+    }
+    let text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
+    // 0xFF is never valid UTF-8: a window without U+FFFD holds no IAC, and the bytes need no search for one.
+    if (this.regionIac < 0 && this.telnet && text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
+      this.regionIac = indexOfByte(bytes, IAC, from, bytes.length);
+      if (this.regionIac < regionEnd) {
+        regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
+        if (regionEnd <= from) return false;
         text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
       }
     }
