@@ -1439,8 +1439,8 @@ function replyText(lines: readonly string[], code: number, multiline: boolean): 
   const lastIndex = lines.length - 1;
   for (let i = 1; i < lastIndex; i++) {
     const line = lines[i]!;
-    const c = line.charCodeAt(3);
-    parts[i] = (c === HYPHEN || c === SPACE) && line.startsWith(prefix) ? line.slice(4) : line;
+    // Only `nnn-` can repeat the reply's own code here: an inner line `nnn ` would have closed the reply.
+    parts[i] = line.charCodeAt(3) === HYPHEN && line.startsWith(prefix) ? line.slice(4) : line;
   }
   const last = lines[lastIndex]!;
   parts[lastIndex] = last.length > 4 ? last.slice(4) : "";

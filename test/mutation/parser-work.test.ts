@@ -166,6 +166,46 @@ describe("a chunk of single-line replies is decoded in windows of whole lines, e
   });
 });
 
+describe("replies the general path frames in a chunk of 256 bytes or more still take the window's text", () => {
+  test("closeOnAnyCode: multi-line replies framed line by line, their text cut from the window (one call a window)", () => {
+    const reply = "211-Features:\r\n MDTM\r\n SIZE\r\n211 End\r\n";
+    const chunk = encoder.encode(reply.repeat(900));
+    const work = decodeWork([chunk], { closeOnAnyCode: true });
+    expect(work.replies).toHaveLength(900);
+    expect(work.replies[0]!.lines).toEqual(["211-Features:", " MDTM", " SIZE", "211 End"]);
+    expect(work.replies[899]!.text).toBe("Features:\n MDTM\n SIZE\nEnd");
+    expect(work.calls).toEqual(windowsOf(chunk));
+  });
+
+  test("a chunk ending inside a line: its whole lines in windows, the cut line decoded once, when it completes", () => {
+    const whole = repeatTo(encoder.encode("200 ok\r\n"), 8 * 100);
+    const cut = encoder.encode("226 Transfer comp");
+    const first = new Uint8Array(whole.length + cut.length);
+    first.set(whole);
+    first.set(cut, whole.length);
+    const second = encoder.encode("lete.\r\n");
+    const work = decodeWork([first, second]);
+    expect(work.replies).toHaveLength(101);
+    expect(work.replies[100]!.text).toBe("Transfer complete.");
+    expect(work.calls).toEqual([whole.length, cut.length + second.length]);
+  });
+
+  test("a line longer than a window is decoded on its own, and the lines after it again in windows", () => {
+    const longLine = `211-${"x".repeat(40_000)}\r\n`;
+    const inner = " line after the long one\r\n";
+    const bytes = encoder.encode(`211-start\r\n${longLine}${inner.repeat(2000)}211 end\r\n`);
+    const work = decodeWork([bytes]);
+    expect(work.replies).toHaveLength(1);
+    expect(work.replies[0]!.lines).toHaveLength(2003);
+    expect(work.replies[0]!.lines[1]).toBe(longLine.slice(0, -2));
+    const big = work.calls.filter((n) => n > WINDOW);
+    // The long line's own call holds it and the bytes before it in its window, no more.
+    expect(big).toHaveLength(1);
+    expect(big[0]).toBeLessThanOrEqual(11 + longLine.length);
+    expect(work.bytes).toBeLessThanOrEqual(2 * bytes.length);
+  });
+});
+
 describe("bytes that are not UTF-8, and Telnet commands", () => {
   // Latin-1 "é" (0xE9) in every 7th line: the window's text has U+FFFD, but no IAC is in the chunk.
   const lines: string[] = [];
@@ -224,6 +264,42 @@ describe("bytes that are not UTF-8, and Telnet commands", () => {
     expect(work.calls).toEqual([plain.length, iacLine.length - 2, ...windowsOf(rest)]);
   });
 
+  test("two IAC lines: the replies between them are decoded as one window, cut before the second", () => {
+    const clean = repeatTo(encoder.encode("200 between\r\n"), 13 * 200);
+    const iacLine = latin1("200 a\xff\xf1b\r\n");
+    const parts = [clean, iacLine, clean, iacLine, clean];
+    const chunk = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      chunk.set(part, at);
+      at += part.length;
+    }
+    const work = decodeWork([chunk]);
+    expect(work.replies).toHaveLength(602);
+    expect(work.telnet).toHaveLength(2);
+    const firstWindow = windowsOf(chunk)[0]!;
+    expect(work.calls).toEqual([
+      firstWindow,
+      clean.length,
+      iacLine.length - 2,
+      clean.length,
+      iacLine.length - 2,
+      clean.length,
+    ]);
+  });
+
+  test("an IAC on a chunk's first line: no window there, the line read apart, the rest in windows", () => {
+    const iacLine = latin1("\xff\xf1200 first\r\n");
+    const rest = repeatTo(encoder.encode("200 then\r\n"), 10 * 300);
+    const chunk = new Uint8Array(iacLine.length + rest.length);
+    chunk.set(iacLine);
+    chunk.set(rest, iacLine.length);
+    const work = decodeWork([chunk]);
+    expect(work.replies).toHaveLength(301);
+    expect(work.replies[0]!.text).toBe("first");
+    expect(work.calls).toEqual([windowsOf(chunk)[0], iacLine.length - 2, ...windowsOf(rest)]);
+  });
+
   test("a U+FFFD second in the window's text still leads to the search (the IAC two lines on is not text)", () => {
     const head = latin1("2\xe9 not a reply\r\n200 a\xff\xf1b\r\n");
     const chunk = new Uint8Array(512);
@@ -279,6 +355,25 @@ describe("multi-line replies", () => {
     expect(work.calls.length).toBeLessThanOrEqual(
       2 * Math.ceil(bytes.length / (WINDOW - inner.length)) + 2 * chunks.length,
     );
+  });
+
+  test("the same with two-byte characters in the inner lines (bytes and characters no longer one to one)", () => {
+    const inner = " caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, line of text\r\n";
+    const text = `211-start\r\n${inner.repeat(20_000)}211-not the end\r\n 211 nor this\r\n211 end\r\n`;
+    const bytes = encoder.encode(text);
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; i += 65_536) chunks.push(bytes.subarray(i, i + 65_536));
+    const work = decodeWork(chunks);
+    expect(work.replies).toHaveLength(1);
+    const lines = work.replies[0]!.lines;
+    expect(lines).toHaveLength(20_004);
+    expect(lines[1]).toBe(" caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, line of text");
+    expect(lines.slice(-3)).toEqual(["211-not the end", " 211 nor this", "211 end"]);
+    expect(work.replies[0]!.byteLength).toBe(bytes.length);
+    const innerBytes = encoder.encode(inner).length;
+    expect(work.largest).toBeLessThanOrEqual(WINDOW);
+    expect(work.bytes).toBeLessThanOrEqual(2 * bytes.length);
+    expect(work.bytes).toBeGreaterThanOrEqual(2 * bytes.length - chunks.length * 2 * innerBytes);
   });
 
   test("a 40 KiB reply in one chunk is decoded in windows of whole lines, each line once", () => {
