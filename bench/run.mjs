@@ -1,9 +1,9 @@
 // `npm run bench`: ftp-reply side by side with basic-ftp, ftp-response-parser, node-ftp and the limit, plus
-// scaling, decoders, peak RSS over 1 GiB and the core's bundle size. Prints Markdown.
+// scaling, hostile streams, decoders, peak RSS over 1 GiB and the core's bundle size. Prints Markdown.
 //   --quick           fewer rounds, for a fast look
 //   --cpu             time with main-thread CPU time (see below) instead of wall time
 //   --write           also write bench/RESULTS.md and /tmp/readme-parts/bench.md
-//   --only=a,b        sections: throughput, scaling, decoders, rss, bundle
+//   --only=a,b        sections: throughput, scaling, hostile, decoders, rss, bundle
 //   FTP_REPLY_DIST    directory of the built library (default ../dist)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -32,7 +32,7 @@ const useCpuTime = args.includes("--cpu");
 const write = args.includes("--write");
 const onlyArgument = args.find((arg) => arg.startsWith("--only="));
 const sections = new Set(
-  (onlyArgument?.slice(7) ?? "throughput,scaling,decoders,rss,bundle").split(",").filter(Boolean),
+  (onlyArgument?.slice(7) ?? "throughput,scaling,hostile,decoders,rss,bundle").split(",").filter(Boolean),
 );
 const distDirectory = resolve(process.env.FTP_REPLY_DIST ?? join(root, "dist"));
 const libraryUrl = pathToFileURL(join(distDirectory, "index.js")).href;
@@ -331,6 +331,61 @@ function scalingSection() {
   print();
 }
 
+// ─── hostile streams ──────────────────────────────────────────────────────────────────────────────────────────
+
+/** `unit` (a latin1 string: one char a byte) repeated to `size` bytes. */
+function repeatedCorpus(unit, size) {
+  const pattern = Uint8Array.from(unit, (c) => c.charCodeAt(0));
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = pattern[i % pattern.length];
+  return { data, replies: undefined, lines: undefined };
+}
+
+function hostileSection() {
+  print("## Hostile streams");
+  print();
+  print(
+    "ftp-reply's MB/s on 2 MiB of what a hostile or broken server may send, against the session mix at the same " +
+      "chunking: Telnet commands in every line (each such line leaves the fast path), lines that are no reply " +
+      "(one typed error each), empty lines, and one endless line (reported once at `maxLineLength`, then skipped). " +
+      "Replies and errors are counted on one pass.",
+  );
+  print();
+  const contenders = [ftpReplyContender(library)];
+  const size = quick ? 512 * KIB : 2 * MIB;
+  const cases = [
+    ["session mix (for comparison)", sessionCorpus(size, 7)],
+    ["IAC NOP inside every reply: `200 a IAC NOP b`", repeatedCorpus("200 a\xff\xf1bcdefghijklm\r\n", size)],
+    ["every reply opened by IAC NOP", repeatedCorpus("\xff\xf1200 ok\r\n", size)],
+    ["lines of nothing but IAC NOP", repeatedCorpus("\xff\xf1\n", size)],
+    ["IAC IAC (0xFF data) in every reply", repeatedCorpus("200 \xff\xffxyz\r\n", size)],
+    ["lines that are no reply: `xx`", repeatedCorpus("xx\r\n", size)],
+    ["empty lines (CR LF storm)", repeatedCorpus("\r\n", size)],
+    ["one endless line of digits and commas", repeatedCorpus("227 (1,2,3,4,5,6),", size)],
+  ];
+  print("| input | 64 KiB MB/s | 1460 B MB/s | replies | errors |");
+  print("|---|---:|---:|---:|---:|");
+  for (const [label, corpus] of cases) {
+    log(`hostile: ${label}`);
+    const counts = contenders[0].run([corpus.data], Number.POSITIVE_INFINITY);
+    corpus.replies = counts.replies;
+    const cells = [65536, 1460].map((chunkSize) => {
+      const [ours] = measureCell({
+        corpus,
+        chunkSize,
+        contenders,
+        rounds: 3,
+        repeatTargetMs: 30,
+        collectGarbage,
+        useCpuTime,
+      });
+      return fixed(ours.mbPerSecond);
+    });
+    print(`| ${label} | ${cells.join(" | ")} | ${counts.replies} | ${counts.errors} |`);
+  }
+  print();
+}
+
 // ─── decoders ────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function decodersSection() {
@@ -468,6 +523,7 @@ const rssSummary = [];
 const perCall = [];
 if (sections.has("throughput")) throughputSection(summary);
 if (sections.has("scaling")) scalingSection();
+if (sections.has("hostile")) hostileSection();
 if (sections.has("decoders")) await decodersSection();
 if (sections.has("rss")) rssSection(rssSummary);
 if (sections.has("bundle")) await bundleSection();

@@ -7,6 +7,7 @@
  * `IAC IAC` is a data byte 0xFF; `IAC IP`, `IAC DM` (the Synch a client sends before ABOR, RFC 959 §4.1.3) and
  * every other Telnet command or negotiation are dropped.
  */
+import { pauseStackTraces, resumeStackTraces, traceFromCaller } from "./errors.js";
 import type { TelnetCommand } from "./parser.js";
 import { DONT, IAC, MAX_SUBNEGOTIATION_KEPT, SB, SE, telnetCommandName, WILL } from "./telnet.js";
 import { createTextDecoder, excerptOf, type TextDecodeFunction } from "./text.js";
@@ -56,7 +57,10 @@ export class CommandParseError extends Error {
   readonly excerpt: string;
 
   constructor(type: CommandParseErrorType, message: string, offset: number, excerpt?: string) {
+    // No stack trace (see pauseStackTraces): a client's stream of empty lines is a warning a line.
+    const limit = pauseStackTraces();
     super(`${message} at byte ${offset}${excerpt === undefined ? "" : `: ${JSON.stringify(excerpt)}`}`);
+    resumeStackTraces(limit);
     this.type = type;
     this.offset = offset;
     this.excerpt = excerpt ?? "";
@@ -366,6 +370,9 @@ export function parseCommands(input: Uint8Array | string, options: CommandParser
   );
   splitter.feed(input);
   splitter.end();
-  if (first !== undefined) throw first;
+  if (first !== undefined) {
+    traceFromCaller(first, parseCommands);
+    throw first;
+  }
   return commands;
 }

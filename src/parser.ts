@@ -7,7 +7,7 @@
  * to frame replies, and keeps the bytes of an unfinished reply in a growable buffer decoded once when the reply
  * closes. Each byte is searched, copied and decoded at most twice, so the cost is O(n) whatever the chunking.
  */
-import { ReplyParseError, type ReplyParseErrorType } from "./errors.js";
+import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "./errors.js";
 import { createReply, createReplyInBuffer, createSingleLineReply, type Reply } from "./reply.js";
 import { DONT, IAC, MAX_SUBNEGOTIATION_KEPT, SB, SE, telnetCommandName, WILL } from "./telnet.js";
 import { createTextDecoder, excerptOf, type TextDecodeFunction } from "./text.js";
@@ -1479,6 +1479,7 @@ export function parseReplies(input: Uint8Array | string, options: ReplyParserOpt
   parser.end();
   if (first !== undefined) {
     (first as ReplyParseError & { replies?: Reply[] }).replies = replies;
+    traceFromCaller(first, parseReplies);
     throw first;
   }
   return replies;
