@@ -91,11 +91,21 @@ const EQUIVALENTS_DIR = "test/mutation";
 const LAST_RUN_FILE = "test/mutation/last-run.json";
 const MUTANTS_FILE = "test/MUTANTS.md";
 
-/** A surviving mutant is matched to its explanation by file, mutator, original line and replacement (not line number). */
+const squeeze = (text) => text.replace(/\s+/g, " ").trim();
+
+/**
+ * A surviving mutant is matched to its explanation by file, mutator, original line, the code it replaces (`span`)
+ * and its replacement — not by line number, which moves with every edit. The span tells apart mutants of one line
+ * with the same replacement (`false` for the whole condition, or for one operand of it).
+ */
 function keyOf(m) {
-  return [m.at.split(":")[0], m.mutator, m.original.trim(), m.replacement.replace(/\s+/g, " ").trim()].join(
-    " | ",
-  );
+  return [
+    m.at.split(":")[0],
+    m.mutator,
+    m.original.trim(),
+    squeeze(m.span ?? ""),
+    squeeze(m.replacement),
+  ].join(" | ");
 }
 
 function mutantsMarkdown(record) {
@@ -112,10 +122,10 @@ function mutantsMarkdown(record) {
       const list = m.survivors
         .map(
           (s) =>
-            `| ${s.at} | ${s.status} | ${s.mutator} | ${cell(s.original)} | ${cell(s.replacement)} | ${(s.reason ?? "**not explained yet: kill it or explain it**").replaceAll("|", "\\|")} |`,
+            `| ${s.at} | ${s.status} | ${s.mutator} | ${cell(s.original)} | ${cell(s.span ?? "")} | ${cell(s.replacement)} | ${(s.reason ?? "**not explained yet: kill it or explain it**").replaceAll("|", "\\|")} |`,
         )
         .join("\n");
-      return `### ${name}\n\n| where | status | mutator | original line | replacement | why it is equivalent |\n|---|---|---|---|---|---|\n${list}\n`;
+      return `### ${name}\n\n| where | status | mutator | original line | code replaced | replacement | why it is equivalent |\n|---|---|---|---|---|---|---|\n${list}\n`;
     })
     .join("\n");
   return `# Surviving mutants
@@ -201,13 +211,18 @@ function summarize(report) {
     for (const mutant of result.mutants) {
       counts[mutant.status] = (counts[mutant.status] ?? 0) + 1;
       if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
-        const line = mutant.location.start.line;
+        const { start, end } = mutant.location;
+        const line = start.line;
+        const spanLines = lines.slice(start.line - 1, end.line);
+        spanLines[spanLines.length - 1] = spanLines.at(-1).slice(0, end.column - 1);
+        spanLines[0] = spanLines[0].slice(start.column - 1);
         survivors.push({
           id: mutant.id,
           status: mutant.status,
-          at: `${file}:${line}:${mutant.location.start.column}`,
+          at: `${file}:${line}:${start.column}`,
           mutator: mutant.mutatorName,
           original: (lines[line - 1] ?? "").trim(),
+          span: squeeze(spanLines.join("\n")).slice(0, 200),
           replacement: mutant.replacement,
         });
       }

@@ -177,6 +177,34 @@ describe("replies the general path frames in a chunk of 256 bytes or more still 
     expect(work.calls).toEqual(windowsOf(chunk));
   });
 
+  test("closeOnAnyCode: a reply that runs past the window's end is cut from a window built at its start", () => {
+    // 22-byte replies: the first window ends after an inner line of reply 745, which closes in the next window.
+    const reply = "211-F\r\n 1\r\n 2\r\n211 E\r\n";
+    const chunk = encoder.encode(reply.repeat(1500));
+    const work = decodeWork([chunk], { closeOnAnyCode: true });
+    expect(work.replies).toHaveLength(1500);
+    for (const r of work.replies) expect(r.lines).toEqual(["211-F", " 1", " 2", "211 E"]);
+    expect(work.calls[0]).toBe(16_383);
+    // Each window's straddling reply makes one more window: at most two calls a window, no call per reply.
+    expect(work.calls.length).toBeLessThanOrEqual(2 * windowsOf(chunk).length);
+    expect(work.bytes).toBeLessThanOrEqual(2 * chunk.length);
+  });
+
+  test("a multi-line reply stopped by a limit inside the window is left to the general path, not decoded again", () => {
+    const before = repeatTo(encoder.encode("200 ok\r\n"), 8 * 500);
+    const tooLong = encoder.encode(`211-start\r\n ${"x".repeat(300)}\r\n211 end\r\n`);
+    const after = repeatTo(encoder.encode("200 after\r\n"), 11 * 500);
+    const chunk = new Uint8Array(before.length + tooLong.length + after.length);
+    chunk.set(before);
+    chunk.set(tooLong, before.length);
+    chunk.set(after, before.length + tooLong.length);
+    const work = decodeWork([chunk], { maxLineLength: 200 });
+    expect(work.errors.map((e) => [e.type, e.offset])).toEqual([["line-too-long", before.length + 11]]);
+    expect(work.replies).toHaveLength(1000);
+    // Every byte at most once, but the error's excerpt (at most 201 bytes of the long line).
+    expect(work.bytes).toBeLessThanOrEqual(chunk.length + 201);
+  });
+
   test("a chunk ending inside a line: its whole lines in windows, the cut line decoded once, when it completes", () => {
     const whole = repeatTo(encoder.encode("200 ok\r\n"), 8 * 100);
     const cut = encoder.encode("226 Transfer comp");
