@@ -27,6 +27,7 @@ import { describe, expect, test } from "vitest";
 import type { ReplyParseError } from "../../src/errors.js";
 import { createReplyParser, type ReplyParserOptions } from "../../src/parser.js";
 import type { Reply } from "../../src/reply.js";
+import { concatBytes } from "../helpers/bytes.js";
 
 const KIB = 1024;
 const SLAB_SIZE = 16 * KIB;
@@ -44,18 +45,6 @@ function firstDifference(actual: Uint8Array, expected: Uint8Array): number {
   if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
   for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) return i;
   return -1;
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A single-line reply `code text\r\n` of exactly `size` bytes (size >= 6). */

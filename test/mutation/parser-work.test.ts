@@ -13,6 +13,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import type { ReplyParseError } from "../../src/errors.js";
 import { createReplyParser, type ReplyParserOptions, type TelnetCommand } from "../../src/parser.js";
 import type { Reply } from "../../src/reply.js";
+import { concatBytes } from "../helpers/bytes.js";
 
 const WINDOW = 16 * 1024;
 const LF = 0x0a;
@@ -194,10 +195,7 @@ describe("replies the general path frames in a chunk of 256 bytes or more still 
     const before = repeatTo(encoder.encode("200 ok\r\n"), 8 * 500);
     const tooLong = encoder.encode(`211-start\r\n ${"x".repeat(300)}\r\n211 end\r\n`);
     const after = repeatTo(encoder.encode("200 after\r\n"), 11 * 500);
-    const chunk = new Uint8Array(before.length + tooLong.length + after.length);
-    chunk.set(before);
-    chunk.set(tooLong, before.length);
-    chunk.set(after, before.length + tooLong.length);
+    const chunk = concatBytes([before, tooLong, after]);
     const work = decodeWork([chunk], { maxLineLength: 200 });
     expect(work.errors.map((e) => [e.type, e.offset])).toEqual([["line-too-long", before.length + 11]]);
     expect(work.replies).toHaveLength(1000);
@@ -208,9 +206,7 @@ describe("replies the general path frames in a chunk of 256 bytes or more still 
   test("a chunk ending inside a line: its whole lines in windows, the cut line decoded once, when it completes", () => {
     const whole = repeatTo(encoder.encode("200 ok\r\n"), 8 * 100);
     const cut = encoder.encode("226 Transfer comp");
-    const first = new Uint8Array(whole.length + cut.length);
-    first.set(whole);
-    first.set(cut, whole.length);
+    const first = concatBytes([whole, cut]);
     const second = encoder.encode("lete.\r\n");
     const work = decodeWork([first, second]);
     expect(work.replies).toHaveLength(101);
@@ -260,10 +256,7 @@ describe("bytes that are not UTF-8, and Telnet commands", () => {
     const before = latin1(lines.slice(0, 500).join(""));
     const iacLine = latin1("200 with \xff\xf1nop\r\n");
     const after = latin1(lines.slice(500, 1500).join(""));
-    const chunk = new Uint8Array(before.length + iacLine.length + after.length);
-    chunk.set(before);
-    chunk.set(iacLine, before.length);
-    chunk.set(after, before.length + iacLine.length);
+    const chunk = concatBytes([before, iacLine, after]);
     const work = decodeWork([chunk]);
     expect(work.replies).toHaveLength(1501);
     expect(work.replies[500]!.text).toBe("with nop");
@@ -280,10 +273,7 @@ describe("bytes that are not UTF-8, and Telnet commands", () => {
     const plain = repeatTo(encoder.encode("200 ok\r\n"), 8 * 2048);
     const iacLine = latin1("\xff\xf1200 nop first\r\n");
     const rest = repeatTo(encoder.encode("200 after\r\n"), 11 * 300);
-    const chunk = new Uint8Array(plain.length + iacLine.length + rest.length);
-    chunk.set(plain);
-    chunk.set(iacLine, plain.length);
-    chunk.set(rest, plain.length + iacLine.length);
+    const chunk = concatBytes([plain, iacLine, rest]);
     // With a U+FFFD in the first window, the chunk is searched, and the IAC found right at the window's end.
     chunk[4] = 0xe9;
     const work = decodeWork([chunk]);
@@ -295,13 +285,7 @@ describe("bytes that are not UTF-8, and Telnet commands", () => {
   test("two IAC lines: the replies between them are decoded as one window, cut before the second", () => {
     const clean = repeatTo(encoder.encode("200 between\r\n"), 13 * 200);
     const iacLine = latin1("200 a\xff\xf1b\r\n");
-    const parts = [clean, iacLine, clean, iacLine, clean];
-    const chunk = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      chunk.set(part, at);
-      at += part.length;
-    }
+    const chunk = concatBytes([clean, iacLine, clean, iacLine, clean]);
     const work = decodeWork([chunk]);
     expect(work.replies).toHaveLength(602);
     expect(work.telnet).toHaveLength(2);
@@ -319,21 +303,17 @@ describe("bytes that are not UTF-8, and Telnet commands", () => {
   test("an IAC on a chunk's first line: no window there, the line read apart, the rest in windows", () => {
     const iacLine = latin1("\xff\xf1200 first\r\n");
     const rest = repeatTo(encoder.encode("200 then\r\n"), 10 * 300);
-    const chunk = new Uint8Array(iacLine.length + rest.length);
-    chunk.set(iacLine);
-    chunk.set(rest, iacLine.length);
+    const chunk = concatBytes([iacLine, rest]);
     const work = decodeWork([chunk]);
     expect(work.replies).toHaveLength(301);
     expect(work.replies[0]!.text).toBe("first");
     expect(work.calls).toEqual([windowsOf(chunk)[0], iacLine.length - 2, ...windowsOf(rest)]);
   });
 
-  test("a U+FFFD second in the window's text still leads to the search (the IAC two lines on is not text)", () => {
+  test("a U+FFFD second in the window's text still leads to the search (the IAC on the next line is not text)", () => {
     const head = latin1("2\xe9 not a reply\r\n200 a\xff\xf1b\r\n");
-    const chunk = new Uint8Array(512);
-    chunk.set(head);
-    chunk.set(repeatTo(encoder.encode("200 padding\r\n"), 13 * 30), head.length);
-    const work = decodeWork([chunk.subarray(0, head.length + 13 * 30)]);
+    const chunk = concatBytes([head, repeatTo(encoder.encode("200 padding\r\n"), 13 * 30)]);
+    const work = decodeWork([chunk]);
     expect(work.errors.map((e) => [e.type, e.offset])).toEqual([["unexpected-line", 0]]);
     expect(work.replies[0]!.text).toBe("ab");
     expect(work.telnet.map((t) => t.command)).toEqual([NOP]);

@@ -3,6 +3,7 @@
  * Real captures live in fixtures/pcap/; these only reach corners a recording cannot choose (exact sequence
  * numbers, wraparound, damaged files).
  */
+import { concatBytes } from "../../helpers/bytes.js";
 
 export interface TcpSpec {
   src?: [number, number, number, number] | number[];
@@ -218,15 +219,7 @@ export function pcapngWriter(bigEndian = false) {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Splits bytes into chunks at the given cut points (sorted, deduplicated, within range). */
