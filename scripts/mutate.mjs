@@ -188,8 +188,8 @@ for (const name of selected) {
   const reportOnly = flag("--report-only");
   summary.modules[name] = {
     ...summarize(JSON.parse(readFileSync(reportFile, "utf8"))),
-    // With --report-only the run is the one that wrote the report: its time is the report's, its length unknown.
-    ...(reportOnly ? { reportDate: statSync(reportFile).mtime.toISOString() } : {}),
+    // The run's end: the report's time (with --report-only the run is the one that wrote it, its length unknown).
+    reportDate: statSync(reportFile).mtime.toISOString(),
     minutes: reportOnly ? null : +minutes.toFixed(1),
   };
 }
