@@ -680,20 +680,26 @@ class ReplyStateMachine implements ReplyParser {
       this.keptAt = 0;
       return bytes.slice(start, end);
     }
-    if (this.slabUsed + length > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_SIZE);
-      this.slabUsed = 0;
-    }
+    const at = this.slabRoom(length);
     const slab = this.slab;
-    const at = this.slabUsed;
     if (length <= SMALL_COPY) {
       for (let i = 0; i < length; i++) slab[at + i] = bytes[start + i]!;
     } else {
       slab.set(bytes.subarray(start, end), at);
     }
-    this.slabUsed = at + length;
     this.keptAt = at;
     return slab;
+  }
+
+  /** Where the next `length` bytes go in the current slab, taken; a new slab when they do not fit (never rewritten). */
+  private slabRoom(length: number): number {
+    if (this.slabUsed + length > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const at = this.slabUsed;
+    this.slabUsed = at + length;
+    return at;
   }
 
   /** The unit's raw bytes up to `end` in the current chunk (a copy of its own, or a view of a kept copy). */
@@ -727,12 +733,8 @@ class ReplyStateMachine implements ReplyParser {
       return out;
     }
     // The carried part and this chunk's part, one after the other in the slab.
-    if (this.slabUsed + total > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_SIZE);
-      this.slabUsed = 0;
-    }
+    const at = this.slabRoom(total);
     const slab = this.slab;
-    const at = this.slabUsed;
     const carry = this.carry;
     if (total <= 2 * SMALL_COPY) {
       for (let i = 0; i < carried; i++) slab[at + i] = carry[i]!;
@@ -741,7 +743,6 @@ class ReplyStateMachine implements ReplyParser {
       slab.set(carry.subarray(0, carried), at);
       if (end > start) slab.set(bytes.subarray(start, end), at + carried);
     }
-    this.slabUsed = at + total;
     return slab.subarray(at, at + total);
   }
 
@@ -1219,25 +1220,24 @@ class ReplyStateMachine implements ReplyParser {
     if (to - from > REGION_WINDOW) return false;
     let regionEnd = bytes.lastIndexOf(LF, from + REGION_WINDOW - 1) + 1;
     if (regionEnd <= from) return false;
-    // Once the chunk has been searched for IAC, the next one is found before decoding, and the window cut before
-    // its line: decoding first would cost a window per line on a line-by-line IAC flood.
-    if (this.regionIac >= 0) {
-      if (this.regionIac < from) this.regionIac = indexOfByte(bytes, IAC, from, bytes.length);
-      if (this.regionIac < regionEnd) {
-        regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
-        if (regionEnd <= from) return false;
+    let text: string | undefined;
+    if (this.regionIac < 0) {
+      // Not searched yet. 0xFF is never valid UTF-8: a window without U+FFFD holds no IAC, and needs no search.
+      text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
+      if (this.telnet && text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
+        this.regionIac = indexOfByte(bytes, IAC, from, bytes.length);
       }
-    }
-    let text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
-    // 0xFF is never valid UTF-8: a window without U+FFFD holds no IAC, and the bytes need no search for one.
-    if (this.regionIac < 0 && this.telnet && text.indexOf(REPLACEMENT_CHARACTER) !== -1) {
+    } else if (this.regionIac < from) {
+      // Once the chunk has been searched, the next IAC is found before decoding: decoding first would cost a
+      // window per line on a line-by-line IAC flood.
       this.regionIac = indexOfByte(bytes, IAC, from, bytes.length);
-      if (this.regionIac < regionEnd) {
-        regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
-        if (regionEnd <= from) return false;
-        text = utf8Decoder.decode(bytes.subarray(from, regionEnd));
-      }
     }
+    if (this.regionIac >= 0 && this.regionIac < regionEnd) {
+      regionEnd = bytes.lastIndexOf(LF, this.regionIac) + 1;
+      if (regionEnd <= from) return false;
+      text = undefined;
+    }
+    text ??= utf8Decoder.decode(bytes.subarray(from, regionEnd));
     this.regionString = text;
     this.regionState = RegionState.Ready;
     this.regionStart = from;
