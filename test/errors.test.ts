@@ -63,6 +63,20 @@ describe("errors of a stream carry no stack trace, and leave the global setting 
   });
 });
 
+describe("an engine without V8's stackTraceLimit (Firefox, Safari)", () => {
+  test("the setting is neither read into being nor created: errors are still typed and complete", () => {
+    const before = v8Error.stackTraceLimit;
+    try {
+      delete (Error as { stackTraceLimit?: number }).stackTraceLimit;
+      const errors = streamedReplyErrors("xx\r\n");
+      expect(errors.map((e) => [e.type, e.offset])).toEqual([["unexpected-line", 0]]);
+      expect("stackTraceLimit" in Error).toBe(false);
+    } finally {
+      v8Error.stackTraceLimit = before;
+    }
+  });
+});
+
 describe("an error thrown to the caller has the caller's stack", () => {
   test("parseReplies", function callsParseReplies() {
     let thrown: unknown;
