@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { ftpReplyContender } from "./contenders.mjs";
+import { floorContender, ftpReplyContender } from "./contenders.mjs";
 import { fixtureCorpus, listingCorpus, scaleDown, sessionCorpus } from "./corpus.mjs";
 import { measureCell } from "./throughput.mjs";
 
@@ -12,7 +12,11 @@ v8.setFlagsFromString("--expose-gc");
 const collectGarbage = vm.runInNewContext("gc");
 const [distA, distB, roundsArgument = "5", only = ""] = process.argv.slice(2);
 const load = async (directory) => import(pathToFileURL(join(resolve(directory), "index.js")).href);
-const contenders = [ftpReplyContender(await load(distA)), ftpReplyContender(await load(distB))];
+const contenders = [
+  ftpReplyContender(await load(distA)),
+  ftpReplyContender(await load(distB)),
+  floorContender(),
+];
 const session = sessionCorpus(2 * 1024 * 1024);
 const listing = listingCorpus(2 * 1024 * 1024);
 // The real-server corpus, cut into replies by build A.
@@ -38,7 +42,7 @@ for (const [name, corpus] of [
   ]) {
     if (!`${name} ${label}`.includes(only)) continue;
     const cellCorpus = scaleTo === undefined ? corpus : scaleDown(corpus, scaleTo);
-    const [a, b] = measureCell({
+    const [a, b, floor] = measureCell({
       corpus: cellCorpus,
       chunkSize: size,
       contenders,
@@ -49,7 +53,7 @@ for (const [name, corpus] of [
     });
     const counts = `${a.check?.replies}/${b.check?.replies}/${cellCorpus.replies}`;
     console.log(
-      `${name.padEnd(14)} ${label.padEnd(7)} A ${a.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  B ${b.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  B/A ${(b.bestMbPerSecond / a.bestMbPerSecond).toFixed(2)}  replies ${counts}`,
+      `${name.padEnd(14)} ${label.padEnd(7)} A ${a.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  B ${b.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  B/A ${(b.bestMbPerSecond / a.bestMbPerSecond).toFixed(2)}  floor ${floor.bestMbPerSecond.toFixed(1).padStart(7)} MB/s  A/floor ${(a.bestMbPerSecond / floor.bestMbPerSecond).toFixed(2)}  B/floor ${(b.bestMbPerSecond / floor.bestMbPerSecond).toFixed(2)}  replies ${counts}`,
     );
   }
 }

@@ -157,3 +157,52 @@ export function limitContender() {
     },
   };
 }
+
+/**
+ * The floor: the simplest string framer that gets replies right on clean input — decode each chunk (a streaming
+ * TextDecoder), `indexOf` each LF, frame RFC 959 §4.2 on the first four characters, one object per reply. No
+ * offsets, no raw bytes, no Telnet, no limits, no errors. Every cell shows ftp-reply's ratio to it.
+ */
+export function floorContender() {
+  return {
+    name: "floor (string framer)",
+    input: "bytes",
+    floor: true,
+    run(chunks, deadline) {
+      const decoder = new TextDecoder();
+      let rest = "";
+      let open = "";
+      let lines = [];
+      let replies = 0;
+      let consumed = 0;
+      for (let i = 0; i < chunks.length; i++) {
+        const text = rest + decoder.decode(chunks[i], { stream: true });
+        let start = 0;
+        for (let lf = text.indexOf("\n"); lf !== -1; lf = text.indexOf("\n", start)) {
+          const line = text.slice(start, lf > start && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf);
+          start = lf + 1;
+          if (open === "") {
+            if (line.charCodeAt(3) === 45) {
+              open = line.slice(0, 3);
+              lines = [line.slice(4)];
+              continue;
+            }
+            const reply = { code: Number(line.slice(0, 3)), text: line.slice(4) };
+            replies++;
+            consumed += reply.code + touch(reply.text);
+          } else if (line.startsWith(open) && (line.length === 3 || line.charCodeAt(3) === 32)) {
+            lines.push(line.slice(4));
+            const reply = { code: Number(open), text: lines.join("\n") };
+            open = "";
+            replies++;
+            consumed += reply.code + touch(reply.text);
+          } else lines.push(line);
+        }
+        rest = text.slice(start);
+        if (i % DEADLINE_EVERY === 0 && performance.now() > deadline)
+          return { timedOut: true, fedChunks: i + 1 };
+      }
+      return { replies, consumed };
+    },
+  };
+}

@@ -259,7 +259,8 @@ describe("Telnet details", () => {
 
 describe("details the mutants look at", () => {
   test("the default limit is 64 KiB", () => {
-    const at = (n: number) => run(`STOR ${"x".repeat(n - 5)}\r\n`).commands[0]!.truncated;
+    // n bytes before the LF: the line and its CR.
+    const at = (n: number) => run(`STOR ${"x".repeat(n - 6)}\r\n`).commands[0]!.truncated;
     expect(at(64 * 1024)).toBe(false);
     expect(at(64 * 1024 + 1)).toBe(true);
   });
@@ -320,8 +321,9 @@ describe("errors", () => {
     expect(tooLong!.name).toBe("CommandParseError");
     expect(tooLong!.type).toBe("line-too-long");
     expect(tooLong!.offset).toBe(6);
-    expect(tooLong!.excerpt).toBe("STOR abc");
-    expect(tooLong!.message).toBe('command line longer than 8 bytes at byte 6: "STOR abc"');
+    // The excerpt shows the first byte past the limit too (the same as the reply parser's).
+    expect(tooLong!.excerpt).toBe("STOR abcd");
+    expect(tooLong!.message).toBe('command line longer than 8 bytes at byte 6: "STOR abcd"');
     expect(truncated!.message).toBe('stream ended inside a command line at byte 23: "QU"');
     const warning = run("12 x\r\n").warnings[0]!;
     expect(warning.message).toBe('command code is not made of letters at byte 0: "12 x\\r\\n"');
@@ -355,9 +357,9 @@ describe("limits", () => {
     expect(out.commands[1]).toMatchObject({ verb: "NOOP", truncated: false, offset: long.length + 2 });
   });
 
-  test("the limit counts the line without its terminator", () => {
+  test("the limit counts the bytes before the LF (a CR included), as the reply parser's does: one line limit", () => {
     const exact = "A".repeat(20);
-    const out = run(`${exact}\r\n${exact}\n${exact}B\r\n`, { maxLineLength: 20 });
+    const out = run(`${exact}\r\n${exact}\n${exact}B\r\n`, { maxLineLength: 21 });
     expect(out.commands.map((c) => c.truncated)).toEqual([false, false, true]);
     expect(out.errors.map((e) => [e.type, e.offset])).toEqual([["line-too-long", 43]]);
   });

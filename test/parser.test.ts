@@ -269,7 +269,7 @@ describe("Telnet (RFC 854)", () => {
       0x00,
       IAC,
       IAC,
-      0x0a, // an LF inside a subnegotiation is not a line end
+      0x0d, // a CR inside a subnegotiation is payload
       IAC,
       0xf0, // SE
       ...encoder.encode("\r\n"),
@@ -281,14 +281,41 @@ describe("Telnet (RFC 854)", () => {
     expect(whole.telnet.map((t) => [t.name, t.option, t.offset, t.data && Array.from(t.data)])).toEqual([
       ["WILL", 1, 0, undefined],
       ["NOP", undefined, 9, undefined],
-      ["SB", 0x18, 14, [0x00, 0xff, 0x0a]],
+      ["SB", 0x18, 14, [0x00, 0xff, 0x0d]],
     ]);
     expect(summary(byteByByte(bytes))).toEqual(summary(whole));
   });
 
-  test("IAC DO LF: the option byte is not a line end", () => {
-    const bytes = new Uint8Array([...encoder.encode("220 a"), IAC, 0xfd, 0x0a, ...encoder.encode("b\r\n")]);
-    expect(parseReplies(bytes).map((r) => r.text)).toEqual(["ab"]);
+  test("Telnet is line-scoped: an LF ends the line even where a command wanted its option byte", () => {
+    // The command parser and every server read lines this way; a command cannot swallow a line end.
+    const bytes = new Uint8Array([
+      ...encoder.encode("220 a"),
+      IAC,
+      0xfd,
+      0x0a,
+      ...encoder.encode("230 b\r\n"),
+    ]);
+    const out = run(bytes);
+    expect(out.replies.map((r) => [r.code, r.text])).toEqual([
+      [220, "a"],
+      [230, "b"],
+    ]);
+    expect(out.telnet).toEqual([]);
+    expect(summary(byteByByte(bytes))).toEqual(summary(out));
+  });
+
+  test("an IAC SB never closed ends with its line: the replies after it are read (RFC 854, hardening row 3)", () => {
+    const bytes = new Uint8Array([
+      ...encoder.encode("220 hi\r\n"),
+      IAC,
+      0xfa, // SB
+      0x18,
+      ...encoder.encode("xterm\r\n331 pw\r\n230 ok\r\n"),
+    ]);
+    const out = run(bytes);
+    expect(out.replies.map((r) => r.code)).toEqual([220, 331, 230]);
+    expect(out.errors.map((e) => [e.type, e.offset])).toEqual([["unexpected-line", 8]]);
+    expect(summary(byteByByte(bytes))).toEqual(summary(out));
   });
 
   test("telnet: false passes 0xFF through as data", () => {

@@ -49,7 +49,9 @@ describe("fuzz regressions: reply parser", () => {
         { kind: "error", type: "line-too-long", offset: 0 },
         { kind: "error", type: "truncated", offset: 0 },
       ]);
-      expect(out.telnet).toEqual([{ kind: "telnet", code: 0xfa, offset: 0 }]);
+      // Telnet is line-scoped: the commands of a line that never ends go with its bytes (`truncated`), whatever
+      // the chunking.
+      expect(out.telnet).toEqual([]);
       expect(out.replies).toEqual([]);
     },
   );

@@ -71,7 +71,8 @@ describe("Telnet commands (RFC 854)", () => {
   });
 
   test("a subnegotiation keeps its first 256 payload bytes and skips the rest; IAC IAC inside is one 0xFF", () => {
-    const payload = Array.from({ length: 300 }, (_, i) => i % 200);
+    // No LF in the payload: Telnet is line-scoped, an LF ends the line and the subnegotiation with it.
+    const payload = Array.from({ length: 300 }, (_, i) => 11 + (i % 200));
     const bytes = Uint8Array.of(
       IAC,
       0xfa,

@@ -1,0 +1,50 @@
+/** Byte values of the control connection's grammar (RFC 959 §4, RFC 854), named once. */
+
+export const LF = 0x0a;
+export const CR = 0x0d;
+export const SPACE = 0x20;
+export const HYPHEN = 0x2d;
+export const DIGIT_0 = 0x30;
+export const DIGIT_1 = 0x31;
+export const DIGIT_6 = 0x36;
+export const DIGIT_9 = 0x39;
+
+/** The empty byte string, shared. */
+export const EMPTY = new Uint8Array(0);
+
+/** A plain `Uint8Array` over the same bytes (a Buffer's `slice` is a view; ours must be `Uint8Array` copies). */
+export function bytesOf(input: Uint8Array | string): Uint8Array {
+  if (typeof input === "string") return textEncoder.encode(input);
+  return input.constructor === Uint8Array
+    ? input
+    : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+}
+
+export const textEncoder = new TextEncoder();
+
+/** Joins byte strings into one. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The first `value` in `bytes[from, to)`, or `to` when there is none. `Uint8Array#indexOf` has no end bound: the
+ * search must stop where the caller's interest does, or a chunk would be read once per line.
+ */
+export function indexOfByte(bytes: Uint8Array, value: number, from: number, to: number): number {
+  if (to - from <= 64) {
+    for (let i = from; i < to; i++) if (bytes[i] === value) return i;
+    return to;
+  }
+  const found = bytes.subarray(from, to).indexOf(value);
+  return found === -1 ? to : from + found;
+}

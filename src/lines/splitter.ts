@@ -1,0 +1,526 @@
+/**
+ * The one line splitter of the control connection, for both directions: bytes in, in chunks of any size; lines
+ * out, decoded, with their stream offsets. RFC 959 §4.1.3 / RFC 854: a line ends with CR LF; a bare LF is
+ * accepted as servers and clients do; a bare CR ends a line only in bare-CR mode (CR LF stays one terminator).
+ * One line limit — the bytes before the LF, a CR and Telnet commands included — bounds memory whatever the input.
+ *
+ * Speed lives here, not in a second grammar: the complete lines of a chunk are decoded with one `TextDecoder`
+ * call per window of about 16 KiB and cut at each "\n" of the text. A line holding a U+FFFD (an IAC, invalid
+ * UTF-8) or passing the limit leaves the window for the byte path (Telnet, exact bytes). The bytes of an
+ * unfinished line are kept in one growable buffer; every byte is searched, copied and decoded O(1) times, so the
+ * cost is O(n) whatever the chunking.
+ *
+ * Callbacks may throw or call `feed` again: a chunk fed from inside a callback is queued and read after the
+ * current one, in order; when a callback throws, what was delivered counts as delivered, the rest of the chunk
+ * waits for the next `feed` (or `end`), and the error reaches the caller of `feed`.
+ *
+ * ```ts
+ * const splitter = new LineSplitter(sink, { maxLineLength: 1024, keepOfLongLine: 80 });
+ * splitter.feed("220 ready\r\n331 pass");
+ * splitter.feed("word please\r\n"); // sink.line("220 ready", 0, 11, …), then sink.line("331 password please", 11, 21, …)
+ * ```
+ */
+import { bytesOf, CR, EMPTY, indexOfByte, LF } from "./bytes.js";
+import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./decode.js";
+import { IAC, removeTelnet, type TelnetCommand } from "./telnet.js";
+
+/** How a line ended: with `text`, it makes the line's exact bytes when the splitter gives none. */
+export const enum Ending {
+  CrLf = 0,
+  Lf = 1,
+  Cr = 2,
+}
+
+/** The terminator of each `Ending`, as text. */
+export const ENDING_TEXT: readonly string[] = ["\r\n", "\n", "\r"];
+
+/** Where the lines go. */
+export interface LineSink {
+  /**
+   * A complete line: `text` is its content decoded, Telnet commands and one terminator removed; `offset` is the
+   * stream offset of its first byte and `byteLength` its length with the terminator. `bytes` (a view, valid
+   * during the call only) is given when the line's bytes are not exactly `text` in UTF-8 followed by `ending`.
+   */
+  line(text: string, offset: number, byteLength: number, ending: Ending, bytes: Uint8Array | undefined): void;
+  /** The line at `offset` passed the limit; `excerpt` holds its first bytes. Its end comes as `cutLine`. */
+  longLine(offset: number, excerpt: Uint8Array): void;
+  /** The end of a line `longLine` reported: `head` is its first bytes kept (`headBytes`), decoded, Telnet removed. */
+  cutLine(head: string, offset: number, byteLength: number, headBytes: Uint8Array): void;
+  /** Telnet commands removed from the line that comes next (RFC 854). */
+  telnet(commands: readonly TelnetCommand[]): void;
+  /** The stream ended; `partial` holds an unfinished line from `offset` (empty if none); `cut` if it had passed the limit. */
+  end(offset: number, partial: Uint8Array, cut: boolean): void;
+}
+
+export interface LineOptions {
+  encoding?: string | undefined;
+  fallbackEncoding?: string | undefined;
+  /** Longest line: its bytes before the LF (a CR and Telnet commands included). */
+  maxLineLength: number;
+  /** A bare CR ends a line too (CR LF is still one terminator). */
+  bareCrIsLineEnd?: boolean | undefined;
+  /** Interpret Telnet (RFC 854); false passes 0xFF through as data. */
+  telnet?: boolean | undefined;
+  /** Bytes kept of a line that passed the limit (given to `cutLine`). */
+  keepOfLongLine: number;
+}
+
+/**
+ * Bytes of complete lines decoded with one call. Past a few KiB a bigger window gains nothing (the call costs
+ * about 150 ns), and a reply's text, a slice of its window's, keeps at most this much text alive.
+ */
+const WINDOW = 4 * 1024;
+/** A chunk shorter than this is joined to the unfinished line before it and decoded with it in one call. */
+const SMALL_CHUNK = 512;
+/** First capacity of the unfinished-line buffer, and the largest one kept once the line is done. */
+const CARRY_MIN = 256;
+const CARRY_KEPT = 64 * 1024;
+/** Bytes of a too-long line shown in its error. */
+const EXCERPT_BYTES = 320;
+const REPLACEMENT = "\uFFFD";
+
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** A queued `end()` or `reset()` (called from inside a callback). */
+const END = 0;
+const RESET = 1;
+type Queued = Uint8Array | typeof END | typeof RESET;
+
+export class LineSplitter {
+  readonly #sink: LineSink;
+  readonly #decode: TextDecodeFunction;
+  readonly #max: number;
+  readonly #keep: number;
+  readonly #bareCr: boolean;
+  readonly #telnet: boolean;
+  /** UTF-8, lines end at LF only: the window path may take the lines. */
+  readonly #windows: boolean;
+  readonly #utf8: boolean;
+
+  /** Stream offset of byte 0 of the chunk being read. */
+  #base = 0;
+  /** The unfinished line: its bytes, how many, and its stream offset. */
+  #carry: Uint8Array = EMPTY;
+  #carryLength = 0;
+  #lineStart = 0;
+  /** Reading past the limit: the line at `lineStart` is dropped up to its end, but for `cutHead`. */
+  #cutting = false;
+  #cutHead: Uint8Array = EMPTY;
+  #cutHeadLength = 0;
+  /** Bare-CR mode: the line ended with a CR at the last chunk's end; the next byte says whether LF belongs to it. */
+  #crPending = false;
+  /** The first byte of the chunk not yet taken, and where the carry's bytes stand against the chunk's. */
+  #cursor = 0;
+  // Re-entrancy: chunks fed (or end/reset called) from inside a callback wait here.
+  #queue: Queued[] = [];
+  #running = false;
+
+  constructor(sink: LineSink, options: LineOptions) {
+    this.#sink = sink;
+    this.#decode = createTextDecoder(options.encoding, options.fallbackEncoding);
+    this.#max = options.maxLineLength;
+    this.#keep = options.keepOfLongLine;
+    this.#bareCr = options.bareCrIsLineEnd ?? false;
+    this.#telnet = options.telnet ?? true;
+    this.#utf8 = isUtf8Label(options.encoding);
+    this.#windows = this.#utf8 && !this.#bareCr;
+  }
+
+  /** Feeds the next chunk: bytes, or text (encoded as UTF-8). */
+  feed(chunk: Uint8Array | string): void {
+    const bytes = bytesOf(chunk);
+    if (bytes.length === 0) return;
+    if (this.#running) {
+      // Fed from inside a callback: read after the current chunk. A copy: the caller may reuse its buffer.
+      this.#queue.push(bytes.slice());
+      return;
+    }
+    this.#run(bytes);
+  }
+
+  /** Ends the stream (an unfinished line goes to `sink.end`), then starts again at offset 0. */
+  end(): void {
+    if (this.#running) this.#queue.push(END);
+    else this.#run(END);
+  }
+
+  /** Drops any partial state and restarts offsets at 0. */
+  reset(): void {
+    if (this.#running) this.#queue.push(RESET);
+    else this.#clear();
+  }
+
+  /**
+   * Bytes are missing from the stream here (a capture's hole): the unfinished line is dropped and reading goes
+   * on at the next line end, `missing` bytes further on in the stream.
+   */
+  skip(missing: number): void {
+    if (this.#running) throw new Error("skip() cannot be called from inside a callback");
+    const at = this.#base + missing;
+    this.#clear();
+    this.#base = at;
+  }
+
+  #run(first: Queued): void {
+    this.#running = true;
+    let item: Queued | undefined = first;
+    if (this.#queue.length > 0) {
+      // What a throwing callback left: read first. (`first` may be the caller's buffer: copy it to wait.)
+      this.#queue.push(first instanceof Uint8Array ? first.slice() : first);
+      item = this.#queue.shift();
+    }
+    try {
+      while (item !== undefined) {
+        if (item === END) this.#finish();
+        else if (item === RESET) this.#clear();
+        else this.#consume(item);
+        item = this.#queue.shift();
+      }
+    } catch (error) {
+      if (item instanceof Uint8Array && this.#cursor < item.length) {
+        // The rest of the chunk waits for the next feed; what was delivered stays delivered.
+        this.#queue.unshift(item.slice(this.#cursor));
+        this.#base += this.#cursor;
+      }
+      throw error;
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #clear(): void {
+    this.#base = 0;
+    this.#carryLength = 0;
+    if (this.#carry.length > CARRY_KEPT) this.#carry = EMPTY;
+    this.#lineStart = 0;
+    this.#cutting = false;
+    this.#cutHead = EMPTY;
+    this.#crPending = false;
+  }
+
+  #consume(bytes: Uint8Array): void {
+    const length = bytes.length;
+    this.#cursor = 0;
+    // A caller may feed the same buffer again with new bytes: nothing found in it before holds.
+    this.#scanned = undefined;
+    let pos = 0;
+    if (this.#crPending) pos = this.#endPendingCr(bytes);
+    if (pos < length && this.#cutting) pos = this.#skipCut(bytes, pos);
+    if (pos < length && this.#carryLength > 0) pos = this.#completeCarried(bytes, pos);
+    if (pos < length) pos = this.#lines(bytes, pos, length, this.#base, 0);
+    if (pos < length) this.#keepTail(bytes, pos, length);
+    this.#cursor = length;
+    this.#base += length;
+  }
+
+  // ─── finding line ends ──────────────────────────────────────────────────────────────────────────────────────
+
+  // Bare-CR mode searches two bytes; the next of each is kept so that a chunk is read once, not once per line.
+  #scanned: Uint8Array | undefined = undefined;
+  #scannedTo = 0;
+  #nextCr = -1;
+  #nextLf = -1;
+
+  /** Index of the next line terminator (LF, or CR in bare-CR mode) in `buf[from, to)`, or `to`. */
+  #terminator(buf: Uint8Array, from: number, to: number): number {
+    if (!this.#bareCr) {
+      const lf = buf.indexOf(LF, from);
+      return lf === -1 || lf >= to ? to : lf;
+    }
+    if (this.#scanned !== buf || this.#scannedTo !== to) {
+      this.#scanned = buf;
+      this.#scannedTo = to;
+      this.#nextCr = -1;
+      this.#nextLf = -1;
+    }
+    if (this.#nextLf < from) this.#nextLf = indexOfByte(buf, LF, from, to);
+    if (this.#nextCr < from) this.#nextCr = indexOfByte(buf, CR, from, to);
+    const end = this.#nextCr < this.#nextLf ? this.#nextCr : this.#nextLf;
+    return end > to ? to : end;
+  }
+
+  /** Where the terminator at `at` ends: after the LF, or after CR (LF) in bare-CR mode. -1: a CR that ends `buf` before `to`'s end. */
+  #terminatorEnd(buf: Uint8Array, at: number, to: number): number {
+    if (buf[at] === LF) return at + 1;
+    if (at + 1 === to) return -1;
+    return buf[at + 1] === LF ? at + 2 : at + 1;
+  }
+
+  // ─── the unfinished line ────────────────────────────────────────────────────────────────────────────────────
+
+  #append(bytes: Uint8Array, from: number, to: number): void {
+    const count = to - from;
+    const needed = this.#carryLength + count;
+    let carry = this.#carry;
+    if (needed > carry.length) {
+      let capacity = carry.length < CARRY_MIN ? CARRY_MIN : carry.length * 2;
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      grown.set(carry.subarray(0, this.#carryLength));
+      this.#carry = carry = grown;
+    }
+    if (count <= 32) {
+      let at = this.#carryLength;
+      for (let i = from; i < to; i++) carry[at++] = bytes[i]!;
+    } else carry.set(bytes.subarray(from, to), this.#carryLength);
+    this.#carryLength = needed;
+  }
+
+  /** The chunk ends inside a line: keep its bytes, and check it against the limit now (an endless line is found early). */
+  #keepTail(bytes: Uint8Array, from: number, to: number): void {
+    if (this.#carryLength === 0) this.#lineStart = this.#base + from;
+    this.#append(bytes, from, to);
+    this.#cursor = to;
+    let length = this.#carryLength;
+    if (this.#bareCr && this.#carry[length - 1] === CR) {
+      // A CR that ends the chunk ends the line; whether an LF follows is known with the next byte.
+      this.#crPending = true;
+      length--;
+    }
+    if (length > this.#max) {
+      const offset = this.#lineStart;
+      this.#sink.longLine(offset, this.#startCut(this.#carry, 0, length, offset));
+    }
+  }
+
+  /**
+   * The line from `start` in `buf` passed the limit: keep its head, drop the rest up to its end. Returns the
+   * excerpt to report: as many bytes as every chunking has seen when the limit fires, at most 320.
+   */
+  #startCut(buf: Uint8Array, start: number, end: number, offset: number): Uint8Array {
+    this.#cutting = true;
+    // The head is the same whatever the chunking: it grows up to `keep` bytes as the line goes on.
+    this.#cutHead = new Uint8Array(this.#keep);
+    this.#cutHeadLength = 0;
+    this.#growHead(buf, start, end);
+    this.#lineStart = offset;
+    const excerpt = buf.slice(start, start + Math.min(EXCERPT_BYTES, this.#max + 1, end - start));
+    this.#dropCarry();
+    return excerpt;
+  }
+
+  #growHead(buf: Uint8Array, from: number, to: number): void {
+    const count = Math.min(this.#keep - this.#cutHeadLength, to - from);
+    if (count <= 0) return;
+    this.#cutHead.set(buf.subarray(from, from + count), this.#cutHeadLength);
+    this.#cutHeadLength += count;
+  }
+
+  #dropCarry(): void {
+    this.#carryLength = 0;
+    if (this.#carry.length > CARRY_KEPT) this.#carry = EMPTY;
+  }
+
+  /** Reading a cut line: its end is searched for; returns where the next line starts (or `bytes.length`). */
+  #skipCut(bytes: Uint8Array, from: number): number {
+    const length = bytes.length;
+    const at = this.#terminator(bytes, from, length);
+    this.#growHead(bytes, from, at);
+    if (at === length) return length;
+    const end = this.#terminatorEnd(bytes, at, length);
+    if (end < 0) {
+      this.#crPending = true;
+      return length;
+    }
+    this.#cursor = end;
+    this.#endCut(this.#base + end);
+    return end;
+  }
+
+  #endCut(next: number): void {
+    this.#cutting = false;
+    const head = this.#cutHead.subarray(0, this.#cutHeadLength);
+    this.#cutHead = EMPTY;
+    const offset = this.#lineStart;
+    const text = this.#decode(this.#content(head, 0, head.length, offset));
+    this.#withTelnet(() => this.#sink.cutLine(text, offset, next - offset, head));
+  }
+
+  /** Delivers the Telnet commands found in a line, then the line (even when `onTelnet` throws). */
+  #withTelnet(deliver: () => void): void {
+    const telnet = this.#pendingTelnet;
+    if (telnet === undefined) {
+      deliver();
+      return;
+    }
+    this.#pendingTelnet = undefined;
+    try {
+      this.#sink.telnet(telnet);
+    } finally {
+      deliver();
+    }
+  }
+
+  /** Bare-CR mode: the line that ended with a CR at the last chunk's end is delivered, with the LF if one follows. */
+  #endPendingCr(bytes: Uint8Array): number {
+    this.#crPending = false;
+    const withLf = bytes[0] === LF ? 1 : 0;
+    this.#cursor = withLf;
+    if (this.#cutting) {
+      this.#endCut(this.#base + withLf);
+      return withLf;
+    }
+    if (withLf === 1) this.#append(bytes, 0, 1);
+    const length = this.#carryLength;
+    this.#carryLength = 0;
+    this.#byteLine(this.#carry, 0, length - 1 - withLf, length, this.#lineStart);
+    return withLf;
+  }
+
+  /** The chunk completes the unfinished line (and, for a small chunk, takes the complete lines after it too). */
+  #completeCarried(bytes: Uint8Array, from: number): number {
+    const length = bytes.length;
+    const at = this.#terminator(bytes, from, length);
+    if (at === length) return from;
+    let end = this.#terminatorEnd(bytes, at, length);
+    if (end < 0) return from;
+    if (this.#windows && length - from < SMALL_CHUNK) {
+      // One decode for the carried line and the chunk's lines: a small chunk holds about one line.
+      end = bytes.lastIndexOf(LF, length - 1) + 1;
+    }
+    const carried = this.#carryLength;
+    this.#append(bytes, from, end);
+    const total = this.#carryLength;
+    // The lines are complete: the buffer is free for the next unfinished line once they are read.
+    this.#carryLength = 0;
+    const shift = carried - from;
+    if (this.#windows) this.#window(this.#carry, 0, total, this.#lineStart, shift);
+    else {
+      this.#cursor = end;
+      this.#byteLine(this.#carry, 0, at + shift, total, this.#lineStart);
+    }
+    return end;
+  }
+
+  // ─── complete lines ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Reads the complete lines of `buf[from, to)` (stream offset of `buf[0]`: `base`; a line ending at `buf[e]`
+   * leaves the chunk read up to `e - shift`). Returns where the first unfinished line starts.
+   */
+  #lines(buf: Uint8Array, from: number, to: number, base: number, shift: number): number {
+    if (this.#windows) {
+      const last = buf.lastIndexOf(LF, to - 1);
+      if (last < from) return from;
+      this.#window(buf, from, last + 1, base, shift);
+      return last + 1;
+    }
+    let pos = from;
+    while (pos < to) {
+      const at = this.#terminator(buf, pos, to);
+      if (at === to) break;
+      const end = this.#terminatorEnd(buf, at, to);
+      if (end < 0) break;
+      this.#cursor = end - shift;
+      this.#byteLine(buf, pos, at, end, base);
+      pos = end;
+    }
+    return pos;
+  }
+
+  /** UTF-8 lines `buf[from, to)` (`to` just after an LF), decoded a window at a time and cut on the text. */
+  #window(buf: Uint8Array, from: number, to: number, base: number, shift: number): void {
+    const sink = this.#sink;
+    const max = this.#max;
+    while (from < to) {
+      let windowEnd = to;
+      if (to - from > WINDOW) {
+        windowEnd = buf.lastIndexOf(LF, from + WINDOW - 1) + 1;
+        // One line longer than a window: the window is that line.
+        if (windowEnd <= from) windowEnd = buf.indexOf(LF, from + WINDOW) + 1;
+      }
+      const text = utf8.decode(buf.subarray(from, windowEnd));
+      // No byte sequence decodes to more characters than it has bytes: equal lengths mean one each.
+      const oneToOne = text.length === windowEnd - from;
+      // 0xFF is never UTF-8: a line without U+FFFD holds no IAC and no invalid byte.
+      let odd = text.indexOf(REPLACEMENT);
+      let c = 0;
+      let b = from;
+      while (b < windowEnd) {
+        const nl = text.indexOf("\n", c);
+        const end = oneToOne ? from + nl + 1 : buf.indexOf(LF, b) + 1;
+        this.#cursor = end - shift;
+        if ((odd !== -1 && odd < nl) || end - 1 - b > max) {
+          this.#byteLine(buf, b, end - 1, end, base);
+          if (odd !== -1 && odd < nl) odd = text.indexOf(REPLACEMENT, nl + 1);
+        } else if (nl > c && text.charCodeAt(nl - 1) === CR) {
+          sink.line(text.slice(c, nl - 1), base + b, end - b, Ending.CrLf, undefined);
+        } else {
+          sink.line(text.slice(c, nl), base + b, end - b, Ending.Lf, undefined);
+        }
+        c = nl + 1;
+        b = end;
+      }
+      from = windowEnd;
+    }
+  }
+
+  /** The content of `buf[start, end)` with Telnet commands removed (and reported). */
+  #content(buf: Uint8Array, start: number, end: number, offset: number): Uint8Array {
+    if (!this.#telnet || indexOfByte(buf, IAC, start, end) === end) return buf.subarray(start, end);
+    const found: TelnetCommand[] = [];
+    const content = removeTelnet(buf, start, end, offset, found);
+    if (found.length > 0) this.#pendingTelnet = found;
+    return content;
+  }
+
+  #pendingTelnet: TelnetCommand[] | undefined = undefined;
+
+  /** One line on the byte path: `buf[start, at)` its bytes, `buf[at, end)` its terminator. */
+  #byteLine(buf: Uint8Array, start: number, at: number, end: number, base: number): void {
+    const offset = base + start;
+    if (at - start > this.#max) {
+      const excerpt = this.#startCut(buf, start, at, offset);
+      try {
+        this.#sink.longLine(offset, excerpt);
+      } finally {
+        this.#endCut(base + end);
+      }
+      return;
+    }
+    let content = this.#content(buf, start, at, offset);
+    const clean = content.buffer === buf.buffer;
+    let ending = Ending.Lf;
+    if (buf[at] === LF) {
+      // RFC 959 §4.1.3: one terminator is removed; a CR right before the LF (Telnet commands aside) is part of it.
+      if (content.length > 0 && content[content.length - 1] === CR) {
+        content = content.subarray(0, content.length - 1);
+        ending = Ending.CrLf;
+      }
+    } else ending = end - at === 2 ? Ending.CrLf : Ending.Cr;
+    const text = this.#decode(content);
+    const bytes =
+      clean && this.#utf8 && text.indexOf(REPLACEMENT) === -1 ? undefined : buf.subarray(start, end);
+    this.#withTelnet(() => this.#sink.line(text, offset, end - start, ending, bytes));
+  }
+
+  // ─── the end ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #finish(): void {
+    if (this.#crPending) {
+      // Bare-CR mode: a CR at the very end ended its line.
+      this.#crPending = false;
+      if (this.#cutting) this.#endCut(this.#base);
+      else {
+        const length = this.#carryLength;
+        this.#carryLength = 0;
+        this.#byteLine(this.#carry, 0, length - 1, length, this.#lineStart);
+      }
+    }
+    const sink = this.#sink;
+    if (this.#cutting) {
+      const offset = this.#lineStart;
+      this.#clear();
+      sink.end(offset, EMPTY, true);
+    } else if (this.#carryLength > 0) {
+      const offset = this.#lineStart;
+      const partial = this.#carry.slice(0, this.#carryLength);
+      this.#clear();
+      sink.end(offset, partial, false);
+    } else {
+      const offset = this.#base;
+      this.#clear();
+      sink.end(offset, EMPTY, false);
+    }
+  }
+}
