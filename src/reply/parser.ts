@@ -20,7 +20,6 @@ import {
   DIGIT_6,
   DIGIT_9,
   HYPHEN,
-  ownString,
   SPACE,
   textEncoder,
 } from "../lines/bytes.js";
