@@ -206,9 +206,12 @@ export class LineSplitter {
     let pos = 0;
     if (this.#crPending) pos = this.#endPendingCr(bytes);
     if (pos < length && this.#cutting) pos = this.#skipCut(bytes, pos);
-    if (pos < length && this.#carryLength > 0) pos = this.#completeCarried(bytes, pos);
-    if (pos < length) pos = this.#lines(bytes, pos, length, this.#base, 0);
-    if (pos < length) this.#keepTail(bytes, pos, length);
+    if (pos < length && this.#windows && length - pos < SMALL_CHUNK) this.#small(bytes, pos);
+    else {
+      if (pos < length && this.#carryLength > 0) pos = this.#completeCarried(bytes, pos);
+      if (pos < length) pos = this.#lines(bytes, pos, length, this.#base, 0);
+      if (pos < length) this.#keepTail(bytes, pos, length);
+    }
     this.#cursor = length;
     this.#base += length;
   }
@@ -266,11 +269,44 @@ export class LineSplitter {
     this.#carryLength = needed;
   }
 
+  /**
+   * A small chunk (about one line): appended whole to the unfinished line, whose complete lines are then read with
+   * one decode, and what is left moved to the buffer's start. One copy and one decode a chunk.
+   */
+  #small(bytes: Uint8Array, from: number): void {
+    const length = bytes.length;
+    const carried = this.#carryLength;
+    if (carried === 0) this.#lineStart = this.#base + from;
+    this.#append(bytes, from, length);
+    // Only the new bytes are searched: a long unfinished line is not read again with every chunk.
+    const last = bytes.lastIndexOf(LF, length - 1);
+    if (last >= from) {
+      const shift = carried - from;
+      const end = last + 1 + shift;
+      const total = this.#carryLength;
+      const carry = this.#carry;
+      // The lines are complete: should a callback throw, the rest of the chunk is fed again, not the buffer.
+      this.#carryLength = 0;
+      this.#window(carry, 0, end, this.#lineStart, shift);
+      if (end < total) {
+        carry.copyWithin(0, end, total);
+        this.#carryLength = total - end;
+        this.#lineStart = this.#base + last + 1;
+      }
+    }
+    this.#cursor = length;
+    if (this.#carryLength > 0) this.#checkLimit();
+  }
+
   /** The chunk ends inside a line: keep its bytes, and check it against the limit now (an endless line is found early). */
   #keepTail(bytes: Uint8Array, from: number, to: number): void {
     if (this.#carryLength === 0) this.#lineStart = this.#base + from;
     this.#append(bytes, from, to);
     this.#cursor = to;
+    this.#checkLimit();
+  }
+
+  #checkLimit(): void {
     let length = this.#carryLength;
     if (this.#bareCr && this.#carry[length - 1] === CR) {
       // A CR that ends the chunk ends the line; whether an LF follows is known with the next byte.
