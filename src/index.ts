@@ -15,6 +15,13 @@ export {
   type ReplyClass,
 } from "./codes.js";
 export * from "./commands.js";
+export {
+  type ConnectionProblem,
+  type ControlConnection,
+  type ControlConnectionOptions,
+  createControlConnection,
+  type Direction,
+} from "./connection/connection.js";
 export * from "./decode/index.js";
 export * from "./dialogue.js";
 export { ReplyParseError, type ReplyParseErrorInit, type ReplyParseErrorType } from "./errors.js";
@@ -29,6 +36,7 @@ export {
   type ReplyParserOptions,
   type TelnetCommand,
 } from "./parser.js";
+export type { Problem, ProblemLayer } from "./problem.js";
 export * from "./records.js";
 export { createReply, type Reply } from "./reply.js";
 export { ReplyParserStream, type ReplyStreamOptions, readReplies } from "./stream.js";

@@ -2,8 +2,8 @@
  * `ftp-reply parse [file|-]`: raw server→client bytes (a control connection's reply stream) → replies.
  */
 
+import { createControlConnection } from "../connection/connection.js";
 import { InputError, openSource } from "../node/sources.js";
-import { createReplyParser } from "../parser.js";
 import {
   type CliIO,
   COMMON_OPTIONS_HELP,
@@ -46,21 +46,20 @@ export async function runParse(argv: readonly string[], io: CliIO): Promise<numb
     showPasswords: options.showPasswords,
     stderr: io.stderr,
   });
-  const parser = createReplyParser(
-    {
-      onReply: (reply) => writer.reply(reply),
-      onError: (error) =>
-        writer.diagnostic({ type: error.type, message: error.message, offset: error.offset }),
-      onWarning: (warning) =>
-        writer.diagnostic({ type: warning.type, message: warning.message, offset: warning.offset }),
+  // The server's side of a control connection: its replies, and the problems of its bytes.
+  const connection = createControlConnection({
+    encoding: options.encoding,
+    onReply: (reply) => writer.reply(reply),
+    onProblem: (problem) => {
+      if (problem.layer !== "dialogue")
+        writer.diagnostic({ type: problem.type, message: problem.message, offset: problem.offset });
     },
-    { encoding: options.encoding },
-  );
+  });
   try {
     const source = await openSource(positionals[0], io.stdin);
     const progress = createProgress(io.stderr, source.name, source.size);
     for await (const chunk of source.chunks) {
-      parser.feed(chunk);
+      connection.fromServer(chunk);
       progress.update(source.bytesRead);
       await out.drain();
     }
@@ -71,7 +70,7 @@ export async function runParse(argv: readonly string[], io: CliIO): Promise<numb
     io.stderr.write(`ftp-reply parse: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  parser.end();
+  connection.end();
   writer.end();
   await out.close();
   return options.strict && writer.summary.diagnostics > 0 ? EXIT_PROTOCOL_ERRORS : EXIT_OK;

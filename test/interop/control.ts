@@ -1,14 +1,15 @@
 /**
- * A scripted FTP control connection for the interop tests: it writes commands, reads the server's replies
- * through the library's reply parser, and keeps the exact server→client bytes and a `C:`/`S:` transcript so a
- * session can be saved as a fixture.
+ * A scripted FTP control connection for the interop tests: it writes commands and reads the server's replies
+ * through the library's control connection (both directions in, so the dialogue layer pairs them too), and keeps
+ * the exact server→client bytes and a `C:`/`S:` transcript so a session can be saved as a fixture.
  */
 import net from "node:net";
 import {
-  createReplyParser,
+  type ConnectionProblem,
+  createControlConnection,
+  type Exchange,
   type PassiveTarget,
   type Reply,
-  type ReplyParseError,
   resolvePassiveTarget,
 } from "../../src/index.js";
 
@@ -28,40 +29,50 @@ export class ControlConnection {
   readonly received: Uint8Array[] = [];
   /** `C: command` and `S: reply line` lines, in the order they happened. */
   readonly transcript: string[] = [];
-  /** Framing errors the parser reported: a real server's replies should produce none. */
-  readonly parseErrors: ReplyParseError[] = [];
-  readonly parseWarnings: ReplyParseError[] = [];
+  /** Framing errors the reply parser reported: a real server's replies should produce none. */
+  readonly parseErrors: ConnectionProblem[] = [];
+  readonly parseWarnings: ConnectionProblem[] = [];
+  /** Every exchange the dialogue layer paired, and what it found against RFC 959 §5.4. */
+  readonly exchanges: Exchange[] = [];
+  readonly dialogueProblems: ConnectionProblem[] = [];
   closed = false;
 
   private readonly socket: net.Socket;
   private readonly ready: Reply[] = [];
   private waiter: (() => void) | undefined;
-  private readonly parser;
+  private readonly connection;
 
   private constructor(socket: net.Socket, host: string, port: number) {
     this.socket = socket;
     this.host = host;
     this.port = port;
-    this.parser = createReplyParser(
-      {
-        onReply: (reply) => {
-          for (const line of reply.lines) this.transcript.push(`S: ${line}`);
-          this.ready.push(reply);
-          this.wake();
-        },
-        onError: (error) => this.parseErrors.push(error),
-        onWarning: (warning) => this.parseWarnings.push(warning),
+    this.connection = createControlConnection({
+      encoding: "utf-8",
+      onReply: (reply) => {
+        for (const line of reply.lines) this.transcript.push(`S: ${line}`);
+        this.ready.push(reply);
+        this.wake();
       },
-      { encoding: "utf-8" },
-    );
+      onExchange: (exchange) => this.exchanges.push(exchange),
+      onProblem: (problem) => {
+        if (problem.layer === "dialogue") this.dialogueProblems.push(problem);
+        else if (
+          problem.layer === "reply" &&
+          problem.type !== "missing-space" &&
+          problem.type !== "mismatched-close"
+        )
+          this.parseErrors.push(problem);
+        else this.parseWarnings.push(problem);
+      },
+    });
     socket.on("data", (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk);
       this.received.push(bytes);
-      this.parser.feed(bytes);
+      this.connection.fromServer(bytes, Date.now() / 1000);
     });
     socket.on("close", () => {
       this.closed = true;
-      this.parser.end();
+      this.connection.end(Date.now() / 1000);
       this.wake();
     });
     socket.on("error", () => {
@@ -134,6 +145,7 @@ export class ControlConnection {
   send(line: string): void {
     this.transcript.push(`C: ${line}`);
     this.socket.write(`${line}\r\n`);
+    this.connection.fromClient(`${line}\r\n`, Date.now() / 1000);
   }
 
   /** Reads replies up to the final (non-1xx) one. */

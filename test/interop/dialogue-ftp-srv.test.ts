@@ -12,7 +12,7 @@ import { Writable } from "node:stream";
 import { Client } from "basic-ftp";
 import { FtpSrv } from "ftp-srv";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createCommandParser, createReplyParser, createSession, type Exchange } from "../../src/index.js";
+import { type ConnectionProblem, createControlConnection, type Exchange } from "../../src/index.js";
 
 interface Recorded {
   direction: "client" | "server";
@@ -134,24 +134,23 @@ describe("a real client and server (basic-ftp ↔ ftp-srv on 127.0.0.1)", () => 
     expect(Buffer.concat(chunks).toString()).toBe("hello, world\n");
     expect(listing).toEqual([]);
 
+    // The recorded bytes of both directions, through the one control connection every source uses.
     const exchanges: Exchange[] = [];
-    const session = createSession({ onExchange: (ex) => exchanges.push(ex) });
-    let ts = 0;
-    const commands = createCommandParser({ onCommand: (c) => session.command(c, ts) });
-    const replies = createReplyParser({
-      onReply: (r) => session.reply(r, ts),
-      onError: (e) => {
-        throw e;
+    const problems: ConnectionProblem[] = [];
+    const session = createControlConnection({
+      onExchange: (ex) => exchanges.push(ex),
+      onProblem: (p) => {
+        if (p.layer !== "dialogue") problems.push(p);
       },
     });
+    let ts = 0;
     for (const chunk of recorded) {
       ts = chunk.ts;
-      if (chunk.direction === "client") commands.feed(chunk.bytes);
-      else replies.feed(chunk.bytes);
+      if (chunk.direction === "client") session.fromClient(chunk.bytes, ts);
+      else session.fromServer(chunk.bytes, ts);
     }
-    commands.end();
-    replies.end();
     session.end(ts);
+    expect(problems).toEqual([]);
 
     const [greeting, ...rest] = exchanges;
     expect(greeting!.kind).toBe("greeting");

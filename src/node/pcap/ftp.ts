@@ -7,11 +7,14 @@
  * responder speaks first with `220 `/`220-` (or `120`) is a control connection on any port.
  */
 
-import type { CommandParser } from "../../commands.js";
-import { createCommandParser } from "../../commands.js";
+import {
+  type ControlConnection as Connection,
+  createControlConnection,
+  type Direction,
+} from "../../connection/connection.js";
 import { formatIPv6, parseIPv6 } from "../../decode/address.js";
-import { createSession, type Exchange, type Session, type SessionOptions } from "../../dialogue.js";
-import { createReplyParser, type ReplyParser, type ReplyParserOptions } from "../../parser.js";
+import type { Exchange, SessionOptions } from "../../dialogue.js";
+import type { ReplyParserOptions } from "../../parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import { formatAddress } from "./decode.js";
 import type { CaptureDiagnostic } from "./errors.js";
@@ -107,10 +110,9 @@ export interface FtpCaptureAnalyzer {
 
 interface ControlState {
   readonly control: ControlConnection;
-  readonly session: Session;
-  readonly replies: ReplyParser;
-  readonly commands: CommandParser;
-  /** Timestamp of the packet being processed, for the parsers' callbacks. */
+  /** The FTP control connection: commands, replies and their pairing. */
+  readonly connection: Connection;
+  /** Timestamp of the last packet processed. */
   ts: number;
   /** Data connections matched to this control connection waiting for their transfer exchange. */
   readonly unpairedData: DataState[];
@@ -118,13 +120,6 @@ interface ControlState {
   readonly unpairedTransfers: Exchange[];
   /** The control connection has ended (FIN, RST or the end of the capture). */
   ended: boolean;
-  /**
-   * Stream position (per direction) where the parser was last reset: its offsets (`reply.offset`,
-   * `command.offset`, error offsets) count from there.
-   */
-  readonly parserBase: [number, number];
-  /** An `encrypted` diagnostic was given for the direction. */
-  readonly encryptedReported: [boolean, boolean];
 }
 
 interface DataState {
@@ -173,6 +168,10 @@ function looksLikeGreeting(bytes: Uint8Array): boolean {
   if (separator !== SPACE && separator !== HYPHEN) return false;
   const code = (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
   return code === 220 || code === 120 || code === 421;
+}
+
+function directionName(direction: Direction): "client-to-server" | "server-to-client" {
+  return direction === "client" ? "client-to-server" : "server-to-client";
 }
 
 /** The listening endpoint a data channel names, as `host:port` text in our endpoint format. */
@@ -239,72 +238,55 @@ export function createFtpCaptureAnalyzer(
       },
     };
     const stateRef: { current?: ControlState } = {};
-    const session = createSession({
-      ...options.session,
-      // A capture that begins mid-connection misses the greeting.
-      expectGreeting: tcp.handshakeSeen,
-      endpoints: { clientHost: control.info.origHost, serverHost: control.info.respHost },
+    const connection = createControlConnection({
+      encoding: options.encoding,
+      replies: options.replyParser,
+      session: {
+        ...options.session,
+        // A capture that begins mid-connection misses the greeting.
+        expectGreeting: tcp.handshakeSeen,
+        endpoints: { clientHost: control.info.origHost, serverHost: control.info.respHost },
+      },
       onExchange(exchange) {
-        const state = stateRef.current!;
-        onControlExchange(state, exchange);
+        onControlExchange(stateRef.current!, exchange);
+      },
+      onProblem(problem) {
+        if (problem.layer === "dialogue") return;
+        const frame = currentPacket?.frame ?? packet.frame;
+        const fileOffset = currentPacket?.fileOffset ?? packet.fileOffset;
+        const direction = directionName(problem.direction ?? "client");
+        if (problem.type === "encrypted") {
+          diagnostic({
+            type: "encrypted",
+            message: `stream ${tcp.index}: ${problem.message}`,
+            frame,
+            fileOffset,
+            stream: tcp.index,
+            direction,
+          });
+          return;
+        }
+        // Parser offsets are stream positions: a gap skips its missing bytes, it does not restart the count.
+        const streamOffset = problem.offset ?? 0;
+        const where = `${problem.direction === "client" ? "client→server" : "server→client"} byte ${streamOffset}`;
+        diagnostic({
+          type: "ftp",
+          message: `stream ${tcp.index}, ${where}: ${problem.type}: ${problem.message.replace(/ at byte \d+/, "")}`,
+          frame,
+          fileOffset,
+          stream: tcp.index,
+          streamOffset,
+          direction,
+        });
       },
     });
-    const ftpDiagnostic = (direction: FlowDirection, message: string, offset: number, type: string): void => {
-      // The parsers count from their last reset (the start, or the byte after a gap): give the stream position.
-      const streamOffset = (stateRef.current?.parserBase[direction] ?? 0) + offset;
-      const where = `${direction === 0 ? "client→server" : "server→client"} byte ${streamOffset}`;
-      diagnostic({
-        type: "ftp",
-        message: `stream ${tcp.index}, ${where}: ${type}: ${message.replace(/ at byte \d+/, "")}`,
-        frame: currentPacket?.frame ?? packet.frame,
-        fileOffset: currentPacket?.fileOffset ?? packet.fileOffset,
-        stream: tcp.index,
-        streamOffset,
-        direction: direction === 0 ? "client-to-server" : "server-to-client",
-      });
-    };
-    const replies = createReplyParser(
-      {
-        onReply(reply) {
-          session.reply(reply, stateRef.current!.ts);
-        },
-        onError(error) {
-          ftpDiagnostic(1, error.message, error.offset, error.type);
-          if (error.type === "reply-too-long" || error.type === "line-too-long") {
-            session.lostReply(error.code, stateRef.current!.ts);
-          }
-        },
-        onWarning(warning) {
-          ftpDiagnostic(1, warning.message, warning.offset, warning.type);
-        },
-      },
-      { ...options.replyParser, ...(options.encoding === undefined ? {} : { encoding: options.encoding }) },
-    );
-    const commands = createCommandParser(
-      {
-        onCommand(command) {
-          session.command(command, stateRef.current!.ts);
-        },
-        onError(error) {
-          ftpDiagnostic(0, error.message, error.offset, error.type);
-        },
-        onWarning(warning) {
-          ftpDiagnostic(0, warning.message, warning.offset, warning.type);
-        },
-      },
-      options.encoding === undefined ? {} : { encoding: options.encoding },
-    );
     const state: ControlState = {
       control,
-      session,
-      replies,
-      commands,
+      connection,
       ts: secondsOf(packet),
       unpairedData: [],
       unpairedTransfers: [],
       ended: false,
-      parserBase: [0, 0],
-      encryptedReported: [false, false],
     };
     stateRef.current = state;
     controlCount++;
@@ -392,24 +374,10 @@ export function createFtpCaptureAnalyzer(
     bytes: Uint8Array,
     packet: CapturedPacket,
   ): void => {
-    state.ts = secondsOf(packet);
-    if (state.session.state.secured) {
-      // RFC 4217: after 234 to AUTH TLS the control connection carries TLS records; nothing to parse.
-      if (!state.encryptedReported[direction]) {
-        state.encryptedReported[direction] = true;
-        diagnostic({
-          type: "encrypted",
-          message: `stream ${state.control.tcp.index}: the control connection is protected by TLS (234 to AUTH); ${direction === 0 ? "client" : "server"} bytes from here on are not read`,
-          frame: packet.frame,
-          fileOffset: packet.fileOffset,
-          stream: state.control.tcp.index,
-          direction: direction === 0 ? "client-to-server" : "server-to-client",
-        });
-      }
-      return;
-    }
-    if (direction === 1) state.replies.feed(bytes);
-    else state.commands.feed(bytes);
+    const ts = secondsOf(packet);
+    state.ts = ts;
+    if (direction === 1) state.connection.fromServer(bytes, ts);
+    else state.connection.fromClient(bytes, ts);
   };
 
   const capture = createTcpCapture(
@@ -478,9 +446,7 @@ export function createFtpCaptureAnalyzer(
         const role = roles.get(tcp.index);
         if (role?.role === Role.Control) {
           // The bytes after a hole start mid-line: drop the partial state and resync on the next line.
-          if (direction === 1) role.control!.replies.reset();
-          else role.control!.commands.reset();
-          role.control!.parserBase[direction] = position;
+          role.control!.connection.gap(direction === 1 ? "server" : "client", missingBytes, role.control!.ts);
         }
       },
       onClose(tcp, how) {
@@ -490,9 +456,7 @@ export function createFtpCaptureAnalyzer(
           const state = role.control!;
           const ts = currentPacket === undefined ? state.ts : secondsOf(currentPacket);
           state.ts = ts;
-          state.commands.end();
-          state.replies.end();
-          state.session.end(ts);
+          state.connection.end(ts);
           state.ended = true;
           for (const data of state.unpairedData) reportData(data);
         } else if (role.role === Role.Data) {

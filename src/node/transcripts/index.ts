@@ -4,11 +4,13 @@
  * lines go through the reply parser, client lines through the command splitter, and both into a session that
  * pairs commands with replies. Everything streams: memory is bounded by the longest line, not the log's size.
  */
-import { type Command, type CommandParser, createCommandParser } from "../../commands.js";
-import { createSession, type Exchange, type Session } from "../../dialogue.js";
-import { createReplyParser, type ReplyParser } from "../../parser.js";
+import {
+  type ControlConnection,
+  type ControlConnectionOptions,
+  createControlConnection,
+} from "../../connection/connection.js";
+import type { Exchange } from "../../dialogue.js";
 import type { ConnectionInfo } from "../../records.js";
-import type { Reply } from "../../reply.js";
 import { createLineSplitter, DEFAULT_MAX_LOG_LINE_LENGTH, excerpt, startsWithReplyCode } from "./bytes.js";
 import { curlTraceAsciiFormat } from "./curl-trace-ascii.js";
 import { curlVerboseFormat } from "./curl-verbose.js";
@@ -85,8 +87,15 @@ export interface ReadTranscriptOptions {
   format?: TranscriptFormatName | "auto";
   /** Text encoding of the protocol lines (`utf-8` default, `auto`, or a WHATWG label). */
   encoding?: string;
-  /** Keep PASS arguments (default: masked). */
-  recordPasswords?: boolean;
+  /**
+   * Keep PASS arguments: `false` (default) masks every one, `true` keeps them, `"guest"` keeps those of
+   * anonymous users only (Zeek's rule).
+   */
+  recordPasswords?: boolean | "guest" | undefined;
+  /** The reply parser's limits and framing options for the protocol lines. */
+  replies?: ControlConnectionOptions["replies"];
+  /** The command parser's limit. */
+  commands?: ControlConnectionOptions["commands"];
   /** Longest log line kept (default 1 MiB). */
   maxLineLength?: number;
   /** Called once the format is known (before any other callback). */
@@ -106,13 +115,22 @@ export class TranscriptFormatError extends Error {
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const textEncoder = new TextEncoder();
 
-/** Pairs commands and replies for one control connection at a time. */
+/** The options of a log's control connections, from the reader's options. */
+function connectionOptions(options: ReadTranscriptOptions): ControlConnectionOptions {
+  return {
+    encoding: options.encoding ?? "utf-8",
+    replies: options.replies,
+    commands: options.commands,
+    // A log shows what was said in clear: a log of an FTPS session is the client's or server's own decrypted view.
+    encryptedAfterAuth: false,
+  };
+}
+
+/** One control connection at a time, for the line-based formats: each log line goes in as a line of its side. */
 class DialogueBuilder {
-  private session!: Session;
-  private replyParser!: ReplyParser;
-  private commandParser!: CommandParser;
-  private ts: number | undefined;
+  private connection!: ControlConnection;
   private lineNumber = 0;
+  private ts: number | undefined;
   private busy = false;
 
   constructor(
@@ -124,27 +142,16 @@ class DialogueBuilder {
 
   private start(conn: ConnectionInfo): void {
     this.busy = false;
-    this.session = createSession({
-      onExchange: (exchange) => this.options.onExchange(exchange, conn),
-      recordPasswords: this.options.recordPasswords === true,
-      expectGreeting: this.expectGreeting,
+    const options = this.options;
+    this.connection = createControlConnection({
+      ...connectionOptions(options),
+      session: { recordPasswords: options.recordPasswords ?? false, expectGreeting: this.expectGreeting },
+      onExchange: (exchange) => options.onExchange(exchange, conn),
+      onProblem: (problem) => {
+        // The dialogue's own findings are in `exchange.diagnostics`; a log line number says where the rest are.
+        if (problem.layer !== "dialogue") this.problem(problem.type, problem.message, this.lineNumber);
+      },
     });
-    const encoding = this.options.encoding ?? "utf-8";
-    this.replyParser = createReplyParser(
-      {
-        onReply: (reply: Reply) => this.session.reply(reply, this.ts),
-        onError: (error) => this.problem(error.type, error.message, this.lineNumber),
-        onWarning: (warning) => this.problem(warning.type, warning.message, this.lineNumber),
-      },
-      { encoding },
-    );
-    this.commandParser = createCommandParser(
-      {
-        onCommand: (command: Command) => this.session.command(command, this.ts),
-        onError: (error) => this.problem(error.type, error.message, this.lineNumber),
-      },
-      { encoding },
-    );
   }
 
   problem(type: string, message: string, line: number | undefined, offset?: number): void {
@@ -153,65 +160,49 @@ class DialogueBuilder {
 
   event(event: TranscriptEvent): void {
     this.busy = true;
-    this.ts = event.ts;
     this.lineNumber = event.lineNumber;
-    const parser = event.direction === "server" ? this.replyParser : this.commandParser;
-    parser.feed(typeof event.line === "string" ? textEncoder.encode(event.line) : event.line);
-    parser.feed(CRLF);
+    this.ts = event.ts;
+    const line = typeof event.line === "string" ? textEncoder.encode(event.line) : event.line;
+    if (event.direction === "server") {
+      this.connection.fromServer(line, event.ts);
+      this.connection.fromServer(CRLF, event.ts);
+    } else {
+      this.connection.fromClient(line, event.ts);
+      this.connection.fromClient(CRLF, event.ts);
+    }
   }
 
-  connection(conn: ConnectionInfo, lineNumber: number): void {
+  newConnection(conn: ConnectionInfo, lineNumber: number): void {
     if (this.busy) this.finish(lineNumber);
     this.start(conn);
   }
 
   finish(lineNumber: number): void {
     this.lineNumber = lineNumber;
-    this.replyParser.end();
-    this.commandParser.end();
-    this.session.end(this.ts);
+    this.connection.end(this.ts);
   }
 }
 
-/** Feeds server→client bytes (the `raw` format) straight to the reply parser: byte offsets are the file's. */
-class RawDialogue {
-  private readonly session: Session;
-  private readonly parser: ReplyParser;
-
-  constructor(options: ReadTranscriptOptions) {
-    const conn: ConnectionInfo = {};
-    this.session = createSession({
-      // Server bytes alone have no commands: every reply after the greeting is "unmatched" by nature, which is
-      // no finding worth reporting, so that diagnostic is left out here.
-      onExchange: (exchange) =>
-        options.onExchange(
-          exchange.diagnostics.some((d) => d.type === "unmatched-reply")
-            ? { ...exchange, diagnostics: exchange.diagnostics.filter((d) => d.type !== "unmatched-reply") }
-            : exchange,
-          conn,
-        ),
-      recordPasswords: options.recordPasswords === true,
-    });
-    this.parser = createReplyParser(
-      {
-        onReply: (reply) => this.session.reply(reply),
-        onError: (error) =>
-          options.onProblem?.({ type: error.type, message: error.message, offset: error.offset }),
-        onWarning: (warning) =>
-          options.onProblem?.({ type: warning.type, message: warning.message, offset: warning.offset }),
-      },
-      { encoding: options.encoding ?? "utf-8" },
-    );
-  }
-
-  feed(chunk: Uint8Array): void {
-    this.parser.feed(chunk);
-  }
-
-  end(): void {
-    this.parser.end();
-    this.session.end();
-  }
+/** Feeds server→client bytes (the `raw` format) straight to a control connection: byte offsets are the file's. */
+function rawDialogue(options: ReadTranscriptOptions): ControlConnection {
+  const conn: ConnectionInfo = {};
+  return createControlConnection({
+    ...connectionOptions(options),
+    session: { recordPasswords: options.recordPasswords ?? false },
+    // Server bytes alone have no commands: every reply after the greeting is "unmatched" by nature, which is
+    // no finding worth reporting, so that diagnostic is left out here.
+    onExchange: (exchange) =>
+      options.onExchange(
+        exchange.diagnostics.some((d) => d.type === "unmatched-reply")
+          ? { ...exchange, diagnostics: exchange.diagnostics.filter((d) => d.type !== "unmatched-reply") }
+          : exchange,
+        conn,
+      ),
+    onProblem: (problem) => {
+      if (problem.layer !== "dialogue")
+        options.onProblem?.({ type: problem.type, message: problem.message, offset: problem.offset });
+    },
+  });
 }
 
 /** Collects the first bytes of a stream for detection, then hands everything on. */
@@ -263,7 +254,7 @@ export async function readTranscript(
         chosen = true;
       });
 
-  let raw: RawDialogue | undefined;
+  let raw: ControlConnection | undefined;
   let builder: DialogueBuilder | undefined;
   let splitter: ReturnType<typeof createLineSplitter> | undefined;
   let reader: ReturnType<TranscriptFormat["createReader"]> | undefined;
@@ -271,7 +262,7 @@ export async function readTranscript(
   const setUp = (name: TranscriptFormatName): void => {
     options.onFormat?.(name);
     if (name === "raw") {
-      raw = new RawDialogue(options);
+      raw = rawDialogue(options);
       return;
     }
     const spec = TRANSCRIPT_FORMATS.find((candidate) => candidate.name === name);
@@ -288,7 +279,7 @@ export async function readTranscript(
         }),
       connection: (info) => {
         const { lineNumber, ...conn } = info;
-        dialogue.connection(conn, lineNumber);
+        dialogue.newConnection(conn, lineNumber);
       },
     };
     const lineReader = spec.createReader(sink);
@@ -327,7 +318,7 @@ export async function readTranscript(
       setUp(format);
       ready = true;
     }
-    if (raw !== undefined) raw.feed(chunk);
+    if (raw !== undefined) raw.fromServer(chunk);
     else splitter!.feed(chunk);
     await options.onChunk?.();
   }
