@@ -177,9 +177,9 @@ export class LineSplitter {
         item = this.#queue.shift();
       }
     } catch (error) {
-      if (item instanceof Uint8Array && this.#cursor < item.length) {
+      if (item instanceof Uint8Array) {
         // The rest of the chunk waits for the next feed; what was delivered stays delivered.
-        this.#queue.unshift(item.slice(this.#cursor));
+        if (this.#cursor < item.length) this.#queue.unshift(item.slice(this.#cursor));
         this.#base += this.#cursor;
       }
       throw error;
