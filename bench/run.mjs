@@ -2,7 +2,7 @@
 // scaling, hostile streams, decoders, peak RSS over 1 GiB and the core's bundle size. Prints Markdown.
 //   --quick           fewer rounds, for a fast look
 //   --cpu             time with main-thread CPU time (see below) instead of wall time
-//   --write           also write bench/RESULTS.md and /tmp/readme-parts/bench.md
+//   --write           also write bench/RESULTS.md and /tmp/readme-parts/bench-table.md (README table)
 //   --only=a,b        sections: throughput, scaling, hostile, decoders, rss, bundle
 //   FTP_REPLY_DIST    directory of the built library (default ../dist)
 import { execFileSync, spawnSync } from "node:child_process";

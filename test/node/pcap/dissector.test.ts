@@ -1,6 +1,6 @@
 /**
  * Our dialogue beside tshark 4.0's FTP dissector (`-T fields -e ftp.request.command -e ftp.response.code …`,
- * committed as fixtures/pcap/NAME.ftp.tsv). Each test pins one difference listed in the README, on the capture
+ * committed as fixtures/pcap/NAME.ftp.tsv). Each test pins one difference listed in docs/pcap.md, on the capture
  * that shows it: tshark's committed rows show the defect, our analysis of the same capture does not.
  */
 import { createReadStream } from "node:fs";
