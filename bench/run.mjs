@@ -1,4 +1,4 @@
-// `npm run bench`: ftp-reply side by side with basic-ftp, ftp-response-parser, node-ftp and the limit, plus
+// `npm run bench`: ftp-reply side by side with basic-ftp, ftp-response-parser, node-ftp, the floor and the limit, plus
 // scaling, hostile streams, decoders, peak RSS over 1 GiB and the core's bundle size. Prints Markdown.
 //   --quick           fewer rounds, for a fast look
 //   --cpu             time with main-thread CPU time (see below) instead of wall time
@@ -14,6 +14,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import {
   basicFtpContender,
+  floorContender,
   ftpReplyContender,
   ftpResponseParserContender,
   limitContender,
@@ -132,9 +133,12 @@ function throughputSection(summary) {
     basicFtpContender(),
     ftpResponseParserContender(),
     nodeFtpContender(),
+    floorContender(),
     limitContender(),
   ];
-  const peers = contenders.filter((contender) => contender.name !== "ftp-reply" && contender.limit !== true);
+  const peers = contenders.filter(
+    (contender) => contender.name !== "ftp-reply" && contender.limit !== true && contender.floor !== true,
+  );
   print("## Throughput");
   print();
   print(
@@ -152,9 +156,9 @@ function throughputSection(summary) {
     print(`### ${name} — ${description}`);
     print();
     print(
-      `| chunking | ftp-reply MB/s | ftp-reply replies/s | ${peers.map((peer) => `${peer.name} MB/s`).join(" | ")} | limit MB/s | × best peer | % of limit |`,
+      `| chunking | ftp-reply MB/s | ftp-reply replies/s | ${peers.map((peer) => `${peer.name} MB/s`).join(" | ")} | floor MB/s | × floor | limit MB/s | × best peer | % of limit |`,
     );
-    print(`|---|${"---:|".repeat(peers.length + 5)}`);
+    print(`|---|${"---:|".repeat(peers.length + 7)}`);
     for (const chunking of CHUNKINGS) {
       const cellCorpus = chunking.scaleTo === undefined ? corpus : scaleDown(corpus, chunking.scaleTo);
       log(`throughput: ${name}, ${chunking.label} (${bytes(cellCorpus.data.length)})`);
@@ -169,7 +173,12 @@ function throughputSection(summary) {
       });
       const ours = results[0];
       const limit = results.find((result) => result.limit);
-      const peerResults = results.filter((result) => result !== ours && result !== limit);
+      const floor = results.find((result) => result.floor);
+      const peerResults = results.filter((result) => result !== ours && result !== limit && result !== floor);
+      const timesFloor =
+        ours.mbPerSecond === undefined || floor.mbPerSecond === undefined
+          ? undefined
+          : ours.mbPerSecond / floor.mbPerSecond;
       const measuredPeers = peerResults.filter((result) => result.mbPerSecond !== undefined);
       const bestPeer = measuredPeers.reduce(
         (best, result) => (best === undefined || result.mbPerSecond > best.mbPerSecond ? result : best),
@@ -190,7 +199,9 @@ function throughputSection(summary) {
       print(
         `| ${rowLabel} | ${fixed(ours.mbPerSecond)} | ${thousands(ours.repliesPerSecond)} | ${peerResults
           .map((result) => peerCell(result, cellCorpus.replies))
-          .join(" | ")} | ${fixed(limit.mbPerSecond)} | ${
+          .join(" | ")} | ${fixed(floor.mbPerSecond)} | ${
+          timesFloor === undefined ? "–" : `${timesFloor.toFixed(2)}×`
+        } | ${fixed(limit.mbPerSecond)} | ${
           timesBestPeer === undefined
             ? "– (no peer finished)"
             : `${timesBestPeer.toFixed(2)}× ${bestPeer.name}${
@@ -210,6 +221,8 @@ function throughputSection(summary) {
         oursRepliesPerSecond: ours.repliesPerSecond,
         limitMbPerSecond: limit.mbPerSecond,
         ofLimit,
+        floorMbPerSecond: floor.mbPerSecond,
+        timesFloor,
       });
       if (ours.check !== undefined && ours.check.replies !== cellCorpus.replies) {
         findings.push(
@@ -595,8 +608,8 @@ function readmeTable(rows, machineInfo) {
   const lines = [
     `Measured ${machineInfo.date.slice(0, 10)} on ${machineInfo.cpu}, Node ${machineInfo.node} (load average at start ${machineInfo.load}); full tables in [bench/RESULTS.md](bench/RESULTS.md).`,
     "",
-    "| corpus | chunks | ftp-reply MB/s | ftp-reply replies/s | fastest peer MB/s | × fastest peer | limit MB/s | % of limit |",
-    "|---|---|---:|---:|---|---:|---:|---:|",
+    "| corpus | chunks | ftp-reply MB/s | ftp-reply replies/s | fastest peer MB/s | × fastest peer | floor MB/s | × floor | limit MB/s | % of limit |",
+    "|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
     const peer =
@@ -606,7 +619,7 @@ function readmeTable(rows, machineInfo) {
     lines.push(
       `| ${row.corpus} | ${row.rowLabel} | ${fixed(row.oursMbPerSecond)} | ${thousands(row.oursRepliesPerSecond)} | ${peer} | ${
         row.timesBestPeer === undefined ? "–" : `${row.timesBestPeer.toFixed(2)}×`
-      } | ${fixed(row.limitMbPerSecond)} | ${row.ofLimit === undefined ? "–" : `${row.ofLimit.toFixed(0)} %`} |`,
+      } | ${fixed(row.floorMbPerSecond)} | ${row.timesFloor === undefined ? "–" : `${row.timesFloor.toFixed(2)}×`} | ${fixed(row.limitMbPerSecond)} | ${row.ofLimit === undefined ? "–" : `${row.ofLimit.toFixed(0)} %`} |`,
     );
   }
   return lines;

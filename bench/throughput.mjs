@@ -110,6 +110,7 @@ export function measureCell({
     return {
       name: result.contender.name,
       limit: result.contender.limit === true,
+      floor: result.contender.floor === true,
       timedOut: result.timedOut,
       partial: result.partial,
       seconds,
