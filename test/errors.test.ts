@@ -5,9 +5,9 @@
  * `parseReplies` / `parseCommands` does carry the caller's stack.
  */
 import { describe, expect, test } from "vitest";
-import { type CommandParseError, createCommandParser, parseCommands } from "../src/commands.js";
+import { type CommandParseError, createCommandParser, parseCommands } from "../src/command/parser.js";
 import type { ReplyParseError } from "../src/errors.js";
-import { createReplyParser, parseReplies } from "../src/parser.js";
+import { createReplyParser, parseReplies } from "../src/reply/parser.js";
 
 const v8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
 

@@ -9,9 +9,9 @@ import {
   type OutputFormat,
 } from "../../src/cli/output.js";
 import { createProgress, PROGRESS_THRESHOLD_BYTES, renderProgress } from "../../src/cli/progress.js";
-import { parseCommands } from "../../src/commands.js";
+import { parseCommands } from "../../src/command/parser.js";
 import { runDialogue } from "../../src/dialogue.js";
-import { parseReplies } from "../../src/parser.js";
+import { parseReplies } from "../../src/reply/parser.js";
 
 function collector(): { write(text: string): void; text: string } {
   return {

@@ -14,7 +14,7 @@ import {
   type FtpCaptureOptions,
   type FtpCaptureResult,
 } from "../../../src/node/pcap/ftp.js";
-import type { Reply } from "../../../src/reply.js";
+import type { Reply } from "../../../src/reply/reply.js";
 import { readFollowFile } from "./tshark.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");

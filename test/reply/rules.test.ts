@@ -1,7 +1,6 @@
 /**
- * Tests that kill mutants the parser's own tests let live (issue 7): the Telnet command names and the kept
- * subnegotiation size, error messages and excerpts, option validation, and the chunk edges (empty chunks, a CR at
- * a chunk's end in bare-CR mode).
+ * The reply parser's details: Telnet command names and the kept subnegotiation size, error messages and excerpts,
+ * option validation, and the chunk edges (empty chunks, a CR at a chunk's end in bare-CR mode).
  */
 import { describe, expect, test } from "vitest";
 import {

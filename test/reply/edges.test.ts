@@ -1,12 +1,8 @@
 /**
- * Kill tests for the parser's state at the edges (issue 7), written from Stryker's survivors on src/parser.ts:
- * the end of the stream in every state (skipped line, skipped reply, open reply kept line by line), the first
- * bytes of a line around Telnet commands and CR, limits at their exact boundary, errors and their excerpts when
- * the line began in an earlier chunk. Each test pins documented behaviour with exact values.
- *
- * The tests live in their own file (not test/mutation/parser.test.ts) so that Stryker's incremental mode keeps
- * the results of the tests already there: the vitest runner reports no test locations, so any change to a test
- * file marks all of its tests as changed.
+ * The reply parser at its edges: the end of the stream in every state (skipped line, skipped reply, open reply
+ * kept line by line), the first bytes of a line around Telnet commands and CR, limits at their exact boundary,
+ * errors and their excerpts when the line began in an earlier chunk. Each test pins documented behaviour with
+ * exact values.
  */
 import { describe, expect, test } from "vitest";
 import type { ReplyParseError } from "../../src/errors.js";
@@ -15,8 +11,8 @@ import {
   type ReplyLine,
   type ReplyParserOptions,
   type TelnetCommand,
-} from "../../src/parser.js";
-import type { Reply } from "../../src/reply.js";
+} from "../../src/reply/parser.js";
+import type { Reply } from "../../src/reply/reply.js";
 
 const IAC = 0xff;
 const NOP = 241;

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
-import { createReply, createReplyParser, describeCode, parseReplies, type Reply } from "../src/index.js";
+import { createReply, createReplyParser, describeCode, parseReplies, type Reply } from "../../src/index.js";
 
 const encoder = new TextEncoder();
 

@@ -6,8 +6,8 @@ import {
   createCommandParser,
   parseCommands,
   type TelnetCommand,
-} from "../src/index.js";
-import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
+} from "../../src/index.js";
+import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
 
 configureProperties();
 

@@ -6,9 +6,9 @@ import {
   ReplyParseError,
   type ReplyParserOptions,
   type TelnetCommand,
-} from "../src/index.js";
-import type { ReplyLine } from "../src/parser.js";
-import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
+} from "../../src/index.js";
+import type { ReplyLine } from "../../src/reply/parser.js";
+import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
 
 configureProperties();
 
