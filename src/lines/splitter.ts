@@ -5,8 +5,8 @@
  * One line limit — the bytes before the LF, a CR and Telnet commands included — bounds memory whatever the input.
  *
  * Speed lives here, not in a second grammar: the complete lines of a chunk are decoded with one `TextDecoder`
- * call per window of about 16 KiB and cut at each "\n" of the text. A line holding a U+FFFD (an IAC, invalid
- * UTF-8) or passing the limit leaves the window for the byte path (Telnet, exact bytes). The bytes of an
+ * call per batch of about 4 KiB and cut at each "\n" of the text. A line holding a U+FFFD (an IAC, invalid
+ * UTF-8) or passing the limit takes the byte path instead (Telnet, exact bytes). The bytes of an
  * unfinished line are kept in one growable buffer; every byte is searched, copied and decoded O(1) times, so the
  * cost is O(n) whatever the chunking.
  *
@@ -66,10 +66,10 @@ export interface LineOptions {
 }
 
 /**
- * Bytes of complete lines decoded with one call. Past a few KiB a bigger window gains nothing (the call costs
- * about 150 ns), and a reply's text, a slice of its window's, keeps at most this much text alive.
+ * Bytes of complete lines decoded with one call. Past a few KiB a bigger batch gains nothing (the call costs
+ * about 150 ns), and a reply's text, a slice of its batch's, keeps at most this much text alive.
  */
-const WINDOW = 4 * 1024;
+const DECODE_BATCH = 4 * 1024;
 /** A chunk shorter than this is joined to the unfinished line before it and decoded with it in one call. */
 const SMALL_CHUNK = 512;
 /** First capacity of the unfinished-line buffer, and the largest one kept once the line is done. */
@@ -93,8 +93,8 @@ export class LineSplitter {
   readonly #keep: number;
   readonly #bareCr: boolean;
   readonly #telnet: boolean;
-  /** UTF-8, lines end at LF only: the window path may take the lines. */
-  readonly #windows: boolean;
+  /** UTF-8, lines end at LF only: lines may be read on decoded text. */
+  readonly #onText: boolean;
   readonly #utf8: boolean;
 
   /** Stream offset of byte 0 of the chunk being read. */
@@ -123,7 +123,7 @@ export class LineSplitter {
     this.#bareCr = options.bareCrIsLineEnd ?? false;
     this.#telnet = options.telnet ?? true;
     this.#utf8 = isUtf8Label(options.encoding);
-    this.#windows = this.#utf8 && !this.#bareCr;
+    this.#onText = this.#utf8 && !this.#bareCr;
   }
 
   /** Feeds the next chunk: bytes, or text (encoded as UTF-8). */
@@ -206,7 +206,7 @@ export class LineSplitter {
     let pos = 0;
     if (this.#crPending) pos = this.#endPendingCr(bytes);
     if (pos < length && this.#cutting) pos = this.#skipCut(bytes, pos);
-    if (pos < length && this.#windows && length - pos < SMALL_CHUNK) this.#small(bytes, pos);
+    if (pos < length && this.#onText && length - pos < SMALL_CHUNK) this.#small(bytes, pos);
     else {
       if (pos < length && this.#carryLength > 0) pos = this.#completeCarried(bytes, pos);
       if (pos < length) pos = this.#lines(bytes, pos, length, this.#base, 0);
@@ -287,7 +287,7 @@ export class LineSplitter {
       const carry = this.#carry;
       // The lines are complete: should a callback throw, the rest of the chunk is fed again, not the buffer.
       this.#carryLength = 0;
-      this.#window(carry, 0, end, this.#lineStart, shift);
+      this.#textLines(carry, 0, end, this.#lineStart, shift);
       if (end < total) {
         carry.copyWithin(0, end, total);
         this.#carryLength = total - end;
@@ -410,7 +410,7 @@ export class LineSplitter {
     if (at === length) return from;
     let end = this.#terminatorEnd(bytes, at, length);
     if (end < 0) return from;
-    if (this.#windows && length - from < SMALL_CHUNK) {
+    if (this.#onText && length - from < SMALL_CHUNK) {
       // One decode for the carried line and the chunk's lines: a small chunk holds about one line.
       end = bytes.lastIndexOf(LF, length - 1) + 1;
     }
@@ -420,7 +420,7 @@ export class LineSplitter {
     // The lines are complete: the buffer is free for the next unfinished line once they are read.
     this.#carryLength = 0;
     const shift = carried - from;
-    if (this.#windows) this.#window(this.#carry, 0, total, this.#lineStart, shift);
+    if (this.#onText) this.#textLines(this.#carry, 0, total, this.#lineStart, shift);
     else {
       this.#cursor = end;
       this.#byteLine(this.#carry, 0, at + shift, total, this.#lineStart);
@@ -435,10 +435,10 @@ export class LineSplitter {
    * leaves the chunk read up to `e - shift`). Returns where the first unfinished line starts.
    */
   #lines(buf: Uint8Array, from: number, to: number, base: number, shift: number): number {
-    if (this.#windows) {
+    if (this.#onText) {
       const last = buf.lastIndexOf(LF, to - 1);
       if (last < from) return from;
-      this.#window(buf, from, last + 1, base, shift);
+      this.#textLines(buf, from, last + 1, base, shift);
       return last + 1;
     }
     let pos = from;
@@ -454,25 +454,25 @@ export class LineSplitter {
     return pos;
   }
 
-  /** UTF-8 lines `buf[from, to)` (`to` just after an LF), decoded a window at a time and cut on the text. */
-  #window(buf: Uint8Array, from: number, to: number, base: number, shift: number): void {
+  /** UTF-8 lines `buf[from, to)` (`to` just after an LF), decoded a batch at a time and cut on the text. */
+  #textLines(buf: Uint8Array, from: number, to: number, base: number, shift: number): void {
     const sink = this.#sink;
     const max = this.#max;
     while (from < to) {
-      let windowEnd = to;
-      if (to - from > WINDOW) {
-        windowEnd = buf.lastIndexOf(LF, from + WINDOW - 1) + 1;
-        // One line longer than a window: the window is that line.
-        if (windowEnd <= from) windowEnd = buf.indexOf(LF, from + WINDOW) + 1;
+      let batchEnd = to;
+      if (to - from > DECODE_BATCH) {
+        batchEnd = buf.lastIndexOf(LF, from + DECODE_BATCH - 1) + 1;
+        // One line longer than a batch: the batch is that line.
+        if (batchEnd <= from) batchEnd = buf.indexOf(LF, from + DECODE_BATCH) + 1;
       }
-      const text = utf8.decode(buf.subarray(from, windowEnd));
+      const text = utf8.decode(buf.subarray(from, batchEnd));
       // No byte sequence decodes to more characters than it has bytes: equal lengths mean one each.
-      const oneToOne = text.length === windowEnd - from;
+      const oneToOne = text.length === batchEnd - from;
       // 0xFF is never UTF-8: a line without U+FFFD holds no IAC and no invalid byte.
       let odd = text.indexOf(REPLACEMENT);
       let c = 0;
       let b = from;
-      while (b < windowEnd) {
+      while (b < batchEnd) {
         const nl = text.indexOf("\n", c);
         const end = oneToOne ? from + nl + 1 : buf.indexOf(LF, b) + 1;
         this.#cursor = end - shift;
@@ -487,7 +487,7 @@ export class LineSplitter {
         c = nl + 1;
         b = end;
       }
-      from = windowEnd;
+      from = batchEnd;
     }
   }
 
