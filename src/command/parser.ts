@@ -14,7 +14,7 @@
  */
 import { pauseStackTraces, resumeStackTraces, traceFromCaller } from "../errors.js";
 import { textEncoder } from "../lines/bytes.js";
-import { excerptOf } from "../lines/decode.js";
+import { excerptOf } from "../lines/text.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 

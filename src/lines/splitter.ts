@@ -21,7 +21,7 @@
  * ```
  */
 import { bytesOf, CR, EMPTY, indexOfByte, LF } from "./bytes.js";
-import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./decode.js";
+import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./text.js";
 import { IAC, removeTelnet, type TelnetCommand } from "./telnet.js";
 
 /** How a line ended: with `text`, it makes the line's exact bytes when the splitter gives none. */

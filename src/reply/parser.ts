@@ -23,7 +23,7 @@ import {
   SPACE,
   textEncoder,
 } from "../lines/bytes.js";
-import { excerptOf } from "../lines/decode.js";
+import { excerptOf } from "../lines/text.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { makeReply, type Reply } from "./reply.js";
