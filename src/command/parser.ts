@@ -14,9 +14,9 @@
  */
 import { pauseStackTraces, resumeStackTraces, traceFromCaller } from "../errors.js";
 import { textEncoder } from "../lines/bytes.js";
-import { excerptOf } from "../lines/text.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
+import { excerptOf } from "../lines/text.js";
 
 const UPPER_A = 0x41;
 const UPPER_Z = 0x5a;
@@ -199,7 +199,9 @@ export function createCommandReader(
     feed: (chunk) => lines.feed(chunk),
     end: () => lines.end(),
     reset: () => lines.reset(),
-    skip: (missing) => lines.skip(missing),
+    skip: (missing) => {
+      lines.skip(missing);
+    },
   };
 }
 

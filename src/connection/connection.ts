@@ -83,7 +83,7 @@ export interface ControlConnection {
   fromClient(chunk: Uint8Array | string, ts?: number): void;
   /**
    * `missing` bytes of one direction are not there (a capture's hole): the unfinished line is dropped and reading
-   * goes on after it; offsets stay those of the whole stream.
+   * goes on after it; offsets stay those of the whole stream. A single-line reply cut by the hole counts as lost.
    */
   gap(direction: Direction, missing: number, ts?: number): void;
   /** The connection ended: unfinished lines are reported, commands still waiting are emitted unanswered. */
@@ -190,8 +190,13 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
     },
     gap(direction, missing, at) {
       ts = at;
-      if (direction === "server") replies.skip(missing);
-      else commands.skip(missing);
+      // A single-line reply cut by the hole still answered its command: the replies after it stay paired with
+      // theirs. (A multi-line reply's closing line comes after the hole and answers it; a command cut by a hole
+      // is not seen, and its reply then shows up as answering the next command.)
+      if (direction === "server") {
+        const lost = replies.skip(missing);
+        if (lost > 0) session.lostReply(lost, at);
+      } else commands.skip(missing);
     },
     end(at) {
       ts = at;

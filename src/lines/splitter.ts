@@ -21,8 +21,8 @@
  * ```
  */
 import { bytesOf, CR, EMPTY, indexOfByte, LF } from "./bytes.js";
-import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./text.js";
 import { IAC, removeTelnet, type TelnetCommand } from "./telnet.js";
+import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./text.js";
 
 /** How a line ended: with `text`, it makes the line's exact bytes when the splitter gives none. */
 export const enum Ending {
@@ -151,14 +151,19 @@ export class LineSplitter {
   }
 
   /**
-   * Bytes are missing from the stream here (a capture's hole): the unfinished line is dropped and reading goes
-   * on at the next line end, `missing` bytes further on in the stream.
+   * Bytes are missing from the stream here (a capture's hole): the unfinished line is dropped and the bytes after
+   * the hole are read as the start of a line, `missing` bytes further on in the stream. Returns the bytes dropped
+   * (those of the line the hole cut, as far as they were kept).
    */
-  skip(missing: number): void {
+  skip(missing: number): Uint8Array {
     if (this.#running) throw new Error("skip() cannot be called from inside a callback");
+    const dropped = this.#cutting
+      ? this.#cutHead.slice(0, this.#cutHeadLength)
+      : this.#carry.slice(0, this.#carryLength);
     const at = this.#base + missing;
     this.#clear();
     this.#base = at;
+    return dropped;
   }
 
   #run(first: Queued): void {
@@ -403,17 +408,13 @@ export class LineSplitter {
     return withLf;
   }
 
-  /** The chunk completes the unfinished line (and, for a small chunk, takes the complete lines after it too). */
+  /** A big chunk (or any, on the byte path) completes the unfinished line. */
   #completeCarried(bytes: Uint8Array, from: number): number {
     const length = bytes.length;
     const at = this.#terminator(bytes, from, length);
     if (at === length) return from;
-    let end = this.#terminatorEnd(bytes, at, length);
+    const end = this.#terminatorEnd(bytes, at, length);
     if (end < 0) return from;
-    if (this.#onText && length - from < SMALL_CHUNK) {
-      // One decode for the carried line and the chunk's lines: a small chunk holds about one line.
-      end = bytes.lastIndexOf(LF, length - 1) + 1;
-    }
     const carried = this.#carryLength;
     this.#append(bytes, from, end);
     const total = this.#carryLength;

@@ -23,9 +23,9 @@ import {
   SPACE,
   textEncoder,
 } from "../lines/bytes.js";
-import { excerptOf } from "../lines/text.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
+import { excerptOf } from "../lines/text.js";
 import { makeReply, type Reply } from "./reply.js";
 
 export type { TelnetCommand } from "../lines/telnet.js";
@@ -415,11 +415,14 @@ class ReplyFramer implements LineSink {
     }
   }
 
-  reset(): void {
+  /** Back between replies; true when a reply was open. */
+  reset(): boolean {
+    const open = this.#state === ReplyState.InMultiline;
     this.#state = ReplyState.BetweenReplies;
     this.#code = 0;
     this.#skipCode = 0;
     this.#clear();
+    return open;
   }
 
   #error(
@@ -445,8 +448,12 @@ class ReplyFramer implements LineSink {
 
 /** The reply parser with what a control connection needs besides: `skip` over bytes missing from the stream. */
 export interface ReplyReader extends ReplyParser {
-  /** `missing` bytes are not in the stream here (a capture's hole): drop the partial line and reply, read on. */
-  skip(missing: number): void;
+  /**
+   * `missing` bytes are not in the stream here (a capture's hole): drop the partial line and reply, read on.
+   * Returns the code of a single-line reply the hole cut (lost: nothing after the hole will close it), else -1. A
+   * multi-line reply cut by a hole is not lost: its closing line comes after the hole and is read as a reply.
+   */
+  skip(missing: number): number;
 }
 
 /** Creates the reply parser: one line splitter feeding one reply grammar. */
@@ -471,8 +478,11 @@ export function createReplyReader(
       framer.reset();
     },
     skip: (missing) => {
-      lines.skip(missing);
-      framer.reset();
+      const dropped = lines.skip(missing);
+      if (framer.reset() || dropped.length < 3) return -1;
+      const head = String.fromCharCode(...dropped.subarray(0, 4));
+      const code = openingCode(head);
+      return code > 0 && (head.length === 3 || head.charCodeAt(3) === SPACE) ? code : -1;
     },
   };
 }
