@@ -13,6 +13,7 @@
  * C0, DEL and C1 as `\xNN` bytes.
  */
 import type { Lang } from "../codes.js";
+import { parseTransferSize } from "../decode/size.js";
 import type { Exchange } from "../dialogue.js";
 import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
 import type { Reply } from "../reply.js";
@@ -120,22 +121,16 @@ function classKey(code: number): string {
   return `${Math.trunc(code / 100)}xx`;
 }
 
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-
-/** `… (1234 bytes).` in a 150/125 reply → 1234 (the form vsftpd, ProFTPD, wu-ftpd … use). */
-function announcedSize(text: string): number | undefined {
-  const marker = text.lastIndexOf(" bytes)");
-  if (marker === -1) return undefined;
-  const open = text.lastIndexOf("(", marker);
-  if (open === -1 || open + 1 === marker) return undefined;
-  let value = 0;
-  for (let i = open + 1; i < marker; i++) {
-    const c = text.charCodeAt(i);
-    if (c < DIGIT_0 || c > DIGIT_9) return undefined;
-    value = value * 10 + (c - DIGIT_0);
+/**
+ * `… (1234 bytes).` in a 150/125 reply → 1234: the same rule as the dialogue's (`parseTransferSize`), so that
+ * `parse --summary` and `log --summary` count the same bytes for the same reply. A size it refuses counts 0.
+ */
+function announcedSize(reply: Reply): number | undefined {
+  try {
+    return parseTransferSize(reply);
+  } catch {
+    return undefined;
   }
-  return value;
 }
 
 function countReply(summary: Summary, reply: Reply): void {
@@ -168,7 +163,7 @@ function countLoneReply(summary: Summary, reply: Reply): void {
   if (code === 230) summary.logins++;
   else if (code === 530) summary.failedLogins++;
   else if (code === 226) summary.transfers++;
-  else if (code === 150 || code === 125) summary.bytes += announcedSize(reply.text) ?? 0;
+  else if (code === 150 || code === 125) summary.bytes += announcedSize(reply) ?? 0;
 }
 
 function countDiagnostic(summary: Summary, type: string | undefined): void {
