@@ -299,5 +299,8 @@ describe("colour and progress", () => {
       `\r${renderProgress("big.log", PROGRESS_THRESHOLD_BYTES, PROGRESS_THRESHOLD_BYTES * 2)}\r\u001b[K`,
     );
     expect(renderProgress("f", 50, 100)).toContain(" 50% ");
+    // The label is a file name: escaped and cut like any argument a line quotes.
+    expect(renderProgress("a\u001b[2J", 50, 100)).toMatch(/^a\\x1b\[2J \[/);
+    expect(renderProgress("b".repeat(5000), 50, 100)).toMatch(/^b{200}… \[/);
   });
 });
