@@ -122,18 +122,14 @@ export function cliRunArbitrary(fc) {
 export function runCli(cli, cwd, run) {
   // An argument cannot hold NUL (C strings): it becomes SOH, a control character all the same.
   const argv = [run.command, ...run.args].map((arg) => arg.replaceAll("\u0000", "\u0001"));
-  const result = spawnSync(
-    process.execPath,
-    [`--max-old-space-size=${CLI_HEAP_MIB}`, cli, ...argv],
-    {
-      cwd,
-      input: run.stdin,
-      encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", LANG: "C.UTF-8" },
-      timeout: 20_000,
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  const result = spawnSync(process.execPath, [`--max-old-space-size=${CLI_HEAP_MIB}`, cli, ...argv], {
+    cwd,
+    input: run.stdin,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", LANG: "C.UTF-8" },
+    timeout: 20_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
