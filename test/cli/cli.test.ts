@@ -3,10 +3,10 @@
  * test command builds first; set FTP_REPLY_CLI to try another build).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 const REPO = join(import.meta.dirname, "../..");
 const CLI = process.env.FTP_REPLY_CLI ?? join(REPO, "dist/cli/main.js");
@@ -241,6 +241,7 @@ describe("usage and exit codes", () => {
 
   describe("file and argument errors: one line `ftp-reply …`, exit 2, the argument cut and escaped", () => {
     const work = mkdtempSync(join(tmpdir(), "ftp-reply-cli-"));
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
     const loop = join(work, "loop");
     symlinkSync(loop, loop); // ELOOP
     const longPath = `${"a".repeat(100_000)}`;
