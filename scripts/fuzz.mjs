@@ -14,7 +14,8 @@
  * the base seed, the property's name and the batch number, and printed with the batch.
  *
  * The code under test is bundled from src/ with tsup into .fuzz-state/build first, so the campaign always fuzzes
- * the tree as it is. Run with `node --expose-gc` (the npm script does) to let the memory properties measure what
+ * the tree as it is; the CLI too (.fuzz-state/build/cli/main.js), which `cli.process` runs as a process
+ * (scripts/cli-fuzz.mjs). Run with `node --expose-gc` (the npm script does) to let the memory properties measure what
  * the parser retains.
  *
  * When the campaign completes, fuzz/RESULTS.md is rewritten with its date, seed, runs and failures.
@@ -33,6 +34,7 @@ import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { build } from "tsup";
+import { cliRunArbitrary, cliRunProblems, runCli } from "./cli-fuzz.mjs";
 
 const STATE_DIR = ".fuzz-state";
 const STATE_FILE = join(STATE_DIR, "campaign.json");
@@ -75,6 +77,19 @@ async function buildModules() {
     splitting: true,
     treeshake: false,
     clean: true,
+    sourcemap: false,
+  });
+  // The CLI as users run it: one bundle, spawned by `cli.process`.
+  await build({
+    entry: { main: join("src", "cli", "main.ts") },
+    outDir: join(BUILD_DIR, "cli"),
+    format: ["esm"],
+    dts: false,
+    config: false,
+    silent: true,
+    platform: "node",
+    target: "node20",
+    clean: false,
     sourcemap: false,
   });
 }
@@ -1155,6 +1170,86 @@ function decoderRoundtripProperty(decode, core) {
   });
 }
 
+/** Any bytes after `257 `, a quoted run of any bytes often: a path re-sent in a CWD holds no Telnet command. */
+function pathnameBytesProperty(decode, core, commands) {
+  const anyByte = fc.oneof(
+    fc.integer({ min: 0, max: 255 }),
+    fc.constantFrom(0x22, IAC, IAC, 0xf4, SB, SE, WILL, DONT, NOP, CR, LF, 0),
+  );
+  const body = fc.oneof(
+    fc.array(anyByte, { maxLength: 80 }),
+    fc
+      .tuple(fc.array(anyByte, { maxLength: 8 }), fc.array(anyByte, { minLength: 1, maxLength: 60 }))
+      .map(([before, path]) => [...before, 0x22, ...path, 0x22]),
+  );
+  return fc.property(body, fc.boolean(), (bytes, telnet) => {
+    const replies = [];
+    const parser = core.createReplyParser({ onReply: (r) => replies.push(r), onError() {} }, { telnet });
+    parser.feed(bytesOf("257 ", bytes, "\r\n"));
+    parser.end();
+    if (replies[0]?.code !== 257) return;
+    let path;
+    try {
+      path = decode.parsePathnameBytes(replies[0], { telnet });
+    } catch (error) {
+      if (!decode.isDecodeError(error)) throw new Error(`untyped ${error?.stack ?? error}`);
+      return;
+    }
+    for (const b of path) {
+      if (b === IAC || b === CR || b === LF || b === 0) throw new Error(`path byte ${b} in ${hex(path)}`);
+    }
+    const seen = [];
+    const splitter = commands.createCommandParser({
+      onCommand: (c) => seen.push(c.verb),
+      onTelnet: (t) => seen.push(`telnet ${t.command}`),
+      onError: (e) => seen.push(`error ${e.type}`),
+    });
+    splitter.feed(bytesOf("CWD ", Array.from(path), "\r\n"));
+    splitter.end();
+    if (!isDeepStrictEqual(seen, ["CWD"]))
+      throw new Error(`CWD ${hex(path)} re-sent as ${JSON.stringify(seen)}`);
+  });
+}
+
+/** 213 with edge field values (and any bytes): a Date whose UTC year is 1000-9999, or a typed error. */
+function modifyTimeProperty(decode) {
+  const field = (width, values) =>
+    fc
+      .oneof(fc.constantFrom(...values), fc.integer({ min: 0, max: 10 ** width - 1 }))
+      .map((n) => String(n).padStart(width, "0"));
+  const edge = fc
+    .tuple(
+      field(4, [0, 999, 1000, 9999, 9998, 1900, 2000]),
+      field(2, [0, 1, 2, 12, 13]),
+      field(2, [0, 1, 28, 29, 30, 31, 32]),
+      field(2, [0, 23, 24]),
+      field(2, [0, 59, 60]),
+      field(2, [0, 59, 60, 61]),
+      fc.constantFrom("", ".0", ".999", ".9999999"),
+    )
+    .map((parts) => `213 ${parts.join("")}`);
+  const anyText = fc.uint8Array({ maxLength: 40 }).map((b) => `213 ${Buffer.from(b).toString("latin1")}`);
+  return fc.property(fc.oneof(edge, anyText), (text) => {
+    let date;
+    try {
+      date = decode.parseModifyTime(text);
+    } catch (error) {
+      if (!decode.isDecodeError(error)) throw new Error(`untyped ${error?.stack ?? error}`);
+      return;
+    }
+    const year = date.getUTCFullYear();
+    if (!(year >= 1000 && year <= 9999)) throw new Error(`${JSON.stringify(text)} → ${date.toISOString()}`);
+  });
+}
+
+/** The CLI as a process (scripts/cli-fuzz.mjs): exit 0/1/2, no internal error, trace or raw control character. */
+function cliProcessProperty(cli) {
+  return fc.property(cliRunArbitrary(fc), (run) => {
+    const problems = cliRunProblems(runCli(cli, process.cwd(), run), run);
+    if (problems.length > 0) throw new Error(problems.join("; "));
+  });
+}
+
 // ─── the campaign ───────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -1236,6 +1331,28 @@ function catalogue(m) {
         m.decode.parseEpsv &&
         m.decode.parsePathname &&
         decoderRoundtripProperty(m.decode, m.core),
+    },
+    {
+      name: "decode.pathname-bytes",
+      runs: 100_000,
+      batch: 25_000,
+      make: () =>
+        m.decode?.parsePathnameBytes &&
+        m.core &&
+        m.commands &&
+        pathnameBytesProperty(m.decode, m.core, m.commands),
+    },
+    {
+      name: "decode.modify-time",
+      runs: 100_000,
+      batch: 25_000,
+      make: () => m.decode?.parseModifyTime && modifyTimeProperty(m.decode),
+    },
+    {
+      name: "cli.process",
+      runs: 2_000,
+      batch: 100,
+      make: () => m.cli && cliProcessProperty(m.cli),
     },
     {
       name: "pcap.frames",
@@ -1335,6 +1452,7 @@ async function main() {
     pcap: await load("node/pcap/reader.js"),
     frames: await load("node/pcap/decode.js"),
     ftp: await load("node/pcap/ftp.js"),
+    cli: existsSync(join(BUILD_DIR, "cli", "main.js")) ? join(BUILD_DIR, "cli", "main.js") : undefined,
   };
   const properties = catalogue(modules);
 

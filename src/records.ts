@@ -215,6 +215,8 @@ const SET_SEPARATOR = ",";
 const BACKSLASH = 0x5c;
 const FIRST_PRINTABLE = 0x20;
 const LAST_PRINTABLE = 0x7e;
+/** Past the C1 controls (U+0080–U+009F), which are escaped even with `utf8`. */
+const FIRST_NON_C1 = 0xa0;
 
 const utf8Encoder = new TextEncoder();
 
@@ -231,7 +233,8 @@ function hexEscape(byte: number): string {
 /**
  * Escapes a string field as Zeek's ASCII writer does (ODesc::AddBytes): a backslash and every byte that is not
  * printable ASCII become `\xHH` (so the tab separator becomes `\x09`, a newline `\x0a`); with `utf8`, characters
- * beyond ASCII stay as they are. A value equal to the unset or empty marker gets its first character escaped.
+ * beyond ASCII stay as they are, but for the C1 controls (U+0080–U+009F: a terminal may act on them as it does
+ * on ESC), which are escaped as their UTF-8 bytes (`\xc2\x9b`). A value equal to the unset or empty marker gets its first character escaped.
  */
 export function escapeZeekString(value: string, utf8 = true): string {
   if (value === "") return EMPTY_FIELD;
@@ -242,7 +245,7 @@ export function escapeZeekString(value: string, utf8 = true): string {
     clean =
       c !== BACKSLASH &&
       c >= FIRST_PRINTABLE &&
-      (c <= LAST_PRINTABLE || (utf8 && c >= 0x80 && (c < 0xd800 || c > 0xdfff)));
+      (c <= LAST_PRINTABLE || (utf8 && c >= FIRST_NON_C1 && (c < 0xd800 || c > 0xdfff)));
   }
   if (clean) return value;
   const parts: string[] = [];
@@ -251,7 +254,7 @@ export function escapeZeekString(value: string, utf8 = true): string {
     const c = value.charCodeAt(i);
     const printable = c !== BACKSLASH && c >= FIRST_PRINTABLE && c <= LAST_PRINTABLE;
     if (printable) continue;
-    if (utf8 && c >= 0x80) {
+    if (utf8 && c >= FIRST_NON_C1) {
       // Keep whole code points; a lone surrogate is not valid UTF-8 and is escaped as its replacement bytes.
       const point = value.codePointAt(i)!;
       const isLoneSurrogate = point >= 0xd800 && point <= 0xdfff;

@@ -3,8 +3,11 @@
  * small — long options with a value (`--format json` or `--format=json`), flags, `-h`/`-V`, `--` to end options,
  * and `-` as a positional meaning stdin.
  */
+import packageJson from "../../package.json" with { type: "json" };
 import type { Lang } from "../codes.js";
+import { createTextDecoder } from "../text.js";
 import { shouldColor } from "./color.js";
+import { cutArgument } from "./escape.js";
 import { detectLang } from "./locale.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./output.js";
 
@@ -24,6 +27,9 @@ export interface CliIO {
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly env: Record<string, string | undefined>;
 }
+
+/** The package's version, for `-V`/`--version` (on its own or after a subcommand). */
+export const VERSION: string = packageJson.version;
 
 /** A mistake in the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -86,14 +92,24 @@ const COMMON_SPECS: readonly OptionSpec[] = [
 
 const SHORT_OPTIONS: Record<string, string> = { h: "help", V: "version", f: "format", s: "summary" };
 
-/** Labels `TextDecoder` knows, plus `auto` (UTF-8 where valid, else windows-1252). */
+/**
+ * Labels `TextDecoder` knows that keep ASCII as ASCII, plus `auto` (UTF-8 where valid, else windows-1252): the
+ * same check the parsers make (`createTextDecoder`), here, so that a bad label is a usage error, not a failure
+ * once reading has begun.
+ */
 function checkEncoding(label: string): string {
   if (label === "auto") return label;
+  const quoted = JSON.stringify(cutArgument(label));
   try {
     new TextDecoder(label);
   } catch {
+    throw new UsageError(`unknown --encoding ${quoted} (use utf-8, auto, or a label such as gbk)`);
+  }
+  try {
+    createTextDecoder(label);
+  } catch {
     throw new UsageError(
-      `unknown --encoding ${JSON.stringify(label)} (use utf-8, auto, or a label such as gbk)`,
+      `--encoding ${quoted} is not ASCII-compatible: FTP lines cannot be framed in it (use utf-8, auto, or a label such as gbk)`,
     );
   }
   return label;
@@ -132,11 +148,11 @@ export function parseArgs(
       value = eq === -1 ? undefined : arg.slice(eq + 1);
     } else {
       const long = arg.length === 2 ? SHORT_OPTIONS[arg.slice(1)] : undefined;
-      if (long === undefined) throw new UsageError(`unknown option ${arg}`);
+      if (long === undefined) throw new UsageError(`unknown option ${cutArgument(arg)}`);
       name = long;
     }
     const spec = specs.get(name);
-    if (spec === undefined) throw new UsageError(`unknown option ${arg}`);
+    if (spec === undefined) throw new UsageError(`unknown option ${cutArgument(arg)}`);
     if (!spec.takesValue) {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);
       given.set(name, true);
@@ -147,7 +163,9 @@ export function parseArgs(
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
     }
     if (spec.values !== undefined && !spec.values.includes(value)) {
-      throw new UsageError(`--${name} takes ${spec.values.join(", ")}, not ${JSON.stringify(value)}`);
+      throw new UsageError(
+        `--${name} takes ${spec.values.join(", ")}, not ${JSON.stringify(cutArgument(value))}`,
+      );
     }
     given.set(name, value);
   }

@@ -7,6 +7,7 @@
  *   ftp-reply explain --all            every documented code
  */
 import { type CodeInfo, describeCode, formatCode, type Lang, listCodes } from "../codes.js";
+import { cutArgument, escapeText } from "./escape.js";
 import { detectLang } from "./locale.js";
 
 /** Where `runExplain` writes, and the environment it reads the locale from. */
@@ -42,7 +43,7 @@ interface ExplainArgs {
 function parseLang(value: string | undefined): Lang {
   if (value === "zh" || value === "en") return value;
   throw new UsageError(
-    `--lang takes zh or en, not ${value === undefined ? "nothing" : JSON.stringify(value)}`,
+    `--lang takes zh or en, not ${value === undefined ? "nothing" : JSON.stringify(cutArgument(value))}`,
   );
 }
 
@@ -50,7 +51,7 @@ function parseCode(arg: string): number {
   // RFC 959 §4.2: three digits; first digit 1-5, and 6 for RFC 2228's protected replies.
   if (!/^[1-6][0-9]{2}$/.test(arg)) {
     throw new UsageError(
-      `not an FTP reply code: ${JSON.stringify(arg)} (expected three digits, the first 1-6)`,
+      `not an FTP reply code: ${JSON.stringify(cutArgument(arg))} (expected three digits, the first 1-6)`,
     );
   }
   return Number(arg);
@@ -81,7 +82,7 @@ function parseArgs(argv: readonly string[]): ExplainArgs {
     } else if (arg.startsWith("--lang=")) {
       lang = parseLang(arg.slice("--lang=".length));
     } else {
-      throw new UsageError(`unknown option ${arg}`);
+      throw new UsageError(`unknown option ${cutArgument(arg)}`);
     }
   }
   if (!help) {
@@ -102,7 +103,7 @@ export async function runExplain(argv: string[], io: ExplainIO): Promise<number>
     args = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`ftp-reply explain: ${error.message}; see ftp-reply explain --help\n`);
+    io.stderr.write(`ftp-reply explain: ${escapeText(error.message)}; see ftp-reply explain --help\n`);
     return EXIT_USAGE;
   }
   if (args.help) {

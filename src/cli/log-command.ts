@@ -18,7 +18,9 @@ import {
   EXIT_USAGE,
   parseArgs,
   UsageError,
+  VERSION,
 } from "./args.js";
+import { escapeText } from "./escape.js";
 import { createBufferedSink, createWriter } from "./output.js";
 import { createProgress } from "./progress.js";
 
@@ -46,12 +48,16 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
     if (parsed.positionals.length > 1) throw new UsageError("log reads one file (or - for stdin)");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`ftp-reply log: ${error.message} (see ftp-reply log --help)\n`);
+    io.stderr.write(`ftp-reply log: ${escapeText(error.message)} (see ftp-reply log --help)\n`);
     return EXIT_USAGE;
   }
   const { options, extra, positionals } = parsed;
   if (options.help) {
     io.stdout.write(LOG_USAGE);
+    return EXIT_OK;
+  }
+  if (options.version) {
+    io.stdout.write(`${VERSION}\n`);
     return EXIT_OK;
   }
   const inputFormat = (extra.get("input-format") as TranscriptFormatName | undefined) ?? "auto";
@@ -81,7 +87,7 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
   } catch (error) {
     if (error instanceof InputError || error instanceof TranscriptFormatError) {
       await out.close();
-      io.stderr.write(`ftp-reply log: ${error.message}\n`);
+      io.stderr.write(`ftp-reply log: ${escapeText(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;

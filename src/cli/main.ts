@@ -7,8 +7,8 @@
  *   explain <code…>    what reply codes mean
  * Exit codes: 0 ok, 1 protocol errors with --strict or a damaged capture, 2 usage or I/O error (one line on stderr, never a trace).
  */
-import packageJson from "../../package.json" with { type: "json" };
-import { type CliIO, EXIT_OK, EXIT_USAGE } from "./args.js";
+import { type CliIO, EXIT_OK, EXIT_USAGE, VERSION } from "./args.js";
+import { cutArgument, escapeText } from "./escape.js";
 import { runExplain } from "./explain.js";
 import { runLog } from "./log-command.js";
 import { runParse } from "./parse-command.js";
@@ -53,13 +53,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return EXIT_OK;
     case "-V":
     case "--version":
-      io.stdout.write(`${packageJson.version}\n`);
+      io.stdout.write(`${VERSION}\n`);
       return EXIT_OK;
     case undefined:
       io.stderr.write("ftp-reply: no command given (parse, log, pcap or explain; see ftp-reply --help)\n");
       return EXIT_USAGE;
     default:
-      io.stderr.write(`ftp-reply: unknown command ${JSON.stringify(command)} (see ftp-reply --help)\n`);
+      io.stderr.write(
+        `ftp-reply: unknown command ${escapeText(JSON.stringify(cutArgument(command)))} (see ftp-reply --help)\n`,
+      );
       return EXIT_USAGE;
   }
 }
@@ -71,15 +73,17 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.stderr.write(`ftp-reply: cannot write the output: ${error.message}\n`);
   process.exit(EXIT_USAGE);
 });
-main(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // A bug, not bad input: still one line, never a stack trace.
-    process.stderr.write(
-      `ftp-reply: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = EXIT_USAGE;
-  },
-);
+/** A bug, not bad input: still one line (cut, escaped), never a stack trace. */
+function internalError(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`ftp-reply: internal error: ${escapeText(cutArgument(message))}\n`);
+  process.exitCode = EXIT_USAGE;
+}
+// An error thrown outside the promise (a stream's event handler) is reported the same way, not with a trace.
+process.on("uncaughtException", (error) => {
+  internalError(error);
+  process.exit(EXIT_USAGE);
+});
+main(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+}, internalError);

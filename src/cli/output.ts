@@ -7,12 +7,18 @@
  * - `ndjson`  the same records, one per line.
  * - `zeek`    Zeek's ftp.log in its tab-separated ASCII format (`#fields` header, one row per command). Text that
  *             has no place in ftp.log (diagnostics, the summary) goes to `options.stderr` when given.
+ *
+ * Text from the input never reaches the output raw (escape.ts has the rules): pretty and stderr lines escape C0
+ * (but TAB), DEL, C1 and the bidi controls as `\xNN`/`\uNNNN`; json/ndjson write them as `\uNNNN`; zeek escapes
+ * C0, DEL and C1 as `\xNN` bytes.
  */
 import type { Lang } from "../codes.js";
+import { parseTransferSize } from "../decode/size.js";
 import type { Exchange } from "../dialogue.js";
 import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
 import type { Reply } from "../reply.js";
 import { createPalette, type Palette, styleForCode } from "./color.js";
+import { escapeJson, escapeText } from "./escape.js";
 
 export type OutputFormat = "pretty" | "json" | "ndjson" | "zeek";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["pretty", "json", "ndjson", "zeek"];
@@ -115,22 +121,16 @@ function classKey(code: number): string {
   return `${Math.trunc(code / 100)}xx`;
 }
 
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-
-/** `… (1234 bytes).` in a 150/125 reply → 1234 (the form vsftpd, ProFTPD, wu-ftpd … use). */
-function announcedSize(text: string): number | undefined {
-  const marker = text.lastIndexOf(" bytes)");
-  if (marker === -1) return undefined;
-  const open = text.lastIndexOf("(", marker);
-  if (open === -1 || open + 1 === marker) return undefined;
-  let value = 0;
-  for (let i = open + 1; i < marker; i++) {
-    const c = text.charCodeAt(i);
-    if (c < DIGIT_0 || c > DIGIT_9) return undefined;
-    value = value * 10 + (c - DIGIT_0);
+/**
+ * `… (1234 bytes).` in a 150/125 reply → 1234: the same rule as the dialogue's (`parseTransferSize`), so that
+ * `parse --summary` and `log --summary` count the same bytes for the same reply. A size it refuses counts 0.
+ */
+function announcedSize(reply: Reply): number | undefined {
+  try {
+    return parseTransferSize(reply);
+  } catch {
+    return undefined;
   }
-  return value;
 }
 
 function countReply(summary: Summary, reply: Reply): void {
@@ -163,7 +163,7 @@ function countLoneReply(summary: Summary, reply: Reply): void {
   if (code === 230) summary.logins++;
   else if (code === 530) summary.failedLogins++;
   else if (code === 226) summary.transfers++;
-  else if (code === 150 || code === 125) summary.bytes += announcedSize(reply.text) ?? 0;
+  else if (code === 150 || code === 125) summary.bytes += announcedSize(reply) ?? 0;
 }
 
 function countDiagnostic(summary: Summary, type: string | undefined): void {
@@ -262,8 +262,9 @@ function createJsonWriter(
   const showPasswords = options.showPasswords === true;
   let count = 0;
   const emit = (record: Record<string, unknown>): void => {
-    if (lines) out.write(`${JSON.stringify(record)}\n`);
-    else out.write(`${count === 0 ? "[\n" : ",\n"}${JSON.stringify(record)}`);
+    const json = escapeJson(JSON.stringify(record));
+    if (lines) out.write(`${json}\n`);
+    else out.write(`${count === 0 ? "[\n" : ",\n"}${json}`);
     count++;
   };
   return {
@@ -303,7 +304,7 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
     exchange(ex, conn) {
       countExchange(summary, ex);
       for (const d of ex.diagnostics) {
-        options.stderr?.write(`warning: ${d.type}: ${d.message}\n`);
+        options.stderr?.write(`warning: ${escapeText(d.type)}: ${escapeText(d.message)}\n`);
       }
       // ftp.log has one row per command; the greeting and stray replies have no command to log.
       if (ex.command === undefined) return;
@@ -411,8 +412,10 @@ function formatDiagnosticLine(diagnostic: OutputDiagnostic, palette: Palette, la
   const where: string[] = [];
   if (diagnostic.line !== undefined) where.push(`${labels.line} ${diagnostic.line}`);
   if (diagnostic.offset !== undefined) where.push(`${labels.byte} ${diagnostic.offset}`);
-  const type = diagnostic.type === undefined ? "" : `${diagnostic.type}: `;
-  return palette.warning(`! ${where.length > 0 ? `${where.join(", ")}: ` : ""}${type}${diagnostic.message}`);
+  const type = diagnostic.type === undefined ? "" : `${escapeText(diagnostic.type)}: `;
+  return palette.warning(
+    `! ${where.length > 0 ? `${where.join(", ")}: ` : ""}${type}${escapeText(diagnostic.message)}`,
+  );
 }
 
 /** Columns a label takes on a terminal: CJK characters are two wide. */
@@ -436,7 +439,7 @@ function formatSummary(summary: Summary, lang: Lang, palette: Palette): string {
     .map(([key, n]) => `${key}×${n}`)
     .join(" ");
   const diagnostics = Object.entries(summary.byDiagnostic)
-    .map(([key, n]) => `${key} ${n}`)
+    .map(([key, n]) => `${escapeText(key)} ${n}`)
     .join(", ");
   return [
     `${palette.bold(labels.summary)}\n`,
@@ -470,7 +473,7 @@ function createPrettyWriter(
     const lines = reply.lines;
     const parts: string[] = [];
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
+      const line = escapeText(lines[i]!);
       const text = i === 0 || i === lines.length - 1 ? style(line) : line;
       parts.push(`${indent}${i === 0 ? "S: " : "   "}${text}${i === 0 ? meaning : ""}\n`);
     }
@@ -486,7 +489,7 @@ function createPrettyWriter(
       const indent = stamp === "" ? "" : " ".repeat(formatTimestamp(ex.startTs!).length + 3);
       const command = maskedCommand(ex, showPasswords);
       if (command !== undefined) {
-        parts.push(`${stamp}${palette.command(`C: ${command.line}`)}\n`);
+        parts.push(`${stamp}${palette.command(`C: ${escapeText(command.line)}`)}\n`);
       } else if (
         ex.kind === "greeting" ||
         ex.kind === "unsolicited" ||

@@ -12,7 +12,9 @@ import {
   EXIT_USAGE,
   parseArgs,
   UsageError,
+  VERSION,
 } from "./args.js";
+import { escapeText } from "./escape.js";
 import { createBufferedSink, createWriter } from "./output.js";
 import { createProgress } from "./progress.js";
 
@@ -30,12 +32,16 @@ export async function runParse(argv: readonly string[], io: CliIO): Promise<numb
     if (parsed.positionals.length > 1) throw new UsageError("parse reads one file (or - for stdin)");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`ftp-reply parse: ${error.message} (see ftp-reply parse --help)\n`);
+    io.stderr.write(`ftp-reply parse: ${escapeText(error.message)} (see ftp-reply parse --help)\n`);
     return EXIT_USAGE;
   }
   const { options, positionals } = parsed;
   if (options.help) {
     io.stdout.write(PARSE_USAGE);
+    return EXIT_OK;
+  }
+  if (options.version) {
+    io.stdout.write(`${VERSION}\n`);
     return EXIT_OK;
   }
   const out = createBufferedSink(io.stdout);
@@ -67,7 +73,7 @@ export async function runParse(argv: readonly string[], io: CliIO): Promise<numb
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     await out.close();
-    io.stderr.write(`ftp-reply parse: ${error.message}\n`);
+    io.stderr.write(`ftp-reply parse: ${escapeText(error.message)}\n`);
     return EXIT_USAGE;
   }
   connection.end();

@@ -4,7 +4,9 @@
 import { createReadStream } from "node:fs";
 import { type CaptureDiagnostic, CaptureFormatError } from "../node/pcap/errors.js";
 import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "../node/pcap/ftp.js";
-import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError } from "./args.js";
+import { describeFileError, isFileError } from "../node/sources.js";
+import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
+import { cutArgument, escapeJson, escapeText } from "./escape.js";
 import { createWriter, type TextSink } from "./output.js";
 
 const EXIT_OK = 0;
@@ -36,7 +38,7 @@ function parsePorts(value: string): number[] {
   const ports = value.split(",").map((part) => Number(part.trim()));
   for (const port of ports) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new UsageError(`--port takes port numbers 1-65535, not ${JSON.stringify(value)}`);
+      throw new UsageError(`--port takes port numbers 1-65535, not ${JSON.stringify(cutArgument(value))}`);
     }
   }
   return ports;
@@ -74,7 +76,9 @@ function dataRecord(data: DataConnection): Record<string, unknown> {
 function dataLine(data: DataConnection): string {
   const command = data.exchange?.command;
   const what =
-    command === undefined ? "" : ` for ${command.verb}${command.arg === "" ? "" : ` ${command.arg}`}`;
+    command === undefined
+      ? ""
+      : ` for ${escapeText(command.verb)}${command.arg === "" ? "" : ` ${escapeText(command.arg)}`}`;
   const bytes =
     data.bytesToServer > 0 && data.bytesToClient === 0
       ? `${data.bytesToServer} bytes to server`
@@ -114,12 +118,16 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`ftp-reply pcap: ${error.message}; see ftp-reply pcap --help\n`);
+    io.stderr.write(`ftp-reply pcap: ${escapeText(error.message)}; see ftp-reply pcap --help\n`);
     return EXIT_USAGE;
   }
   const { options, extra, positionals } = parsed;
   if (options.help) {
     io.stdout.write(PCAP_USAGE);
+    return EXIT_OK;
+  }
+  if (options.version) {
+    io.stdout.write(`${VERSION}\n`);
     return EXIT_OK;
   }
   const path = positionals[0]!;
@@ -142,9 +150,10 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   const emitData = (data: DataConnection): void => {
     if (!showData) return;
     if (format === "pretty") io.stdout.write(dataLine(data));
-    else if (format === "ndjson") io.stdout.write(`${JSON.stringify(dataRecord(data))}\n`);
+    else if (format === "ndjson") io.stdout.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
     // json: the array is open and holds at least the transfer's exchange, so another element can follow.
-    else if (format === "json" && records > 0) io.stdout.write(`,\n${JSON.stringify(dataRecord(data))}`);
+    else if (format === "json" && records > 0)
+      io.stdout.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
   };
 
   try {
@@ -190,12 +199,13 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
-      io.stderr.write(`ftp-reply pcap: ${path}: ${error.type}: ${error.message}\n`);
+      io.stderr.write(
+        `ftp-reply pcap: ${escapeText(`${cutArgument(path)}: ${error.type}: ${error.message}`)}\n`,
+      );
       return EXIT_PROBLEMS;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
-      io.stderr.write(`ftp-reply pcap: cannot read ${path}: ${(error as Error).message}\n`);
+    if (isFileError(error)) {
+      io.stderr.write(`ftp-reply pcap: cannot read ${escapeText(describeFileError(path, error))}\n`);
       return EXIT_USAGE;
     }
     throw error;

@@ -2,6 +2,7 @@
  * A progress bar on stderr for long inputs: shown only when stderr is a terminal and the input is larger than a
  * few megabytes (small inputs finish before a bar would help), redrawn at most every 100 ms, erased at the end.
  */
+import { quoteArgument } from "./escape.js";
 
 /** Inputs at least this large get a bar. */
 export const PROGRESS_THRESHOLD_BYTES = 4 * 1024 * 1024;
@@ -26,12 +27,12 @@ function formatMegabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** The bar's text for `read` of `total` bytes. */
+/** The bar's text for `read` of `total` bytes. `label` (a file name) is cut to 200 characters and escaped. */
 export function renderProgress(label: string, read: number, total: number): string {
   const fraction = total > 0 ? Math.min(1, read / total) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}`;
-  return `${label} [${bar}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${formatMegabytes(read)}/${formatMegabytes(total)}`;
+  return `${quoteArgument(label)} [${bar}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${formatMegabytes(read)}/${formatMegabytes(total)}`;
 }
 
 /** A bar for an input of `total` bytes, or a no-op when it would not help (not a TTY, small or unknown size). */

@@ -11,7 +11,8 @@
  * - `unexpected-code`      the reply's code is not one this decoder reads (`parsePathname` on a `250`).
  * - `missing-value`        the value is not in the text at all (no six numbers in a 227, no quote in a 257).
  * - `malformed-value`      the value is there but broken (an unterminated quote, seven numbers, 15-digit time).
- * - `forbidden-character`  a pathname holds CR, LF or NUL.
+ * - `forbidden-character`  a pathname holds CR, LF or NUL (or, for `parsePathnameBytes`, a 0xFF byte: IAC when
+ *                          sent back).
  */
 export type ReplySyntaxErrorType =
   | "unexpected-code"

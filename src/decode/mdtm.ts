@@ -3,7 +3,8 @@
  *
  * RFC 3659 §2.3 ranges: year 1000–9999, month 01–12, day 01–31 (and valid for the month), hour 00–23, minute
  * 00–59, second 00–60 (60 only for a leap second). Impossible dates are a `ReplyRangeError`, never rolled over
- * into the next month the way `Date.UTC` would.
+ * into the next month the way `Date.UTC` would. The decoded instant stays in 1000–9999 too: the one leap second
+ * that would roll over into year 10000 (`99991231235960`) is refused.
  */
 import {
   DIGIT_0,
@@ -20,6 +21,7 @@ import {
 const DECODER = "parseModifyTime";
 const CODES = [213];
 const TIME_DIGITS = 14;
+const LAST_YEAR = 9999;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isLeapYear(year: number): boolean {
@@ -29,8 +31,10 @@ function isLeapYear(year: number): boolean {
 /**
  * Decodes a 213 reply to MDTM (or its message text) to a `Date` (UTC). Fractions finer than a millisecond are
  * truncated; a leap second (`…235960`) is the first instant of the next day, as POSIX time counts it.
+ * The result's UTC year is always 1000–9999.
  * Throws `ReplySyntaxError` (`unexpected-code`, `missing-value`, `malformed-value`: not exactly 14 digits, a
- * `.` without digits, other text) or `ReplyRangeError` `date-out-of-range`.
+ * `.` without digits, other text) or `ReplyRangeError` `date-out-of-range` (a field out of its range, or the
+ * leap second at the end of 9999, which would be year 10000).
  */
 export function parseModifyTime(input: ReplyInput): Date {
   const message = readMessage(input, DECODER, CODES);
@@ -87,6 +91,17 @@ export function parseModifyTime(input: ReplyInput): Date {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, leapSecond ? 59 : second, milliseconds);
-  if (leapSecond) date.setTime(date.getTime() + 1000);
+  if (leapSecond) {
+    // 9999-12-31 23:59:60 would be 10000-01-01T00:00:00Z: out of the 4-digit years RFC 3659 §2.3 allows.
+    if (year === LAST_YEAR && month === 12 && day === 31) {
+      throw rangeError(
+        message,
+        "date-out-of-range",
+        "a leap second at the end of 9999 is past year 9999",
+        start + 12,
+      );
+    }
+    date.setTime(date.getTime() + 1000);
+  }
   return date;
 }

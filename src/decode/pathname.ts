@@ -6,8 +6,10 @@
  * the server smuggle a command into the control connection.
  *
  * `parsePathname` gives the path as text. `parsePathnameBytes` gives the bytes as the server sent them, taken from
- * `reply.raw` (Telnet commands removed, `IAC IAC` read as 0xFF): use them to send a path back that is not valid in
- * the encoding the reply was decoded with.
+ * `reply.raw` (Telnet commands removed): use them to send a path back that is not valid in the encoding the reply
+ * was decoded with. A path with a 0xFF byte (`IAC IAC` on the wire, or any 0xFF with `telnet: false`) is refused
+ * there like CR, LF and NUL: sent back as it is, 0xFF is IAC, and `/a<0xFF><0xF4>` in a `CWD` would be read as
+ * Telnet IP (Interrupt Process) followed by `CWD /a` — by this library's own command splitter too.
  */
 import type { Reply } from "../reply.js";
 import { DONT, IAC, SB, SE, WILL } from "../telnet.js";
@@ -106,7 +108,7 @@ const enum TelnetState {
 export interface PathnameBytesOptions {
   /**
    * Whether `reply.raw` holds Telnet commands to skip (RFC 854), as the parser's own `telnet` option. Default
-   * true; with false, 0xFF bytes are path bytes.
+   * true; with false, 0xFF bytes are path bytes (and so the path is refused: see `parsePathnameBytes`).
    */
   telnet?: boolean;
 }
@@ -138,7 +140,9 @@ const textEncoder = new TextEncoder();
 /**
  * The bytes of the path in a 257 reply, as sent: from `reply.raw` for a `Reply` (Telnet commands skipped unless
  * `telnet: false`), the UTF-8 encoding of the path for a string. The same rules as `parsePathname` apply (CR,
- * LF, NUL refused; `""` is one quote byte). Error offsets are byte offsets into `reply.raw`.
+ * LF, NUL refused; `""` is one quote byte), and a 0xFF path byte is refused too (`forbidden-character`): the
+ * bytes are meant to be sent back, where a lone 0xFF is a Telnet IAC that would turn the next byte into a
+ * command. Error offsets are byte offsets into `reply.raw` (for `IAC IAC`, the first IAC).
  */
 export function parsePathnameBytes(input: ReplyInput, options: PathnameBytesOptions = {}): Uint8Array {
   if (typeof input === "string") return textEncoder.encode(pathOf(readMessage(input, BYTES_DECODER, CODES)));
@@ -156,6 +160,8 @@ export function parsePathnameBytes(input: ReplyInput, options: PathnameBytesOpti
   if (end > 0 && raw[end - 1] === CR) end--;
   for (let i = 0; i < end && state !== PathState.Done; i++) {
     let b = raw[i]!;
+    // Where the data byte `b` starts on the wire: one byte back for the 0xFF of an `IAC IAC`.
+    let at = i;
     if (telnet) {
       if (telnetState !== TelnetState.Data) {
         switch (telnetState) {
@@ -182,6 +188,7 @@ export function parsePathnameBytes(input: ReplyInput, options: PathnameBytesOpti
             continue;
         }
         b = IAC;
+        at = i - 1;
       } else if (b === IAC) {
         telnetState = TelnetState.Iac;
         continue;
@@ -198,6 +205,8 @@ export function parsePathnameBytes(input: ReplyInput, options: PathnameBytesOpti
         if (b === QUOTE) state = PathState.QuoteSeen;
         else if (isForbidden(b))
           throw bytesError(input, raw, "forbidden-character", `${describeForbidden(b)} in the pathname`, i);
+        else if (b === IAC)
+          throw bytesError(input, raw, "forbidden-character", "IAC (0xFF) in the pathname", at);
         else out[length++] = b;
         break;
       default:

@@ -4,6 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { cutArgument } from "../cli/escape.js";
 
 /** A file that cannot be read: its message is one line, for the CLI to print as is. */
 export class InputError extends Error {
@@ -24,19 +25,48 @@ export interface ByteSource {
 /** Chunk size for files: large enough to amortise the per-chunk work, small enough to stay cache-friendly. */
 const READ_CHUNK_SIZE = 256 * 1024;
 
-function describeError(path: string, error: unknown): string {
-  const code = (error as { code?: string }).code;
-  switch (code) {
-    case "ENOENT":
-      return `${path}: no such file`;
-    case "EACCES":
-    case "EPERM":
-      return `${path}: permission denied`;
-    case "EISDIR":
-      return `${path}: is a directory`;
-    default:
-      return `${path}: ${(error as Error).message ?? String(error)}`;
+/** What each file-system error code means, in a few words (the path is said once, in front). */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "not a directory (a part of the path is a file)",
+  ELOOP: "too many symbolic links (a loop?)",
+  ENAMETOOLONG: "file name too long",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files",
+  EIO: "input/output error",
+  ENXIO: "no such device",
+  ENODEV: "no such device",
+  EBUSY: "device or resource busy",
+  EINVAL: "cannot be read (invalid argument)",
+};
+
+/**
+ * One line about a file that cannot be read: `path: reason`, the path cut to 200 characters (`…`). Node's own
+ * message is not used where the code is known: it repeats the path (`ENOENT: no such file or directory, stat
+ * '…'`), so a 100 KB path would be printed twice.
+ */
+export function describeFileError(path: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = cutArgument(path);
+  if (typeof code === "string") {
+    const reason = FILE_ERRORS[code];
+    return `${name}: ${reason ?? `cannot be read (${cutArgument(code)})`}`;
   }
+  const message = error instanceof Error ? error.message : String(error);
+  return `${name}: ${cutArgument(message.split("\n", 1)[0] ?? "")}`;
+}
+
+/** True for an error from the file system (it has an errno code such as `ENOENT`). */
+export function isFileError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    /^E[A-Z0-9]+$/.test(code) &&
+    (error as { syscall?: unknown }).syscall !== undefined
+  );
 }
 
 class CountingSource implements ByteSource {
@@ -58,7 +88,7 @@ class CountingSource implements ByteSource {
             yield bytes;
           }
         } catch (error) {
-          throw new InputError(describeError(source.name, error));
+          throw new InputError(describeFileError(source.name, error));
         }
       },
     };
@@ -68,7 +98,8 @@ class CountingSource implements ByteSource {
 /**
  * Opens a file, or stdin for `-` (or no path).
  *
- * @throws InputError when the file does not exist, is a directory or cannot be read.
+ * @throws InputError when the file does not exist, is a directory or cannot be read (its message: one line, the
+ * path cut to 200 characters).
  */
 export async function openSource(
   path: string | undefined,
@@ -81,7 +112,7 @@ export async function openSource(
     if (info.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     size = info.isFile() ? info.size : undefined;
   } catch (error) {
-    throw new InputError(describeError(path, error));
+    throw new InputError(describeFileError(path, error));
   }
   return new CountingSource(path, size, createReadStream(path, { highWaterMark: READ_CHUNK_SIZE }));
 }

@@ -3,9 +3,10 @@
  * test command builds first; set FTP_REPLY_CLI to try another build).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 const REPO = join(import.meta.dirname, "../..");
 const CLI = process.env.FTP_REPLY_CLI ?? join(REPO, "dist/cli/main.js");
@@ -224,6 +225,66 @@ describe("usage and exit codes", () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toBe("");
+  });
+
+  test("-V after a subcommand prints the version (pcap -V used to crash with an internal error)", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+    for (const command of ["parse", "log", "pcap"]) {
+      for (const flag of ["-V", "--version"]) {
+        const result = run([command, flag]);
+        expect(result.status).toBe(0);
+        expect(result.stdout.trim()).toBe(pkg.version);
+        expect(result.stderr).toBe("");
+      }
+    }
+  });
+
+  describe("file and argument errors: one line `ftp-reply …`, exit 2, the argument cut and escaped", () => {
+    const work = mkdtempSync(join(tmpdir(), "ftp-reply-cli-"));
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
+    const loop = join(work, "loop");
+    symlinkSync(loop, loop); // ELOOP
+    const longPath = `${"a".repeat(100_000)}`;
+    const hostileName = join(work, "evil\u001b]0;pwned\u0007\u001b[2J\u202e.log");
+    const cases: [string, string[], string][] = [];
+    for (const command of ["parse", "log", "pcap"]) {
+      cases.push(
+        [`${command}: a 100 000-character path`, [command, longPath], "file name too long"],
+        [`${command}: a symbolic link loop`, [command, loop], "too many symbolic links"],
+        [`${command}: a path through a file`, [command, "package.json/x"], "not a directory"],
+        [`${command}: a directory`, [command, "fixtures"], "is a directory"],
+        [`${command}: a missing file named with control characters`, [command, hostileName], "no such file"],
+        [`${command}: a non-ASCII-compatible encoding`, [command, "--encoding", "utf-16le", "-"], "ASCII"],
+        [
+          `${command}: an unknown encoding, 100 000 characters`,
+          [command, "--encoding", longPath, "-"],
+          "unknown",
+        ],
+        [`${command}: an unknown option, 100 000 characters`, [command, `--${longPath}`], "unknown option"],
+        [`${command}: a bad --format value`, [command, "--format", `\u001b[2J${longPath}`], "--format takes"],
+      );
+    }
+    cases.push(
+      ["an unknown command, 100 000 characters", [longPath], "unknown command"],
+      ["an unknown command with control characters", ["\u001b]0;x\u0007"], "unknown command"],
+      ["pcap: a bad --port value", ["pcap", "--port", `1,${longPath}`, "x.pcap"], "--port takes"],
+    );
+    test.each(cases)("%s", (_name, args, message) => {
+      const result = run(args);
+      expect(result.status).toBe(2);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toMatch(/^ftp-reply[ :]/);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toContain("internal error");
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      // Cut to ~200 characters: the message stays short whatever the argument's length.
+      expect(result.stderr.length).toBeLessThan(450);
+      expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    });
+    test("a file name's control characters are shown escaped", () => {
+      const result = run(["parse", hostileName]);
+      expect(result.stderr).toContain("evil\\x1b]0;pwned\\x07\\x1b[2J\\u202e.log: no such file");
+    });
   });
 
   test("--strict: exit 1 when the log has protocol errors, 0 when it has none", () => {

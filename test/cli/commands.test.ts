@@ -1,13 +1,14 @@
 /** `parse` and `log` run in process with stand-in streams (the spawned end-to-end runs are in cli.test.ts). */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import type { CliIO } from "../../src/cli/args.js";
+import { type CliIO, VERSION } from "../../src/cli/args.js";
 import { runLog } from "../../src/cli/log-command.js";
 import { runParse } from "../../src/cli/parse-command.js";
+import { runPcapCommand } from "../../src/cli/pcap-command.js";
 import { PROGRESS_THRESHOLD_BYTES } from "../../src/cli/progress.js";
-import { openSource } from "../../src/node/sources.js";
+import { describeFileError, InputError, isFileError, openSource } from "../../src/node/sources.js";
 
 const REPO = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "ftp-reply-cli-"));
@@ -100,5 +101,66 @@ describe("sources", () => {
     const chunks: Uint8Array[] = [];
     for await (const chunk of stdin.chunks) chunks.push(chunk);
     expect(new TextDecoder().decode(chunks[0])).toBe("abc");
+  });
+});
+
+describe("errors and -V, in process", () => {
+  const loop = join(work, "loop");
+  symlinkSync(loop, loop);
+  const commands = { parse: runParse, log: runLog, pcap: runPcapCommand } as const;
+
+  test.each(Object.keys(commands))("%s -V prints the version", async (name) => {
+    const { cli, stdout, stderr } = io();
+    expect(await commands[name as keyof typeof commands](["-V"], cli)).toBe(0);
+    expect(stdout.text).toBe(`${VERSION}\n`);
+    expect(stderr.text).toBe("");
+  });
+
+  test.each(Object.keys(commands))("%s: file errors and bad encodings are one line, exit 2", async (name) => {
+    const run = commands[name as keyof typeof commands];
+    const cases: [string[], string][] = [
+      [[loop], `${loop}: too many symbolic links (a loop?)`],
+      [[join(REPO, "package.json", "x")], "not a directory (a part of the path is a file)"],
+      [["a".repeat(100_000)], `${"a".repeat(200)}…: file name too long`],
+      [[join(work, "\u001b[2J\u009b.log")], "\\x1b[2J\\x9b.log: no such file"],
+      [["--encoding", "utf-16le", "-"], '--encoding "utf-16le" is not ASCII-compatible'],
+      [["--encoding", "x".repeat(5000), "-"], `unknown --encoding "${"x".repeat(200)}…"`],
+    ];
+    for (const [args, message] of cases) {
+      const { cli, stderr } = io();
+      expect(await run(args, cli)).toBe(2);
+      expect(stderr.text.split("\n")).toHaveLength(2);
+      expect(stderr.text).toContain(message);
+      expect(stderr.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
+  });
+
+  test("describeFileError: the code's meaning, the path once and cut; other errors keep their first line", () => {
+    const error = (code: string) =>
+      Object.assign(new Error(`${code}: x, stat 'p'`), { code, syscall: "stat" });
+    expect(describeFileError("p", error("ENOENT"))).toBe("p: no such file");
+    expect(describeFileError("p", error("EACCES"))).toBe("p: permission denied");
+    expect(describeFileError("p", error("EPERM"))).toBe("p: permission denied");
+    expect(describeFileError("p", error("EMFILE"))).toBe("p: too many open files");
+    expect(describeFileError("p", error("EWHATEVER"))).toBe("p: cannot be read (EWHATEVER)");
+    expect(describeFileError("p", new Error("first\nsecond"))).toBe("p: first");
+    expect(describeFileError("p", "a string")).toBe("p: a string");
+    expect(isFileError(error("ENOENT"))).toBe(true);
+    expect(isFileError(Object.assign(new Error("x"), { code: "ERR_INVALID_ARG_TYPE" }))).toBe(false);
+    expect(isFileError(new Error("x"))).toBe(false);
+    expect(isFileError(null)).toBe(false);
+  });
+
+  test("a stream that fails while read is an InputError with the described message", async () => {
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array([0x32]);
+      throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO", syscall: "read" });
+    }
+    const source = await openSource("-", failing());
+    await expect(async () => {
+      for await (const _ of source.chunks) {
+        // read all
+      }
+    }).rejects.toThrow(new InputError("-: input/output error"));
   });
 });

@@ -176,6 +176,29 @@ describe("writers", () => {
     expect(out.text).toContain("\t150\tOpening (5 bytes).\t");
   });
 
+  // parse --summary used to read `(N bytes)` with its own looser copy of parseTransferSize: for these replies the
+  // two counted different bytes (a later parenthesis hid the size; BYTES in capitals; blanks before the
+  // parenthesis; a size above 2^53-1 counted as an imprecise number instead of none).
+  test.each([
+    ["150 Opening BINARY mode data connection for a.bin (1048576 bytes) (see the log, 2 bytes).", 1048576],
+    ["150 Opening data connection (12 BYTES)", 12],
+    ["150 Opening data connection (12 bytes )", 12],
+    ["150 Opening data connection (99999999999999999999 bytes)", 0],
+    ["150 Opening data connection for (x bytes) (7 bytes).", 7],
+  ])("summary bytes: parse (a lone reply) counts what log (the dialogue) counts: %s", (line, bytes) => {
+    const lone = createWriter("ndjson", collector(), { lang: "en", color: false, summary: true });
+    for (const reply of parseReplies(`${line}\r\n226 ok\r\n`)) lone.reply(reply);
+    const replies = parseReplies(`${line}\r\n226 ok\r\n`);
+    const events = [
+      { type: "command" as const, command: parseCommands("RETR a.bin\r\n")[0]! },
+      ...replies.map((reply) => ({ type: "reply" as const, reply })),
+    ];
+    const inDialogue = createWriter("ndjson", collector(), { lang: "en", color: false, summary: true });
+    for (const exchange of runDialogue(events).exchanges) inDialogue.exchange(exchange);
+    expect(inDialogue.summary.bytes).toBe(bytes);
+    expect(lone.summary.bytes).toBe(bytes);
+  });
+
   test("time stamps: epoch seconds with the date, seconds of a day without", () => {
     expect(formatTimestamp(1_700_000_000.25)).toBe("2023-11-14 22:13:20.250");
     expect(formatTimestamp(3661.5)).toBe("01:01:01.500");
@@ -276,5 +299,8 @@ describe("colour and progress", () => {
       `\r${renderProgress("big.log", PROGRESS_THRESHOLD_BYTES, PROGRESS_THRESHOLD_BYTES * 2)}\r\u001b[K`,
     );
     expect(renderProgress("f", 50, 100)).toContain(" 50% ");
+    // The label is a file name: escaped and cut like any argument a line quotes.
+    expect(renderProgress("a\u001b[2J", 50, 100)).toMatch(/^a\\x1b\[2J \[/);
+    expect(renderProgress("b".repeat(5000), 50, 100)).toMatch(/^b{200}… \[/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { parseModifyTime } from "../../src/index.js";
+import { isReplyDecodeError, parseModifyTime, ReplyRangeError } from "../../src/index.js";
 import {
   configureProperties,
   hostileOf,
@@ -50,6 +50,9 @@ describe("parseModifyTime", () => {
     ["213 20240102235961", 16],
     ["213 09990101000000", 4],
     ["213 00000000000000", 4],
+    // The leap second at the very end of 9999 would be year 10000 (it decoded to +010000-01-01T00:00:00.000Z).
+    ["213 99991231235960", 16],
+    ["213 99991231235960.999", 16],
   ] as const)("impossible date %s is a range error at the offending field", (wire, offset) => {
     const error = rangeErrorOf(() => parseModifyTime(wire), "date-out-of-range");
     expect(error.offset).toBe(offset - 4);
@@ -116,6 +119,83 @@ describe("parseModifyTime", () => {
         iso.slice(17, 19);
       if (digits.endsWith("235960")) expect(iso.slice(11, 19)).toBe("00:00:00");
       else expect(compact).toBe(digits);
+    },
+  );
+
+  /** Years, months, days, hours, minutes, seconds at and around the edges of their ranges. */
+  const edgeField = (width: number, values: number[]) =>
+    fc
+      .oneof(fc.constantFrom(...values), fc.integer({ min: 0, max: 10 ** width - 1 }))
+      .map((n) => String(n).padStart(width, "0"));
+  const edgeTime = fc.tuple(
+    edgeField(4, [0, 999, 1000, 1001, 1900, 2000, 2100, 9998, 9999]),
+    edgeField(2, [0, 1, 2, 12, 13, 99]),
+    edgeField(2, [0, 1, 28, 29, 30, 31, 32]),
+    edgeField(2, [0, 23, 24]),
+    edgeField(2, [0, 59, 60]),
+    edgeField(2, [0, 59, 60, 61, 99]),
+    fc.option(fc.stringMatching(/^[0-9]{1,6}$/), { nil: undefined }),
+  );
+
+  propertyTest.prop([edgeTime])(
+    "edge dates: a Date whose UTC year is 1000-9999, or a typed date-out-of-range error",
+    (fields) => {
+      const fraction = fields[6];
+      const wire = `213 ${fields.slice(0, 6).join("")}${fraction === undefined ? "" : `.${fraction}`}`;
+      let date: Date;
+      try {
+        date = parseModifyTime(wire);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ReplyRangeError);
+        expect((error as ReplyRangeError).type).toBe("date-out-of-range");
+        return;
+      }
+      expect(date.getUTCFullYear()).toBeGreaterThanOrEqual(1000);
+      expect(date.getUTCFullYear()).toBeLessThanOrEqual(9999);
+      expect(date.toISOString()).toMatch(/^\d{4}-/);
+    },
+  );
+
+  test("a leap second at the end of every month of the edge years: a Date in 1000-9999 or date-out-of-range", () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    let refused = 0;
+    for (const year of [1000, 1001, 1999, 2000, 9998, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [28, 29, 30, 31]) {
+          for (const fraction of ["", ".999"]) {
+            const wire = `213 ${pad(year, 4)}${pad(month, 2)}${pad(day, 2)}235960${fraction}`;
+            let date: Date;
+            try {
+              date = parseModifyTime(wire);
+            } catch (error) {
+              expect(error).toBeInstanceOf(ReplyRangeError);
+              expect((error as ReplyRangeError).type).toBe("date-out-of-range");
+              if (year === 9999 && month === 12 && day === 31) refused++;
+              continue;
+            }
+            expect(date.getUTCFullYear()).toBeGreaterThanOrEqual(1000);
+            expect(date.getUTCFullYear()).toBeLessThanOrEqual(9999);
+          }
+        }
+      }
+    }
+    expect(refused).toBe(2);
+  });
+
+  propertyTest.prop([fc.uint8Array({ maxLength: 40 }), fc.boolean()])(
+    "any bytes after 213: a Date in 1000-9999 or a typed decode error, never another exception",
+    (bytes, asReply) => {
+      const text = `213 ${Buffer.from(bytes).toString("latin1")}`;
+      const input = asReply ? reply(text.replace(/[\r\n]/g, " ")) : text;
+      let date: Date;
+      try {
+        date = parseModifyTime(input);
+      } catch (error) {
+        expect(isReplyDecodeError(error)).toBe(true);
+        return;
+      }
+      expect(date.getUTCFullYear()).toBeGreaterThanOrEqual(1000);
+      expect(date.getUTCFullYear()).toBeLessThanOrEqual(9999);
     },
   );
 });

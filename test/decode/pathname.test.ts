@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { parsePathname, parsePathnameBytes, parseReplies } from "../../src/index.js";
+import {
+  createCommandParser,
+  createReplyParser,
+  parseCommands,
+  parsePathname,
+  parsePathnameBytes,
+  parseReplies,
+  type Reply,
+  ReplySyntaxError,
+} from "../../src/index.js";
 import {
   configureProperties,
   HOSTILE_LENGTH,
@@ -109,24 +118,42 @@ describe("parsePathname", () => {
     expect(parsePathnameBytes(r)).toEqual(bytesOf("/caf", [0xe9])); // a copy, not a view: stable on re-read
   });
 
-  test("raw bytes: Telnet commands are skipped, IAC IAC is 0xFF", () => {
-    // 257 "/a<IAC IAC>b<IAC NOP>c<IAC WILL 1>d<IAC SB 24 1 IAC SE>e"
+  test("raw bytes: Telnet commands are skipped", () => {
+    // 257 "/a<IAC NOP>b<IAC WILL 1>c<IAC SB 24 " 1 IAC SE>d"
     const wire = bytesOf(
       '257 "/a',
-      [0xff, 0xff],
-      "b",
       [0xff, 0xf1],
-      "c",
+      "b",
       [0xff, 0xfb, 0x01],
-      "d",
+      "c",
       [0xff, 0xfa, 0x18, 0x22, 0x01, 0xff, 0xf0],
-      'e"\r\n',
+      'd"\r\n',
     );
-    const r = reply(wire);
-    expect(parsePathnameBytes(r)).toEqual(bytesOf("/a", [0xff], "bcde"));
-    // With Telnet off in the parser, 0xFF bytes are data, and the decoder must be told the same.
-    const plain = parseReplies(bytesOf('257 "/a', [0xff, 0xfe], '"\r\n'), { telnet: false })[0]!;
-    expect(parsePathnameBytes(plain, { telnet: false })).toEqual(bytesOf("/a", [0xff, 0xfe]));
+    expect(parsePathnameBytes(reply(wire))).toEqual(bytesOf("/abcd"));
+  });
+
+  // The issue's case: `257 "/a<IAC IAC><IP>"` gave 2f 61 ff f4; sent back in a CWD, our own command splitter read
+  // Telnet IP and `CWD /a`. A 0xFF path byte is refused like CR, LF and NUL, with the offset of the first IAC.
+  test("raw bytes: a 0xFF path byte (IAC IAC) is refused: sent back, it would be a Telnet command", () => {
+    const hostile = reply(bytesOf('257 "/a', [0xff, 0xff, 0xf4], '"\r\n'));
+    expect(syntaxErrorOf(() => parsePathnameBytes(hostile), "forbidden-character").offset).toBe(7);
+    const latin1 = reply(bytesOf('257 "/caf', [0xff, 0xff], '" created\r\n'));
+    expect(syntaxErrorOf(() => parsePathnameBytes(latin1), "forbidden-character").message).toContain(
+      "IAC (0xFF) in the pathname at 9",
+    );
+    // With Telnet off in the parser, 0xFF bytes are data, and the decoder must be told the same: still refused.
+    const plain = parseReplies(bytesOf('257 "/a', [0xff, 0xf4], '"\r\n'), { telnet: false })[0]!;
+    expect(
+      syntaxErrorOf(() => parsePathnameBytes(plain, { telnet: false }), "forbidden-character").offset,
+    ).toBe(7);
+    // What the refusal prevents: the path as the old decoder gave it, sent back, is IP then `CWD /a`.
+    const telnet: number[] = [];
+    const sentBack = parseCommands(bytesOf("CWD /a", [0xff, 0xf4], "\r\n"), {});
+    createCommandParser({ onCommand() {}, onTelnet: (t) => telnet.push(t.command) }).feed(
+      bytesOf("CWD /a", [0xff, 0xf4], "\r\n"),
+    );
+    expect(sentBack.map((c) => c.line)).toEqual(["CWD /a"]);
+    expect(telnet).toEqual([0xf4]);
   });
 
   test("hostile text far longer than any reply", () => {
@@ -163,14 +190,79 @@ describe("parsePathname", () => {
   propertyTest.prop([
     fc
       .uint8Array({ minLength: 1, maxLength: 60 })
-      .filter((b) => !b.some((x) => x === 0 || x === 10 || x === 13)),
-  ])("round trip on bytes: any path bytes, quotes doubled and 0xFF sent as IAC IAC", (path) => {
+      .filter((b) => !b.some((x) => x === 0 || x === 10 || x === 13 || x === 0xff)),
+  ])("round trip on bytes: any path bytes but 0xFF, quotes doubled", (path) => {
+    const escaped: number[] = [];
+    for (const b of path) {
+      escaped.push(b);
+      if (b === 0x22) escaped.push(b);
+    }
+    const r = reply(bytesOf('257 "', escaped, '" created\r\n'));
+    expect(parsePathnameBytes(r)).toEqual(path);
+  });
+
+  propertyTest.prop([
+    fc
+      .uint8Array({ minLength: 1, maxLength: 60 })
+      .filter((b) => b.includes(0xff) && !b.some((x) => x === 0 || x === 10 || x === 13)),
+  ])("any path bytes with a 0xFF (sent as IAC IAC): refused at the first IAC", (path) => {
     const escaped: number[] = [];
     for (const b of path) {
       escaped.push(b);
       if (b === 0x22 || b === 0xff) escaped.push(b);
     }
     const r = reply(bytesOf('257 "', escaped, '" created\r\n'));
-    expect(parsePathnameBytes(r)).toEqual(path);
+    const error = syntaxErrorOf(() => parsePathnameBytes(r), "forbidden-character");
+    expect(error.offset).toBe(5 + escaped.indexOf(0xff));
   });
+
+  /** Every byte, with the ones the protocol gives a meaning (quote, IAC and Telnet commands, CR, LF, NUL) often. */
+  const anyByte = fc.oneof(
+    fc.integer({ min: 0, max: 255 }),
+    fc.constantFrom(0x22, 0xff, 0xff, 0xf4, 0xfa, 0xf0, 0xfb, 0x0d, 0x0a, 0x00),
+  );
+
+  /** A reply body: any bytes, or any bytes around a quoted run of any bytes (so that paths are often found). */
+  const anyBody = fc.oneof(
+    fc.array(anyByte, { maxLength: 60 }),
+    fc
+      .tuple(
+        fc.array(anyByte, { maxLength: 8 }),
+        fc.array(anyByte, { minLength: 1, maxLength: 40 }),
+        fc.array(anyByte, { maxLength: 8 }),
+      )
+      .map(([before, path, after]) => [...before, 0x22, ...path, 0x22, ...after]),
+  );
+
+  propertyTest.prop([anyBody, fc.boolean()])(
+    "full byte alphabet: a path with no 0xFF, CR, LF or NUL, or a typed syntax error — never bytes that re-send Telnet",
+    (body, telnet) => {
+      const raw = bytesOf("257 ", body, "\r\n");
+      const replies: Reply[] = [];
+      const parser = createReplyParser({ onReply: (r) => replies.push(r), onError() {} }, { telnet });
+      parser.feed(raw);
+      parser.end();
+      fc.pre(replies[0]?.code === 257);
+      let path: Uint8Array;
+      try {
+        path = parsePathnameBytes(replies[0]!, { telnet });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ReplySyntaxError);
+        return;
+      }
+      expect(path.length).toBeGreaterThan(0);
+      for (const b of path) expect([0x00, 0x0a, 0x0d, 0xff]).not.toContain(b);
+      // Sent back in a CWD, the path is one command, with no Telnet command in it.
+      const telnetSeen: number[] = [];
+      const commands: string[] = [];
+      const splitter = createCommandParser({
+        onCommand: (c) => commands.push(c.verb),
+        onTelnet: (t) => telnetSeen.push(t.command),
+      });
+      splitter.feed(bytesOf("CWD ", Array.from(path), "\r\n"));
+      splitter.end();
+      expect(commands).toEqual(["CWD"]);
+      expect(telnetSeen).toEqual([]);
+    },
+  );
 });

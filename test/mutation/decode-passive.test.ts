@@ -130,7 +130,9 @@ describe("parsePathnameBytes: Telnet (RFC 854) and line ends", () => {
     ["no line end", replyOf('257 "/a"'), bytes("/a")],
     ["LF only", replyOf('257 "/a"\n'), bytes("/a")],
     ["doubled quotes", replyOf('257 "a""b"\r\n'), bytes('a"b')],
-    ["IAC IAC is a 0xFF byte", replyOf('257 "a', [IAC, IAC], 'b"\r\n'), bytes("a", 0xff, "b")],
+    // IAC IAC is a 0xFF data byte, refused in a path (sent back, it is IAC): at the first IAC of the pair.
+    ["IAC IAC is a 0xFF byte, refused", replyOf('257 "a', [IAC, IAC], 'b"\r\n'), ["forbidden-character", 6]],
+    ["IAC IAC after the path is not in it", replyOf('257 "a"', [IAC, IAC], "b\r\n"), bytes("a")],
     ["IAC WILL option is skipped", replyOf('257 "a', [IAC, 251, 1], 'b"\r\n'), bytes("ab")],
     ["IAC DONT option is skipped", replyOf('257 "a', [IAC, 254, 1], 'b"\r\n'), bytes("ab")],
     ["IAC DO option is skipped", replyOf('257 "a', [IAC, 253, 34], 'b"\r\n'), bytes("ab")],
@@ -148,7 +150,12 @@ describe("parsePathnameBytes: Telnet (RFC 854) and line ends", () => {
     ],
     ["an option byte that is a quote is skipped", replyOf('257 "a', [IAC, 251, 0x22], 'b"\r\n'), bytes("ab")],
     ["Telnet before the quote", replyOf("257 ", [IAC, 251, 0x22], '"/a"\r\n'), bytes("/a")],
-    ["a quote after IAC IAC opens nothing more", replyOf('257 "', [IAC, IAC], '"\r\n'), [0xff]],
+    [
+      "a quote after IAC IAC opens nothing more",
+      replyOf('257 "', [IAC, IAC], '"\r\n'),
+      ["forbidden-character", 5],
+    ],
+    ["a quote after IAC NOP closes the path", replyOf('257 "a', [IAC, 241], '" x\r\n'), bytes("a")],
     [
       "a bare SE inside a subnegotiation does not end it",
       replyOf('257 "a', [IAC, 250, 1, 240], "x", [IAC, 240], 'b"\r\n'),
@@ -175,9 +182,9 @@ describe("parsePathnameBytes: Telnet (RFC 854) and line ends", () => {
     return (thrown as ReplySyntaxError).excerpt;
   }
 
-  test("257 bytes: with telnet off, 0xFF bytes are path bytes", () => {
+  test("257 bytes: with telnet off, 0xFF bytes are path bytes, and so the path is refused", () => {
     const reply = replyOf('257 "a', [IAC, 251], 'b"\r\n');
-    expect(Array.from(parsePathnameBytes(reply, { telnet: false }))).toEqual(bytes("a", 0xff, 251, "b"));
+    expect(outcomeOf(() => parsePathnameBytes(reply, { telnet: false }))).toEqual(["forbidden-character", 6]);
     // With telnet on (the default), IAC WILL takes the next byte as its option: `b` is not data.
     expect(Array.from(parsePathnameBytes(reply, {}))).toEqual(bytes("a"));
   });
