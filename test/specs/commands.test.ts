@@ -1,7 +1,7 @@
 /** Runs test/specs/commands.md through the command parser, in every chunking. */
 import { describe, expect, test } from "vitest";
 import { type CommandParserOptions, createCommandParser } from "../../src/index.js";
-import { chunkings, cut, readSpec, unescape } from "./spec.js";
+import { chunkings, cut, readSpec, specBytes } from "./spec.js";
 
 function run(chunks: readonly Uint8Array[], options: CommandParserOptions): string[] {
   const events: string[] = [];
@@ -25,7 +25,7 @@ function run(chunks: readonly Uint8Array[], options: CommandParserOptions): stri
 
 describe.each(readSpec("commands.md"))("$title", ({ options, input, events }) => {
   test("whole, byte by byte and split at every position", () => {
-    const bytes = unescape(input.join(""));
+    const bytes = specBytes(input.join(""));
     for (const { name, cuts } of chunkings(bytes.length)) {
       expect(run(cut(bytes, cuts), options as CommandParserOptions), name).toEqual(events);
     }

@@ -1,7 +1,7 @@
 /** Runs test/specs/connection.md through a control connection, each line whole and one byte at a time. */
 import { describe, expect, test } from "vitest";
 import { type ControlConnectionOptions, createControlConnection, type Exchange } from "../../src/index.js";
-import { readSpec, unescape } from "./spec.js";
+import { readSpec, specBytes } from "./spec.js";
 
 function exchangeEvent(exchange: Exchange): string {
   const verb = exchange.command === undefined ? "" : ` ${exchange.command.verb}`;
@@ -22,7 +22,7 @@ function run(input: readonly string[], options: ControlConnectionOptions, byteBy
   });
   let ts = 0;
   for (const line of input) {
-    const bytes = unescape(line.slice(3));
+    const bytes = specBytes(line.slice(3));
     const feed = line.startsWith("C: ")
       ? (b: Uint8Array) => connection.fromClient(b, ts)
       : (b: Uint8Array) => connection.fromServer(b, ts);

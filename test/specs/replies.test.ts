@@ -6,7 +6,7 @@ import {
   type Reply,
   type ReplyParserOptions,
 } from "../../src/index.js";
-import { chunkings, cut, readSpec, unescape } from "./spec.js";
+import { chunkings, cut, readSpec, specBytes } from "./spec.js";
 
 function replyEvent(reply: Reply): string {
   return `reply ${reply.code}${reply.multiline ? " multiline" : ""} ${JSON.stringify(reply.text)} @${reply.offset}+${reply.byteLength}`;
@@ -74,7 +74,7 @@ function viaConnection(chunks: readonly Uint8Array[], options: ReplyParserOption
 }
 
 describe.each(readSpec("replies.md"))("$title", ({ options, input, events }) => {
-  const bytes = unescape(input.join(""));
+  const bytes = specBytes(input.join(""));
   const sorted = (list: readonly string[]) => [...list].sort();
 
   test("whole, byte by byte and split at every position, through the parser", () => {

@@ -36,7 +36,7 @@ export function readSpec(name: string): SpecCase[] {
 }
 
 /** The bytes an input line stands for. */
-export function unescape(line: string): Uint8Array {
+export function specBytes(line: string): Uint8Array {
   const bytes: number[] = [];
   const utf8 = new TextEncoder();
   for (let i = 0; i < line.length; i++) {
