@@ -17,7 +17,12 @@ export {
 export * from "./commands.js";
 export * from "./decode/index.js";
 export * from "./dialogue.js";
-export { ReplyParseError, type ReplyParseErrorInit, type ReplyParseErrorType } from "./errors.js";
+export {
+  isReplyParseError,
+  ReplyParseError,
+  type ReplyParseErrorInit,
+  type ReplyParseErrorType,
+} from "./errors.js";
 export {
   createReplyParser,
   DEFAULT_MAX_LINE_LENGTH,
@@ -31,5 +36,10 @@ export {
 } from "./parser.js";
 export * from "./records.js";
 export { createReply, type Reply } from "./reply.js";
-export { ReplyParserStream, type ReplyStreamOptions, readReplies } from "./stream.js";
+export {
+  ReplyParserStream,
+  type ReplyParserStreamConstructor,
+  type ReplyStreamOptions,
+  readReplies,
+} from "./stream.js";
 export { createTextDecoder, type TextDecodeFunction } from "./text.js";
