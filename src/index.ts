@@ -17,6 +17,7 @@ export {
 export * from "./commands.js";
 export * from "./decode/index.js";
 export * from "./dialogue.js";
+export type { ReplyEncoding } from "./encoding.js";
 export {
   isReplyParseError,
   ReplyParseError,
