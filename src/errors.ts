@@ -1,3 +1,6 @@
+import { brandError, errorBrand } from "./brand.js";
+import type { Reply } from "./reply.js";
+
 /**
  * Every way the reply stream can be wrong, as a stable string. The parser reports each through `onError`
  * (or `onWarning` for the diagnostics marked so) and goes on: nothing parsed before is lost.
@@ -65,6 +68,11 @@ export class ReplyParseError extends Error {
   readonly excerpt: string;
   readonly code: number | undefined;
   readonly raw: Uint8Array | undefined;
+  /**
+   * Only on the error `parseReplies` throws: the replies parsed before it (set there, absent on the errors given
+   * to `onError`).
+   */
+  declare readonly replies?: readonly Reply[] | undefined;
 
   constructor(type: ReplyParseErrorType, message: string, init: ReplyParseErrorInit) {
     const limit = pauseStackTraces();
@@ -77,5 +85,14 @@ export class ReplyParseError extends Error {
     this.excerpt = init.excerpt ?? "";
     this.code = init.code;
     this.raw = init.raw;
+    brandError(this, "ReplyParseError");
   }
+}
+
+/**
+ * True for a `ReplyParseError` from any copy of this library (its ESM and CJS builds, another version, another
+ * realm): a brand check, where `instanceof` would fail across copies.
+ */
+export function isReplyParseError(value: unknown): value is ReplyParseError {
+  return errorBrand(value) === "ReplyParseError";
 }

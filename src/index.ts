@@ -24,7 +24,13 @@ export {
 } from "./connection/connection.js";
 export * from "./decode/index.js";
 export * from "./dialogue.js";
-export { ReplyParseError, type ReplyParseErrorInit, type ReplyParseErrorType } from "./errors.js";
+export type { ReplyEncoding } from "./encoding.js";
+export {
+  isReplyParseError,
+  ReplyParseError,
+  type ReplyParseErrorInit,
+  type ReplyParseErrorType,
+} from "./errors.js";
 export {
   createReplyParser,
   DEFAULT_MAX_LINE_LENGTH,
@@ -39,5 +45,10 @@ export {
 export type { Problem, ProblemLayer } from "./problem.js";
 export * from "./records.js";
 export { createReply, type Reply } from "./reply.js";
-export { ReplyParserStream, type ReplyStreamOptions, readReplies } from "./stream.js";
+export {
+  ReplyParserStream,
+  type ReplyParserStreamConstructor,
+  type ReplyStreamOptions,
+  readReplies,
+} from "./stream.js";
 export { createTextDecoder, type TextDecodeFunction } from "./text.js";

@@ -49,33 +49,51 @@ export async function* readReplies(
   if (failure !== undefined) throw failure;
 }
 
+/** A `TransformStream` from chunks (bytes or text) to replies. */
+export interface ReplyParserStream extends TransformStream<Uint8Array | string, Reply> {}
+
+/** The constructor of `ReplyParserStream`: `new ReplyParserStream(options?)`. */
+export interface ReplyParserStreamConstructor {
+  new (options?: ReplyStreamOptions): ReplyParserStream;
+  readonly prototype: ReplyParserStream;
+}
+
+/**
+ * Made inside a function, not as a top-level `class … extends TransformStream`: a bundler must keep a top-level
+ * class whose `extends` reads a global (the read could throw), and with it the parser and the code table, even
+ * in a bundle that never uses the stream. The call is marked pure, so an unused `ReplyParserStream` is dropped.
+ */
+function defineReplyParserStream(): ReplyParserStreamConstructor {
+  return class ReplyParserStream extends TransformStream<Uint8Array | string, Reply> {
+    constructor(options: ReplyStreamOptions = {}) {
+      const onError = options.onError;
+      let parser: ReturnType<typeof createReplyParser> | undefined;
+      super({
+        start(controller) {
+          parser = createReplyParser(
+            {
+              onReply: (reply) => controller.enqueue(reply),
+              onError: (error) => {
+                if (onError !== undefined) onError(error);
+                else controller.error(error);
+              },
+            },
+            options,
+          );
+        },
+        transform(chunk) {
+          parser?.feed(chunk);
+        },
+        flush() {
+          parser?.end();
+        },
+      });
+    }
+  };
+}
+
 /**
  * A `TransformStream` from chunks to replies: `readable.pipeThrough(new ReplyParserStream())`.
  * A parse error errors the stream unless `onError` is given.
  */
-export class ReplyParserStream extends TransformStream<Uint8Array | string, Reply> {
-  constructor(options: ReplyStreamOptions = {}) {
-    const onError = options.onError;
-    let parser: ReturnType<typeof createReplyParser> | undefined;
-    super({
-      start(controller) {
-        parser = createReplyParser(
-          {
-            onReply: (reply) => controller.enqueue(reply),
-            onError: (error) => {
-              if (onError !== undefined) onError(error);
-              else controller.error(error);
-            },
-          },
-          options,
-        );
-      },
-      transform(chunk) {
-        parser?.feed(chunk);
-      },
-      flush() {
-        parser?.end();
-      },
-    });
-  }
-}
+export const ReplyParserStream: ReplyParserStreamConstructor = /* @__PURE__ */ defineReplyParserStream();

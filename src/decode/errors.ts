@@ -6,6 +6,8 @@
  * problem, JSON-escaped (control characters and quotes cannot break a log line).
  */
 
+import { brandError, errorBrand } from "../brand.js";
+
 /**
  * Why the text could not be read.
  * - `unexpected-code`      the reply's code is not one this decoder reads (`parsePathname` on a `250`).
@@ -83,6 +85,7 @@ export class ReplySyntaxError extends SyntaxError {
     this.code = init.code;
     this.offset = init.offset;
     this.excerpt = init.excerpt;
+    brandError(this, "ReplySyntaxError");
   }
 }
 
@@ -102,13 +105,28 @@ export class ReplyRangeError extends RangeError {
     this.code = init.code;
     this.offset = init.offset;
     this.excerpt = init.excerpt;
+    brandError(this, "ReplyRangeError");
   }
 }
 
 /** Either decoder error. */
 export type ReplyDecodeError = ReplySyntaxError | ReplyRangeError;
 
-/** True for the errors the decoders throw. */
+/**
+ * True for the errors the decoders throw, from any copy of this library (its ESM and CJS builds, another version,
+ * another realm): a brand check, where `instanceof` would fail across copies.
+ */
 export function isReplyDecodeError(value: unknown): value is ReplyDecodeError {
-  return value instanceof ReplySyntaxError || value instanceof ReplyRangeError;
+  const brand = errorBrand(value);
+  return brand === "ReplySyntaxError" || brand === "ReplyRangeError";
+}
+
+/** True for a `ReplySyntaxError` from any copy of this library (a brand check, not `instanceof`). */
+export function isReplySyntaxError(value: unknown): value is ReplySyntaxError {
+  return errorBrand(value) === "ReplySyntaxError";
+}
+
+/** True for a `ReplyRangeError` from any copy of this library (a brand check, not `instanceof`). */
+export function isReplyRangeError(value: unknown): value is ReplyRangeError {
+  return errorBrand(value) === "ReplyRangeError";
 }

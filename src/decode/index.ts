@@ -2,6 +2,8 @@ export { type AddressScope, addressScope } from "./address.js";
 export { type EpsvPort, parseEpsv } from "./epsv.js";
 export {
   isReplyDecodeError,
+  isReplyRangeError,
+  isReplySyntaxError,
   type ReplyDecodeError,
   type ReplyDecodeErrorInit,
   ReplyRangeError,

@@ -30,11 +30,13 @@ export type PassivePolicy = "control" | "advertised" | "nat";
 export interface PassiveTargetOptions {
   /**
    * The control connection's peer address, as the socket reports it (`socket.remoteAddress`: `203.0.113.7`,
-   * `2001:db8::7`, `::ffff:203.0.113.7`), or the host name connected to.
+   * `2001:db8::7`, `::ffff:203.0.113.7`), or the host name connected to. An IPv6 address in URL brackets
+   * (`[2001:db8::7]`, as in `new URL(…).hostname`) is taken without them. `undefined` (what
+   * `socket.remoteAddress` is once the socket is closed) and `""` throw `ReplyRangeError` `invalid-option`.
    */
-  controlHost: string;
+  controlHost: string | undefined;
   /** Default `control`. */
-  policy?: PassivePolicy;
+  policy?: PassivePolicy | undefined;
 }
 
 /** Where to connect, and why. */
@@ -79,6 +81,11 @@ function natTrusts(advertised: string, controlHost: string): boolean {
   return advertisedScope === addressScope(controlHost);
 }
 
+/** `[2001:db8::7]` → `2001:db8::7`: sockets and `net.connect` take IPv6 addresses without URL brackets. */
+function unbracket(host: string): string {
+  return host.length > 2 && host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
 /**
  * Decodes a 227, 228 or 229 reply and decides where to open the data connection. A string must carry its code
  * (`"227 Entering Passive Mode (…)"`): the code decides how to read it.
@@ -91,10 +98,11 @@ function natTrusts(advertised: string, controlHost: string): boolean {
  * unknown policy or an empty `controlHost`.
  */
 export function resolvePassiveTarget(reply: ReplyInput, options: PassiveTargetOptions): PassiveTarget {
-  const controlHost = typeof options === "object" && options !== null ? options.controlHost : undefined;
-  if (typeof controlHost !== "string" || controlHost.length === 0) {
-    throw optionError("controlHost must be the control connection's peer address", typeof controlHost);
+  const givenHost = typeof options === "object" && options !== null ? options.controlHost : undefined;
+  if (typeof givenHost !== "string" || givenHost.length === 0) {
+    throw optionError("controlHost must be the control connection's peer address", typeof givenHost);
   }
+  const controlHost = unbracket(givenHost);
   const policy = options.policy ?? "control";
   if (!POLICIES.includes(policy)) {
     const shown = typeof policy === "string" ? policy.slice(0, 64) : typeof policy;

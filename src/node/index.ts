@@ -1,8 +1,9 @@
 export * from "./pcap/index.js";
-export { type ByteSource, InputError, openSource } from "./sources.js";
+export { type ByteSource, InputError, isInputError, openSource } from "./sources.js";
 export {
   detectTranscriptFormat,
   INPUT_FORMAT_NAMES,
+  isTranscriptFormatError,
   type ReadTranscriptOptions,
   readTranscript,
   TRANSCRIPT_FORMATS,

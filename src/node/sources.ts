@@ -5,10 +5,21 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { cutArgument } from "../cli/escape.js";
+import { brandError, errorBrand } from "../brand.js";
 
 /** A file that cannot be read: its message is one line, for the CLI to print as is. */
 export class InputError extends Error {
   override readonly name = "InputError";
+
+  constructor(message: string) {
+    super(message);
+    brandError(this, "InputError");
+  }
+}
+
+/** True for an `InputError` from any copy of this library (a brand check, not `instanceof`). */
+export function isInputError(value: unknown): value is InputError {
+  return errorBrand(value) === "InputError";
 }
 
 export interface ByteSource {

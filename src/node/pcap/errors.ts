@@ -7,6 +7,8 @@
  * IP …): it is reported and the reading goes on, so that nothing is dropped silently.
  */
 
+import { brandError, errorBrand } from "../../brand.js";
+
 /** Why a capture file cannot be read on. */
 export type CaptureFormatErrorType =
   /** The first bytes are neither a pcap nor a pcapng magic number. */
@@ -35,7 +37,13 @@ export class CaptureFormatError extends Error {
     super(`${message} at byte ${offset}`);
     this.type = type;
     this.offset = offset;
+    brandError(this, "CaptureFormatError");
   }
+}
+
+/** True for a `CaptureFormatError` from any copy of this library (a brand check, not `instanceof`). */
+export function isCaptureFormatError(value: unknown): value is CaptureFormatError {
+  return errorBrand(value) === "CaptureFormatError";
 }
 
 /** A packet- or stream-level problem: reported, then the reading goes on. */

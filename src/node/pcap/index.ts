@@ -21,6 +21,7 @@ export {
   type CaptureDiagnosticType,
   CaptureFormatError,
   type CaptureFormatErrorType,
+  isCaptureFormatError,
 } from "./errors.js";
 export {
   analyzeFtpCapture,

@@ -4,6 +4,7 @@
  * lines go through the reply parser, client lines through the command splitter, and both into a session that
  * pairs commands with replies. Everything streams: memory is bounded by the longest line, not the log's size.
  */
+import { brandError, errorBrand } from "../../brand.js";
 import {
   type ControlConnection,
   type ControlConnectionOptions,
@@ -110,6 +111,16 @@ export interface ReadTranscriptOptions {
 
 export class TranscriptFormatError extends Error {
   override readonly name = "TranscriptFormatError";
+
+  constructor(message: string) {
+    super(message);
+    brandError(this, "TranscriptFormatError");
+  }
+}
+
+/** True for a `TranscriptFormatError` from any copy of this library (a brand check, not `instanceof`). */
+export function isTranscriptFormatError(value: unknown): value is TranscriptFormatError {
+  return errorBrand(value) === "TranscriptFormatError";
 }
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
