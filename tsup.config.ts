@@ -4,6 +4,7 @@ import { defineConfig } from "tsup";
 const ENTRIES = {
   index: "src/index.ts",
   "node/index": "src/node/index.ts",
+  lite: "src/lite.ts",
 };
 
 const common = {

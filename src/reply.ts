@@ -1,2 +1,3 @@
 /** `Reply` lives in `reply/reply.ts`; this module keeps the old import path. */
-export { createReply, type Reply } from "./reply/reply.js";
+export { createReply } from "./reply/annotated.js";
+export type { PlainReply, Reply } from "./reply/reply.js";

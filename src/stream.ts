@@ -3,8 +3,9 @@
  * Both are thin wrappers over `createReplyParser`; errors end the stream (the replies before them are delivered).
  */
 import type { ReplyParseError } from "./errors.js";
-import { createReplyParser, type ReplyParserOptions } from "./parser.js";
-import type { Reply } from "./reply.js";
+import { makeReply } from "./reply/annotated.js";
+import { createReplyReaderWith, type ReplyParserOptions } from "./reply/framing.js";
+import type { PlainReply, Reply, ReplyFactory } from "./reply/reply.js";
 
 /** Options of the adapters: the parser's options, plus what to do with recoverable errors. */
 export interface ReplyStreamOptions extends ReplyParserOptions {
@@ -16,14 +17,24 @@ export interface ReplyStreamOptions extends ReplyParserOptions {
 }
 
 /** Reads replies from an async source of chunks (a Node socket, a `ReadableStream`, a file stream …). */
-export async function* readReplies(
+export function readReplies(
   source: AsyncIterable<Uint8Array | string>,
   options: ReplyStreamOptions = {},
 ): AsyncGenerator<Reply, void, undefined> {
-  let ready: Reply[] = [];
+  return readRepliesWith(makeReply, source, options);
+}
+
+/** `readReplies` making its replies with `make` (annotated, or plain for `ftp-reply/lite`). */
+export async function* readRepliesWith<R extends PlainReply>(
+  make: ReplyFactory<R>,
+  source: AsyncIterable<Uint8Array | string>,
+  options: ReplyStreamOptions,
+): AsyncGenerator<R, void, undefined> {
+  let ready: R[] = [];
   let failure: ReplyParseError | undefined;
   const onError = options.onError;
-  const parser = createReplyParser(
+  const parser = createReplyReaderWith(
+    make,
     {
       onReply: (reply) => {
         if (failure === undefined) ready.push(reply);
@@ -50,12 +61,13 @@ export async function* readReplies(
 }
 
 /** A `TransformStream` from chunks (bytes or text) to replies. */
-export interface ReplyParserStream extends TransformStream<Uint8Array | string, Reply> {}
+export interface ReplyParserStream<R extends PlainReply = Reply>
+  extends TransformStream<Uint8Array | string, R> {}
 
 /** The constructor of `ReplyParserStream`: `new ReplyParserStream(options?)`. */
-export interface ReplyParserStreamConstructor {
-  new (options?: ReplyStreamOptions): ReplyParserStream;
-  readonly prototype: ReplyParserStream;
+export interface ReplyParserStreamConstructor<R extends PlainReply = Reply> {
+  new (options?: ReplyStreamOptions): ReplyParserStream<R>;
+  readonly prototype: ReplyParserStream<R>;
 }
 
 /**
@@ -63,14 +75,17 @@ export interface ReplyParserStreamConstructor {
  * class whose `extends` reads a global (the read could throw), and with it the parser and the code table, even
  * in a bundle that never uses the stream. The call is marked pure, so an unused `ReplyParserStream` is dropped.
  */
-function defineReplyParserStream(): ReplyParserStreamConstructor {
-  return class ReplyParserStream extends TransformStream<Uint8Array | string, Reply> {
+export function defineReplyParserStream<R extends PlainReply>(
+  make: ReplyFactory<R>,
+): ReplyParserStreamConstructor<R> {
+  return class ReplyParserStream extends TransformStream<Uint8Array | string, R> {
     constructor(options: ReplyStreamOptions = {}) {
       const onError = options.onError;
-      let parser: ReturnType<typeof createReplyParser> | undefined;
+      let parser: ReturnType<typeof createReplyReaderWith> | undefined;
       super({
         start(controller) {
-          parser = createReplyParser(
+          parser = createReplyReaderWith(
+            make,
             {
               onReply: (reply) => controller.enqueue(reply),
               onError: (error) => {
@@ -96,4 +111,5 @@ function defineReplyParserStream(): ReplyParserStreamConstructor {
  * A `TransformStream` from chunks to replies: `readable.pipeThrough(new ReplyParserStream())`.
  * A parse error errors the stream unless `onError` is given.
  */
-export const ReplyParserStream: ReplyParserStreamConstructor = /* @__PURE__ */ defineReplyParserStream();
+export const ReplyParserStream: ReplyParserStreamConstructor =
+  /* @__PURE__ */ defineReplyParserStream(makeReply);

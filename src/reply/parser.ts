@@ -1,9 +1,6 @@
 /**
- * The reply grammar (RFC 959 §4.2), written once, over the lines of the server→client stream.
- *
- * A reply is a line `ddd text` (or a bare `ddd`), or lines from `ddd-` up to the first line that starts with the
- * same three digits followed by a space or the end of the line. Lines between are free text: other codes, the same
- * code with `-`, `dddX…` — none closes the reply. The first digit is 1–6 (6: RFC 2228 protected replies).
+ * The reply parser of the full entry: the one reply grammar (`framing.ts`) making annotated replies — each with the
+ * documented meaning of its code (`reply.info`).
  *
  * ```ts
  * const parser = createReplyParser({ onReply: (r) => console.log(r.code, r.text), onError: console.warn });
@@ -12,479 +9,37 @@
  * parser.end();
  * ```
  */
-import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
+
+import { makeReply } from "./annotated.js";
 import {
-  concatBytes,
-  DIGIT_0,
-  DIGIT_1,
-  DIGIT_6,
-  DIGIT_9,
-  HYPHEN,
-  SPACE,
-  textEncoder,
-} from "../lines/bytes.js";
-import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
-import type { TelnetCommand } from "../lines/telnet.js";
-import { excerptOf } from "../lines/text.js";
-import { makeReply, type Reply } from "./reply.js";
+  type ReplyParserCallbacks as CallbacksOf,
+  createReplyReaderWith,
+  parseRepliesWith,
+  type ReplyParser,
+  type ReplyParserOptions,
+  type ReplyReader,
+} from "./framing.js";
+import type { Reply } from "./reply.js";
 
-export type { TelnetCommand } from "../lines/telnet.js";
+export {
+  DEFAULT_MAX_LINE_LENGTH,
+  DEFAULT_MAX_REPLY_SIZE,
+  type ReplyLine,
+  type ReplyParser,
+  type ReplyParserOptions,
+  type ReplyReader,
+  type TelnetCommand,
+} from "./framing.js";
 
-/** One physical line of a reply, delivered by `onLine` as soon as it is complete. */
-export interface ReplyLine {
-  /** The code of the reply the line belongs to. */
-  readonly code: number;
-  /** The line as sent, decoded, one line terminator removed. */
-  readonly line: string;
-  /** Position of the line in its reply (0 for the opening line). */
-  readonly index: number;
-  /** True for the line that closes the reply. */
-  readonly last: boolean;
-  /** Byte offset of the line's first byte in the stream. */
-  readonly offset: number;
-}
+/** The callbacks of the full entry's parser: its replies carry `info`. */
+export type ReplyParserCallbacks = CallbacksOf<Reply>;
 
-export interface ReplyParserCallbacks {
-  /** A complete reply. */
-  onReply(reply: Reply): void;
-  /** A framing error; the parser has already resynced and goes on. */
-  onError(error: ReplyParseError): void;
-  /** A diagnostic that did not stop a reply from being delivered (`missing-space`, `mismatched-close`). */
-  onWarning?(warning: ReplyParseError): void;
-  /** Every line of every reply as it completes: consume huge replies line by line (see `retainLines`). */
-  onLine?(line: ReplyLine): void;
-  /** Telnet commands removed from the stream (option negotiation, NOP, subnegotiation …). */
-  onTelnet?(command: TelnetCommand): void;
-}
-
-export interface ReplyParserOptions {
-  /** `"utf-8"` (default, RFC 2640), `"auto"` (UTF-8 where valid, else `fallbackEncoding`) or a WHATWG label. */
-  encoding?: string | undefined;
-  /** Encoding for lines that are not valid UTF-8 in `auto` mode. Default `"windows-1252"` (WHATWG's latin1). */
-  fallbackEncoding?: string | undefined;
-  /** Longest line: its bytes before the LF (a CR and Telnet commands included). Default 1 MiB. */
-  maxLineLength?: number | undefined;
-  /** Largest reply in bytes that is held whole. Default 64 MiB. Not applied when `retainLines` is false. */
-  maxReplySize?: number | undefined;
-  /** Treat a bare CR as a line end too (CR LF still counts as one). Default false: a bare CR is data. */
-  bareCrIsLineEnd?: boolean | undefined;
-  /** Interpret Telnet IAC sequences (RFC 854). Default true; false passes 0xFF bytes through as data. */
-  telnet?: boolean | undefined;
-  /**
-   * Close a multi-line reply at any line `ddd ` with a valid code, not only its own (glftpd sends `553-` … `150 …`).
-   * Default false (RFC 959 §4.2). When it fires, `onWarning` gets a `mismatched-close` and the reply takes the
-   * closing line's code.
-   */
-  closeOnAnyCode?: boolean | undefined;
-  /**
-   * Keep every line of a multi-line reply in `reply.lines`/`text`/`raw`. Default true. With false, inner lines
-   * are only passed to `onLine` and dropped: `lines` holds the opening and closing line, `raw` their bytes, and
-   * memory stays bounded by `maxLineLength` whatever the reply's size.
-   */
-  retainLines?: boolean | undefined;
-}
-
-export interface ReplyParser {
-  /** Feeds the next chunk of the stream: bytes, or text (encoded as UTF-8). */
-  feed(chunk: Uint8Array | string): void;
-  /** Ends the stream: an unfinished line or reply is reported as a `truncated` error. The parser is then reset. */
-  end(): void;
-  /** Drops any partial state and restarts offsets at 0 (e.g. for a new connection or after a gap). */
-  reset(): void;
-}
-
-export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
-export const DEFAULT_MAX_REPLY_SIZE = 64 * 1024 * 1024;
-/** Bytes kept of a line past the limit: enough to see its code (and `-`) through Telnet commands. */
-const KEPT_OF_LONG_LINE = 320;
-
-/** Where the grammar stands (RFC 959 §4.2). */
-const enum ReplyState {
-  /** Between replies: the next line must open one. */
-  BetweenReplies = 0,
-  /** Inside a multi-line reply opened by `ddd-`. */
-  InMultiline = 1,
-  /** A line outside a reply passed the limit: its head tells whether it opened a reply to skip. */
-  SkippingLine = 2,
-  /** A reply passed a limit: its lines are dropped up to its closing line. */
-  SkippingReply = 3,
-}
-
-function isDigit(c: number): boolean {
-  return c >= DIGIT_0 && c <= DIGIT_9;
-}
-
-/** The code of a line that may open a reply — `ddd` with the first digit 1–6, not followed by a fourth digit — or -1. */
-function openingCode(line: string): number {
-  const d0 = line.charCodeAt(0);
-  const d1 = line.charCodeAt(1);
-  const d2 = line.charCodeAt(2);
-  if (!(d0 >= DIGIT_1 && d0 <= DIGIT_6) || !isDigit(d1) || !isDigit(d2)) return -1;
-  if (line.length > 3 && isDigit(line.charCodeAt(3))) return -1;
-  return (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
-}
-
-/** RFC 959 §4.2: the line closes the multi-line reply `code` — the same three digits, then a space or nothing. */
-function closes(line: string, code: number): boolean {
-  return (
-    line.charCodeAt(0) === DIGIT_0 + ((code / 100) | 0) &&
-    line.charCodeAt(1) === DIGIT_0 + (((code / 10) | 0) % 10) &&
-    line.charCodeAt(2) === DIGIT_0 + (code % 10) &&
-    (line.length === 3 || line.charCodeAt(3) === SPACE)
-  );
-}
-
-/** RFC 959 §4.2: the message is the lines with the code prefix removed where the reply's own code repeats. */
-function replyText(lines: readonly string[], code: number): string {
-  const prefix = String(code);
-  const parts: string[] = new Array(lines.length);
-  parts[0] = lines[0]!.slice(4);
-  const lastIndex = lines.length - 1;
-  for (let i = 1; i < lastIndex; i++) {
-    const line = lines[i]!;
-    // Only `ddd-` can repeat the reply's own code here: an inner line `ddd ` would have closed the reply.
-    parts[i] = line.charCodeAt(3) === HYPHEN && line.startsWith(prefix) ? line.slice(4) : line;
-  }
-  const last = lines[lastIndex]!;
-  parts[lastIndex] = last.length > 4 ? last.slice(4) : "";
-  return parts.join("\n");
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(value > 0) || !Number.isFinite(value))
-    throw new RangeError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
-/** The reply grammar over lines: a `LineSink` that delivers replies. */
-class ReplyFramer implements LineSink {
-  readonly #callbacks: ReplyParserCallbacks;
-  readonly #maxLineLength: number;
-  readonly #maxReplySize: number;
-  readonly #closeOnAnyCode: boolean;
-  readonly #retainLines: boolean;
-
-  #state = ReplyState.BetweenReplies;
-  /** The open multi-line reply: its code, first byte, bytes so far and lines (all, or the first when not retained). */
-  #code = 0;
-  #start = 0;
-  #bytes = 0;
-  #count = 0;
-  #lines: string[] = [];
-  /** The terminator every line so far ended with, while every line is its text in UTF-8; then the lines' bytes. */
-  #ending = "";
-  #raw: Uint8Array[] | undefined = undefined;
-  /** The reply being skipped (after a limit), to its closing line. */
-  #skipCode = 0;
-
-  constructor(callbacks: ReplyParserCallbacks, options: ReplyParserOptions) {
-    this.#callbacks = callbacks;
-    this.#maxLineLength = positive(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH, "maxLineLength");
-    this.#maxReplySize = positive(options.maxReplySize, DEFAULT_MAX_REPLY_SIZE, "maxReplySize");
-    this.#closeOnAnyCode = options.closeOnAnyCode ?? false;
-    this.#retainLines = options.retainLines ?? true;
-  }
-
-  get maxLineLength(): number {
-    return this.#maxLineLength;
-  }
-
-  line(
-    text: string,
-    offset: number,
-    byteLength: number,
-    ending: Ending,
-    bytes: Uint8Array | undefined,
-  ): void {
-    switch (this.#state) {
-      case ReplyState.BetweenReplies:
-        this.#open(text, offset, byteLength, ending, bytes);
-        return;
-      case ReplyState.InMultiline:
-        this.#inner(text, offset, byteLength, ending, bytes);
-        return;
-      default:
-        if (closes(text, this.#skipCode)) this.#state = ReplyState.BetweenReplies;
-    }
-  }
-
-  #open(
-    text: string,
-    offset: number,
-    byteLength: number,
-    ending: Ending,
-    bytes: Uint8Array | undefined,
-  ): void {
-    const code = openingCode(text);
-    if (code < 0) {
-      const message =
-        text.length === 0
-          ? "blank line outside a reply"
-          : "line outside a reply does not start with a reply code";
-      this.#error("unexpected-line", message, offset, undefined, text);
-      return;
-    }
-    const separator = text.charCodeAt(3);
-    if (separator === HYPHEN) {
-      this.#state = ReplyState.InMultiline;
-      this.#code = code;
-      this.#start = offset;
-      this.#bytes = byteLength;
-      this.#count = 1;
-      if (this.#tooLong()) return;
-      this.#lines = [text];
-      this.#raw = undefined;
-      this.#ending = ENDING_TEXT[ending]!;
-      if (bytes !== undefined) this.#raw = [bytes.slice()];
-      this.#callbacks.onLine?.({ code, line: text, index: 0, last: false, offset });
-      return;
-    }
-    if (text.length > 3 && separator !== SPACE) {
-      this.#warning("missing-space", `reply code ${code} is not followed by a space`, offset, code);
-    }
-    if (byteLength > this.#maxReplySize && this.#retainLines) {
-      this.#error("reply-too-long", `reply ${code} is longer than ${this.#maxReplySize} bytes`, offset, code);
-      return;
-    }
-    const line = text;
-    const message = line.length > 3 ? line.slice(separator === SPACE ? 4 : 3) : "";
-    const raw = bytes === undefined ? ENDING_TEXT[ending]! : bytes.slice();
-    this.#callbacks.onLine?.({ code, line, index: 0, last: true, offset });
-    this.#callbacks.onReply(makeReply(code, line, message, false, raw, offset, byteLength));
-  }
-
-  #inner(
-    text: string,
-    offset: number,
-    byteLength: number,
-    ending: Ending,
-    bytes: Uint8Array | undefined,
-  ): void {
-    const code = this.#code;
-    const own = closes(text, code);
-    const closing =
-      own ||
-      (this.#closeOnAnyCode && openingCode(text) > 0 && (text.length === 3 || text.charCodeAt(3) === SPACE));
-    this.#count++;
-    this.#bytes += byteLength;
-    if (!closing) {
-      if (this.#tooLong()) return;
-      const index = this.#count - 1;
-      if (this.#retainLines) {
-        this.#lines.push(text);
-        this.#keepRaw(text, ending, bytes);
-      }
-      this.#callbacks.onLine?.({ code, line: text, index, last: false, offset });
-      return;
-    }
-    if (this.#bytes > this.#maxReplySize && this.#retainLines) {
-      this.#state = ReplyState.BetweenReplies;
-      this.#clear();
-      this.#error(
-        "reply-too-long",
-        `reply ${code} is longer than ${this.#maxReplySize} bytes`,
-        this.#start,
-        code,
-      );
-      return;
-    }
-    let closingCode = code;
-    if (!own) {
-      closingCode = openingCode(text);
-      this.#warning(
-        "mismatched-close",
-        `multi-line reply ${code} closed by a line with code ${closingCode}`,
-        offset,
-        closingCode,
-      );
-    }
-    const lines = this.#lines;
-    lines.push(text);
-    this.#keepRaw(text, ending, bytes);
-    const raw = this.#raw === undefined ? this.#ending : concatBytes(this.#raw);
-    const start = this.#start;
-    const total = this.#bytes;
-    const index = this.#count - 1;
-    this.#state = ReplyState.BetweenReplies;
-    this.#clear();
-    this.#callbacks.onLine?.({ code: closingCode, line: text, index, last: true, offset });
-    this.#callbacks.onReply(makeReply(closingCode, lines, replyText(lines, code), true, raw, start, total));
-  }
-
-  /** Keeps what makes a kept line's bytes: nothing while they are its text in UTF-8 with the same terminator. */
-  #keepRaw(text: string, ending: Ending, bytes: Uint8Array | undefined): void {
-    const terminator = ENDING_TEXT[ending]!;
-    let raw = this.#raw;
-    if (raw === undefined) {
-      if (bytes === undefined && terminator === this.#ending) return;
-      // From here on the reply keeps bytes: those of the lines before are their text encoded again.
-      const before = this.#lines.slice(0, -1);
-      raw = this.#raw = [textEncoder.encode(before.join(this.#ending) + this.#ending)];
-    }
-    raw.push(bytes === undefined ? textEncoder.encode(text + terminator) : bytes.slice());
-  }
-
-  /** A multi-line reply passed `maxReplySize`: reported, then skipped up to its closing line. */
-  #tooLong(): boolean {
-    if (this.#bytes <= this.#maxReplySize || !this.#retainLines) return false;
-    const code = this.#code;
-    this.#state = ReplyState.SkippingReply;
-    this.#skipCode = code;
-    this.#clear();
-    this.#error(
-      "reply-too-long",
-      `reply ${code} is longer than ${this.#maxReplySize} bytes`,
-      this.#start,
-      code,
-    );
-    return true;
-  }
-
-  #clear(): void {
-    this.#lines = [];
-    this.#raw = undefined;
-    this.#count = 0;
-    this.#bytes = 0;
-  }
-
-  longLine(offset: number, excerpt: Uint8Array): void {
-    let code: number | undefined;
-    switch (this.#state) {
-      case ReplyState.BetweenReplies:
-        // Outside a reply the line's code is not given: with a tiny limit it may not have arrived yet.
-        this.#state = ReplyState.SkippingLine;
-        break;
-      case ReplyState.InMultiline:
-        code = this.#code;
-        this.#state = ReplyState.SkippingReply;
-        this.#skipCode = code;
-        this.#clear();
-        break;
-      default:
-        // Already skipping: the line is dropped with its reply, no second error.
-        return;
-    }
-    this.#error(
-      "line-too-long",
-      `line is longer than ${this.#maxLineLength} bytes`,
-      offset,
-      code,
-      excerptOf(excerpt),
-    );
-  }
-
-  cutLine(head: string): void {
-    if (this.#state === ReplyState.SkippingLine) {
-      // The skipped line opened a multi-line reply (`ddd-`): skip to that reply's closing line.
-      const code = openingCode(head);
-      if (code > 0 && head.charCodeAt(3) === HYPHEN) {
-        this.#state = ReplyState.SkippingReply;
-        this.#skipCode = code;
-      } else this.#state = ReplyState.BetweenReplies;
-    } else if (this.#state === ReplyState.SkippingReply && closes(head, this.#skipCode)) {
-      this.#state = ReplyState.BetweenReplies;
-    }
-  }
-
-  telnet(commands: readonly TelnetCommand[]): void {
-    const onTelnet = this.#callbacks.onTelnet;
-    if (onTelnet !== undefined) for (const command of commands) onTelnet(command);
-  }
-
-  end(offset: number, partial: Uint8Array, cut: boolean): void {
-    const state = this.#state;
-    const code = this.#code;
-    const start = this.#start;
-    const skipCode = this.#skipCode;
-    let raw: Uint8Array | undefined;
-    if (state === ReplyState.InMultiline) {
-      const kept = this.#raw ?? [textEncoder.encode(this.#lines.join(this.#ending) + this.#ending)];
-      raw = concatBytes(partial.length > 0 ? [...kept, partial] : kept);
-    }
-    this.reset();
-    if (state === ReplyState.SkippingLine || state === ReplyState.SkippingReply || cut) {
-      if (partial.length > 0 || cut || state === ReplyState.SkippingReply) {
-        const skipped = state === ReplyState.SkippingReply ? skipCode : undefined;
-        this.#error("truncated", "stream ended inside a skipped reply", offset, skipped);
-      }
-    } else if (raw !== undefined) {
-      this.#error("truncated", `stream ended inside multi-line reply ${code}`, start, code, undefined, raw);
-    } else if (partial.length > 0) {
-      this.#error("truncated", "stream ended inside a line", offset, undefined, undefined, partial);
-    }
-  }
-
-  /** Back between replies; true when a reply was open. */
-  reset(): boolean {
-    const open = this.#state === ReplyState.InMultiline;
-    this.#state = ReplyState.BetweenReplies;
-    this.#code = 0;
-    this.#skipCode = 0;
-    this.#clear();
-    return open;
-  }
-
-  #error(
-    type: ReplyParseErrorType,
-    message: string,
-    offset: number,
-    code?: number,
-    excerpt?: string,
-    raw?: Uint8Array,
-  ): void {
-    const init: { offset: number; excerpt?: string; code?: number; raw?: Uint8Array } = { offset };
-    const text = excerpt ?? (raw !== undefined && raw.length > 0 ? excerptOf(raw) : undefined);
-    if (text !== undefined) init.excerpt = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-    if (code !== undefined) init.code = code;
-    if (raw !== undefined && raw.length > 0) init.raw = raw;
-    this.#callbacks.onError(new ReplyParseError(type, message, init));
-  }
-
-  #warning(type: ReplyParseErrorType, message: string, offset: number, code: number): void {
-    this.#callbacks.onWarning?.(new ReplyParseError(type, message, { offset, code }));
-  }
-}
-
-/** The reply parser with what a control connection needs besides: `skip` over bytes missing from the stream. */
-export interface ReplyReader extends ReplyParser {
-  /**
-   * `missing` bytes are not in the stream here (a capture's hole): drop the partial line and reply, read on.
-   * Returns the code of a single-line reply the hole cut (lost: nothing after the hole will close it), else -1. A
-   * multi-line reply cut by a hole is not lost: its closing line comes after the hole and is read as a reply.
-   */
-  skip(missing: number): number;
-}
-
-/** Creates the reply parser: one line splitter feeding one reply grammar. */
+/** The reply parser with `skip`, for a control connection. */
 export function createReplyReader(
   callbacks: ReplyParserCallbacks,
   options: ReplyParserOptions = {},
 ): ReplyReader {
-  const framer = new ReplyFramer(callbacks, options);
-  const lines = new LineSplitter(framer, {
-    encoding: options.encoding,
-    fallbackEncoding: options.fallbackEncoding,
-    maxLineLength: framer.maxLineLength,
-    bareCrIsLineEnd: options.bareCrIsLineEnd,
-    telnet: options.telnet,
-    keepOfLongLine: KEPT_OF_LONG_LINE,
-  });
-  return {
-    feed: (chunk) => lines.feed(chunk),
-    end: () => lines.end(),
-    reset: () => {
-      lines.reset();
-      framer.reset();
-    },
-    skip: (missing) => {
-      const dropped = lines.skip(missing);
-      if (framer.reset() || dropped.length < 3) return -1;
-      const head = String.fromCharCode(...dropped.subarray(0, 4));
-      const code = openingCode(head);
-      return code > 0 && (head.length === 3 || head.charCodeAt(3) === SPACE) ? code : -1;
-    },
-  };
+  return createReplyReaderWith(makeReply, callbacks, options);
 }
 
 /** Creates a streaming reply parser: feed it chunks, get replies through `onReply`. */
@@ -492,34 +47,11 @@ export function createReplyParser(
   callbacks: ReplyParserCallbacks,
   options: ReplyParserOptions = {},
 ): ReplyParser {
-  const { feed, end, reset } = createReplyReader(callbacks, options);
+  const { feed, end, reset } = createReplyReaderWith(makeReply, callbacks, options);
   return { feed, end, reset };
 }
 
-/** The error `parseReplies` throws: the first one, with the replies complete before it. */
-export type ParseRepliesError = ReplyParseError & { replies: Reply[] };
-
 /** Parses a whole input at once. Throws the first `ReplyParseError` (replies before it are on `error.replies`). */
 export function parseReplies(input: Uint8Array | string, options: ReplyParserOptions = {}): Reply[] {
-  const replies: Reply[] = [];
-  let first: ReplyParseError | undefined;
-  const parser = createReplyParser(
-    {
-      onReply: (reply) => {
-        if (first === undefined) replies.push(reply);
-      },
-      onError: (error) => {
-        first ??= error;
-      },
-    },
-    options,
-  );
-  parser.feed(input);
-  parser.end();
-  if (first !== undefined) {
-    (first as ParseRepliesError).replies = replies;
-    traceFromCaller(first, parseReplies);
-    throw first;
-  }
-  return replies;
+  return parseRepliesWith(makeReply, input, options, parseReplies);
 }

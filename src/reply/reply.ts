@@ -1,8 +1,8 @@
-import { type CodeInfo, describeCode } from "../codes.js";
+import type { CodeInfo } from "../codes.js";
 import { textEncoder } from "../lines/bytes.js";
 
-/** One FTP reply (RFC 959 §4.2), single-line or multi-line. */
-export interface Reply {
+/** One FTP reply (RFC 959 §4.2), single-line or multi-line, without its code's meaning (`ftp-reply/lite`). */
+export interface PlainReply {
   /** The three-digit reply code, e.g. 227. */
   readonly code: number;
   /**
@@ -23,20 +23,51 @@ export interface Reply {
   readonly offset: number;
   /** Number of bytes the reply spans in the stream (equals `raw.length` unless lines were not retained). */
   readonly byteLength: number;
+}
+
+/** One FTP reply (RFC 959 §4.2), with the documented meaning of its code. */
+export interface Reply extends PlainReply {
   /** The documented meaning of the code: a shared frozen entry of the code table. */
   readonly info: CodeInfo;
 }
 
+/** How the parser makes its replies: `raw` is the reply's own bytes, or the terminator that makes them. */
+export type ReplyFactory<R extends PlainReply> = (
+  code: number,
+  lines: string | readonly string[],
+  text: string,
+  multiline: boolean,
+  raw: Uint8Array | string,
+  offset: number,
+  byteLength: number,
+) => R;
+
+/** The class of the parser's replies, and the function that makes one. */
+export interface ReplyClass {
+  new (
+    code: number,
+    lines: string | readonly string[],
+    text: string,
+    multiline: boolean,
+    raw: Uint8Array | string,
+    offset: number,
+    byteLength: number,
+  ): PlainReply & { toJSON(): PlainReply };
+}
+
 /**
- * The parser's reply. `code`, `text`, `multiline`, `offset` and `byteLength` are plain fields; `raw`, `lines`
- * and `info` are getters made on first read and then kept, because most consumers read only the code and the
- * text. A reply holds only what is its own: its lines as text and, where they are not that text encoded again
- * (Telnet commands, bytes that are not UTF-8, another encoding), a copy of its bytes — never the chunk it came in.
- * `toJSON` and Node's inspector show the eight fields of `Reply`; a spread or `structuredClone` copies only the
- * plain fields.
+ * The parser's reply without annotation. `code`, `text`, `multiline`, `offset` and `byteLength` are plain fields;
+ * `raw` and `lines` are getters made on first read and then kept, because most consumers read only the code and
+ * the text. A reply holds only what is its own: its lines as text and, where they are not that text encoded again
+ * (Telnet commands, bytes that are not UTF-8, another encoding, mixed terminators), a copy of its bytes — never the
+ * chunk it came in. `toJSON` and Node's inspector show every field; a spread or `structuredClone` copies only the
+ * plain ones.
+ *
+ * Made inside a function marked pure: a bundler keeps a top-level class whose definition calls a function (the
+ * inspector's symbol), and with it whatever the module imports.
  */
-const ParsedReply = /* @__PURE__ */ (() => {
-  class ParsedReply implements Reply {
+function definePlainReply(): ReplyClass {
+  class ParsedReply implements PlainReply {
     readonly code: number;
     readonly text: string;
     readonly multiline: boolean;
@@ -83,12 +114,8 @@ const ParsedReply = /* @__PURE__ */ (() => {
       return array;
     }
 
-    get info(): CodeInfo {
-      return describeCode(this.code);
-    }
-
-    /** The eight fields of `Reply`, for `JSON.stringify` and structured copies. */
-    toJSON(): Reply {
+    /** Every field, for `JSON.stringify` and Node's inspector. */
+    toJSON(): PlainReply {
       return {
         code: this.code,
         lines: this.lines,
@@ -97,46 +124,27 @@ const ParsedReply = /* @__PURE__ */ (() => {
         raw: this.raw,
         offset: this.offset,
         byteLength: this.byteLength,
-        info: this.info,
       };
     }
   }
-
-  // Node's `util.inspect` (console.log) shows the same eight fields. Set inside a pure factory, not as a computed
-  // class member: a bundler keeps a class whose definition calls a function, and with it the code table.
+  // Node's `util.inspect` (console.log) shows the same fields as `toJSON`.
   Object.defineProperty(ParsedReply.prototype, Symbol.for("nodejs.util.inspect.custom"), {
-    value(this: ParsedReply): Reply {
+    value(this: ParsedReply): PlainReply {
       return this.toJSON();
     },
   });
   return ParsedReply;
-})();
-
-/**
- * A reply made by the parser. `raw` is the reply's own bytes (a copy), or the line terminator (`"\r\n"`, `"\n"`,
- * `"\r"`) that, after each line in UTF-8, makes them.
- */
-export function makeReply(
-  code: number,
-  lines: string | readonly string[],
-  text: string,
-  multiline: boolean,
-  raw: Uint8Array | string,
-  offset: number,
-  byteLength: number,
-): Reply {
-  return new ParsedReply(code, lines, text, multiline, raw, offset, byteLength);
 }
 
-/** Builds a reply object from its parts (every field given). */
-export function createReply(
-  code: number,
-  lines: readonly string[],
-  text: string,
-  multiline: boolean,
-  raw: Uint8Array,
-  offset: number,
-  byteLength: number,
-): Reply {
-  return new ParsedReply(code, lines, text, multiline, raw, offset, byteLength);
-}
+export const PlainReplyClass: ReplyClass = /* @__PURE__ */ definePlainReply();
+
+/** Makes a reply without annotation (`ftp-reply/lite`). */
+export const makePlainReply: ReplyFactory<PlainReply> = (
+  code,
+  lines,
+  text,
+  multiline,
+  raw,
+  offset,
+  byteLength,
+) => new PlainReplyClass(code, lines, text, multiline, raw, offset, byteLength);
