@@ -12,6 +12,7 @@
  * commands.end();
  * ```
  */
+import { brandError, errorBrand } from "../brand.js";
 import { pauseStackTraces, resumeStackTraces, traceFromCaller } from "../errors.js";
 import { textEncoder } from "../lines/bytes.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
@@ -68,7 +69,13 @@ export class CommandParseError extends Error {
     this.type = type;
     this.offset = offset;
     this.excerpt = excerpt ?? "";
+    brandError(this, "CommandParseError");
   }
+}
+
+/** True for a `CommandParseError` of any copy of this library (a brand check, not `instanceof`). */
+export function isCommandParseError(value: unknown): value is CommandParseError {
+  return errorBrand(value) === "CommandParseError";
 }
 
 export interface CommandParserCallbacks {

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  CommandParseError,
+  isCommandParseError,
   isReplyDecodeError,
   isReplyParseError,
   isReplyRangeError,
@@ -26,6 +28,7 @@ const init = { decoder: "parsePasv", code: 227, offset: 0, excerpt: "" };
 
 const CASES = [
   { name: "ReplyParseError", make: () => new ReplyParseError("truncated", "cut", { offset: 3 }) },
+  { name: "CommandParseError", make: () => new CommandParseError("truncated", "cut", 3) },
   { name: "ReplySyntaxError", make: () => new ReplySyntaxError("missing-value", "no value", init) },
   { name: "ReplyRangeError", make: () => new ReplyRangeError("port-out-of-range", "port", init) },
   { name: "CaptureFormatError", make: () => new CaptureFormatError("bad-magic", "not a capture", 0) },
@@ -35,6 +38,7 @@ const CASES = [
 
 const GUARDS: Record<string, (value: unknown) => boolean> = {
   ReplyParseError: isReplyParseError,
+  CommandParseError: isCommandParseError,
   ReplySyntaxError: isReplySyntaxError,
   ReplyRangeError: isReplyRangeError,
   CaptureFormatError: isCaptureFormatError,
