@@ -69,10 +69,12 @@ describe("error guards", () => {
   }
 
   it("isReplyDecodeError accepts both decoder errors only", () => {
-    expect(isReplyDecodeError(CASES[1].make())).toBe(true);
-    expect(isReplyDecodeError(CASES[2].make())).toBe(true);
+    const make = (name: string) => CASES.find((c) => c.name === name)!.make();
+    expect(isReplyDecodeError(make("ReplySyntaxError"))).toBe(true);
+    expect(isReplyDecodeError(make("ReplyRangeError"))).toBe(true);
     expect(isReplyDecodeError(fromAnotherCopy("ReplyRangeError"))).toBe(true);
-    expect(isReplyDecodeError(CASES[0].make())).toBe(false);
+    expect(isReplyDecodeError(make("ReplyParseError"))).toBe(false);
+    expect(isReplyDecodeError(make("CommandParseError"))).toBe(false);
   });
 
   it("rejects look-alikes and non-objects", () => {
