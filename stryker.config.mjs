@@ -50,8 +50,13 @@ export const MODULES = {
     testFiles: ["test/commands*.test.ts", "test/mutation/commands*.test.ts", "test/regressions.test.ts"],
   },
   dialogue: {
-    mutate: ["src/dialogue.ts"],
-    testFiles: ["test/dialogue*.test.ts", "test/mutation/dialogue*.test.ts"],
+    mutate: ["src/connection/*.ts", "src/decode/port.ts"],
+    testFiles: [
+      "test/dialogue*.test.ts",
+      "test/mutation/dialogue*.test.ts",
+      "test/connection/*.test.ts",
+      "test/decode/port.test.ts",
+    ],
   },
 };
 
