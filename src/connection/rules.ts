@@ -79,7 +79,7 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   PASS: { preliminary: NONE, final: [230, 202, 530, 500, 501, 503, 421, 332] },
   ACCT: { preliminary: NONE, final: [230, 202, 530, 500, 501, 503, 421] },
   CWD: CHANGE_DIRECTORY,
-  CDUP: { preliminary: NONE, final: [200, 500, 501, 502, 421, 530, 550] },
+  CDUP: CHANGE_TO_PARENT,
   SMNT: { preliminary: NONE, final: [202, 250, 500, 501, 502, 421, 530, 550] },
   // RFC 959 §5.4 — logout
   REIN: { preliminary: [120], final: [220, 421, 500, 502] },
