@@ -431,9 +431,7 @@ class DialogueTracker implements Session {
     stepFor(LEARN, verb)?.(state, findings, final);
     // RFC 959 §4.2.1: 421 "Service not available, closing control connection", whatever the command.
     if (code === 421) state.closed = true;
-    if (PASSIVE_COMMANDS.has(verb) && findings.dataChannel !== undefined) {
-      this.placePassiveEndpoint(entry, findings, final, ts);
-    }
+    if (PASSIVE_COMMANDS.has(verb)) this.placePassiveEndpoint(entry, findings, final, ts);
     if (code >= 200 && code < 300 && findings.dataChannel !== undefined && DATA_CHANNEL_COMMANDS.has(verb)) {
       state.dataChannel = findings.dataChannel;
     }
