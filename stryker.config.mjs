@@ -61,8 +61,13 @@ export const MODULES = {
     env: { FTP_REPLY_MUTATION: "1", FC_RUNS: "25" },
   },
   dialogue: {
-    mutate: ["src/dialogue.ts"],
-    testFiles: ["test/dialogue*.test.ts", "test/mutation/dialogue*.test.ts"],
+    mutate: ["src/connection/*.ts", "src/decode/port.ts"],
+    testFiles: [
+      "test/dialogue*.test.ts",
+      "test/mutation/dialogue*.test.ts",
+      "test/connection/*.test.ts",
+      "test/decode/port.test.ts",
+    ],
   },
 };
 

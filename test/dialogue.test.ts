@@ -5,7 +5,6 @@ import {
   createSession,
   type DialogueEvent,
   type Exchange,
-  isValidReplyFor,
   parseCommands,
   parseReplies,
   type Reply,
@@ -504,42 +503,6 @@ describe("diagnostic messages", () => {
     expect(unanswered.diagnostics[0]!.message).toBe(
       "an empty command line got no final reply before the session ended",
     );
-  });
-});
-
-describe("the command–reply table", () => {
-  test("RFC 959 §5.4 entries", () => {
-    expect(isValidReplyFor("RETR", 150)).toBe(true);
-    expect(isValidReplyFor("RETR", 226)).toBe(true);
-    expect(isValidReplyFor("RETR", 227)).toBe(false);
-    expect(isValidReplyFor("USER", 331)).toBe(true);
-    expect(isValidReplyFor("USER", 150)).toBe(false);
-    expect(isValidReplyFor("PASV", 229)).toBe(false);
-    expect(isValidReplyFor("QUIT", 221)).toBe(true);
-    expect(repliesForCommand("REIN")).toEqual({ preliminary: [120], final: [220, 421, 500, 502] });
-  });
-
-  test("extension RFCs: 2228, 2389, 2428, 2640, 3659", () => {
-    expect(isValidReplyFor("AUTH", 234)).toBe(true);
-    expect(isValidReplyFor("PBSZ", 200)).toBe(true);
-    expect(isValidReplyFor("PROT", 536)).toBe(true);
-    expect(isValidReplyFor("EPSV", 229)).toBe(true);
-    expect(isValidReplyFor("EPRT", 522)).toBe(true);
-    expect(isValidReplyFor("FEAT", 211)).toBe(true);
-    expect(isValidReplyFor("OPTS", 200)).toBe(true);
-    expect(isValidReplyFor("LANG", 200)).toBe(true);
-    expect(isValidReplyFor("SIZE", 213)).toBe(true);
-    expect(isValidReplyFor("MDTM", 213)).toBe(true);
-    expect(isValidReplyFor("MLST", 250)).toBe(true);
-    expect(isValidReplyFor("MLSD", 150)).toBe(true);
-    expect(isValidReplyFor("SIZE", 150)).toBe(false);
-  });
-
-  test("421 and 500/501/502 are valid for every command; unknown commands accept anything", () => {
-    for (const code of [421, 500, 501, 502]) expect(isValidReplyFor("QUIT", code)).toBe(true);
-    expect(isValidReplyFor("XCRC", 250)).toBe(true);
-    expect(repliesForCommand("XCRC")).toBeUndefined();
-    expect(repliesForCommand("constructor")).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The two typed errors every decoder throws, and nothing else: a `SyntaxError` subclass when the text is not the
- * reply the decoder reads, a `RangeError` subclass when it is, but a value in it is out of range.
+ * reply the decoder reads, a `RangeError` subclass when it is, but a value in it is out of range. The decoders of
+ * command arguments (PORT, EPRT, LPRT in port.ts) throw the same two, with no reply code.
  *
  * The text comes from a server, so it can be megabytes long: messages quote a short window of it around the
  * problem, JSON-escaped (control characters and quotes cannot break a log line).
@@ -28,7 +29,8 @@ export type ReplySyntaxErrorType =
  * - `port-out-of-range`    a port of 0 or above 65535.
  * - `number-out-of-range`  a size above `Number.MAX_SAFE_INTEGER`.
  * - `date-out-of-range`    an impossible date or time (month 13, 31 April, 24:00 …).
- * - `unsupported-address`  an LPSV address family or length other than IPv4 (4,4) / IPv6 (6,16) with a 2-byte port.
+ * - `unsupported-address`  an LPSV/LPRT address family or length other than IPv4 (4,4) / IPv6 (6,16) with a 2-byte
+ *                          port, or an EPRT address family other than 1 (IPv4) / 2 (IPv6).
  * - `invalid-option`       `resolvePassiveTarget` was given an unknown policy or an empty control host.
  */
 export type ReplyRangeErrorType =
@@ -43,12 +45,12 @@ export type ReplyRangeErrorType =
 export interface ReplyDecodeErrorInit {
   /** The decoder that threw, e.g. `"parsePasv"`. */
   decoder: string;
-  /** The reply code, when the input had one. */
+  /** The reply code, when the input had one (never for a command argument). */
   code: number | undefined;
   /**
    * Where the problem is: an index (UTF-16 code units) into the reply's message text — `reply.text`, or the
-   * string given with its code prefix removed. For `parsePathnameBytes` on a `Reply`, a byte offset into
-   * `reply.raw`.
+   * string given with its code prefix removed — or into the command argument given. For `parsePathnameBytes` on a
+   * `Reply`, a byte offset into `reply.raw`.
    */
   offset: number;
   /** A short window of the text around `offset` (at most ~64 characters, `…` marks a cut). */

@@ -23,6 +23,14 @@ export {
 } from "./passive.js";
 export { type PasvAddress, parsePasv } from "./pasv.js";
 export { type PathnameBytesOptions, parsePathname, parsePathnameBytes } from "./pathname.js";
+export {
+  type EprtAddress,
+  type LprtAddress,
+  type PortAddress,
+  parseEprt,
+  parseLprt,
+  parsePort,
+} from "./port.js";
 export { parseRestartMarker, type RestartMarker } from "./restart.js";
 export { parseSize, parseTransferSize } from "./size.js";
 export { parseSystemType, type SystemType } from "./system.js";

@@ -1,5 +1,6 @@
 /**
- * The comma-separated number runs of 227 and 228 replies (`192,168,1,2,4,210`), found by one forward scan.
+ * The comma-separated number runs of 227 and 228 replies (`192,168,1,2,4,210`), found by one forward scan, and
+ * of PORT and LPRT arguments.
  *
  * A chain starts at a digit with no digit before it and goes on while a comma (blanks allowed around it) is
  * followed by another number. A chain that is not the one wanted is skipped whole, so every character is looked
@@ -79,6 +80,14 @@ export function findNumberChain(text: string, minCount: number, maxKept: number)
     i = chain.end;
   }
   return undefined;
+}
+
+/**
+ * The chain whose first digit is at `start` (the caller has checked that there is one), for text that must be a
+ * chain and nothing else: the PORT and LPRT arguments of port.ts.
+ */
+export function readNumberChain(text: string, start: number, maxKept: number): NumberChain {
+  return readChain(text, start, maxKept, [], []);
 }
 
 /** True when a sign directly precedes `index`: `(-1,2,…` holds a negative number, not a 1. */

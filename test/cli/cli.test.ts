@@ -137,8 +137,16 @@ describe("log", () => {
     const pasv = rows.find((row) => row.command === "PASV")!;
     expect(pasv["data_channel.passive"]).toBe("T");
     expect(Number(pasv["data_channel.resp_p"])).toBeGreaterThan(0);
-    // The dialogue's findings go to stderr, not into the log.
-    expect(result.stderr).toContain("invalid-reply");
+    // vsftpd answers CDUP with 250, valid since CDUP's replies are CWD's (RFC 959 §4.1.1): no finding here.
+    expect(result.stderr).not.toContain("invalid-reply");
+    // The dialogue's findings go to stderr, not into the log: an EPSV answered 227 (RFC 2428 §3 wants 229).
+    const odd = run(["log", "--input-format", "dialogue", "--format", "zeek", "-"], {
+      input: "S: 220 hi\nC: EPSV\nS: 227 Entering Passive Mode (10,0,0,1,4,1)\n",
+    });
+    expect(odd.status).toBe(0);
+    expect(odd.stderr).toContain("invalid-reply");
+    expect(odd.stdout).toContain("EPSV");
+    expect(odd.stdout).not.toContain("invalid-reply");
   });
 
   test("--show-passwords shows what the log has", () => {

@@ -20,7 +20,8 @@ const RFC_959_TABLE: Record<string, [number[], number[]]> = {
   PASS: [[], [230, 202, 530, 500, 501, 503, 421, 332]],
   ACCT: [[], [230, 202, 530, 500, 501, 503, 421]],
   CWD: [[], [250, 500, 501, 502, 421, 530, 550]],
-  CDUP: [[], [200, 500, 501, 502, 421, 530, 550]],
+  // §5.4 lists 200 alone, but §4.1.1 says CDUP's "reply codes shall be identical to the reply codes of CWD": 250 too.
+  CDUP: [[], [200, 250, 500, 501, 502, 421, 530, 550]],
   SMNT: [[], [202, 250, 500, 501, 502, 421, 530, 550]],
   // Logout
   REIN: [[120], [220, 421, 500, 502]],
