@@ -2,6 +2,7 @@
  * Records modelled on Zeek's `ftp.log` (scripts/base/protocols/ftp/info.zeek and main.zeek), so the dialogue
  * drops into pipelines that already read Zeek logs, and a writer for Zeek's tab-separated ASCII log format.
  */
+import { DATA_CHANNEL_COMMANDS } from "./connection/rules.js";
 import type { Exchange } from "./dialogue.js";
 
 /** The control connection's identity, as Zeek's `uid` and `id` (conn_id) give it. */
@@ -102,9 +103,6 @@ const FILE_COMMANDS: ReadonlySet<string> = new Set([
   "MDTM",
 ]);
 
-/** Commands whose exchange sets up a data channel: only their rows carry `data_channel.*`, as in Zeek. */
-const DATA_CHANNEL_COMMANDS: ReadonlySet<string> = new Set(["PORT", "EPRT", "LPRT", "PASV", "EPSV", "LPSV"]);
-
 /** Zeek's `addr_to_uri`: IPv6 addresses go in brackets. */
 function addressToUri(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
@@ -158,6 +156,7 @@ export function toFtpLogRecord(exchange: Exchange, conn: ConnectionInfo = {}): F
   }
   if (arg === "") arg = undefined;
   const final = exchange.final;
+  // Only the rows of commands that set up a data channel carry `data_channel.*`, as in Zeek.
   const channel = verb !== undefined && DATA_CHANNEL_COMMANDS.has(verb) ? exchange.dataChannel : undefined;
   return {
     ts: exchange.startTs,

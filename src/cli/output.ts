@@ -12,7 +12,9 @@
  * (but TAB), DEL, C1 and the bidi controls as `\xNN`/`\uNNNN`; json/ndjson write them as `\uNNNN`; zeek escapes
  * C0, DEL and C1 as `\xNN` bytes.
  */
+
 import type { Lang } from "../codes.js";
+import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../connection/rules.js";
 import { parseTransferSize } from "../decode/size.js";
 import type { Exchange } from "../dialogue.js";
 import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
@@ -92,8 +94,6 @@ export interface Summary {
   bytes: number;
 }
 
-const TRANSFER_COMMANDS = new Set(["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"]);
-const FILE_TRANSFER_COMMANDS = new Set(["RETR", "STOR", "STOU", "APPE"]);
 const DEFAULT_PASSWORD_MASK = "<hidden>";
 
 function emptySummary(): Summary {

@@ -126,6 +126,8 @@ export interface SessionState {
   /** The server said it is closing (221 to QUIT, or 421). */
   readonly closed: boolean;
   readonly user: string | undefined;
+  /** The password in effect: the mask unless `recordPasswords` allows the real one. */
+  readonly password: string | undefined;
   readonly loggedIn: boolean;
   /** Logins refused so far (530 to USER/PASS/ACCT, or any 4xx/5xx to PASS). */
   readonly failedLogins: number;

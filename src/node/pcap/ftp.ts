@@ -12,6 +12,7 @@ import {
   createControlConnection,
   type Direction,
 } from "../../connection/connection.js";
+import { DATA_CHANNEL_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
 import { formatIPv6, parseIPv6 } from "../../decode/address.js";
 import type { Exchange, SessionOptions } from "../../dialogue.js";
 import type { ReplyParserOptions } from "../../parser.js";
@@ -29,7 +30,6 @@ const HYPHEN = 0x2d;
 const GREETING_PROBE_LENGTH = 4;
 /** Segments held while the greeting's first 4 bytes are incomplete (a server sending 1 byte at a time). */
 const MAX_HELD_SEGMENTS = 16;
-const TRANSFER_VERBS = new Set(["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"]);
 
 /** A control connection: its TCP connection, seen as FTP client and server. */
 export interface ControlConnection {
@@ -302,7 +302,7 @@ export function createFtpCaptureAnalyzer(
     if (
       channel !== undefined &&
       verb !== undefined &&
-      !TRANSFER_VERBS.has(verb) &&
+      DATA_CHANNEL_COMMANDS.has(verb) &&
       exchange.final !== undefined
     ) {
       if (exchange.final.code < 300) {
@@ -316,7 +316,7 @@ export function createFtpCaptureAnalyzer(
         }
       }
     }
-    if (verb !== undefined && TRANSFER_VERBS.has(verb)) {
+    if (verb !== undefined && TRANSFER_COMMANDS.has(verb)) {
       const data = state.unpairedData.shift();
       if (data !== undefined) {
         data.exchange = exchange;
