@@ -1,4 +1,5 @@
 import { brandError, errorBrand } from "./brand.js";
+import type { Problem } from "./problem.js";
 import type { Reply } from "./reply.js";
 
 /**
@@ -60,13 +61,49 @@ export function traceFromCaller(error: Error, caller: (...args: never) => unknow
   V8Error.captureStackTrace?.(error, caller);
 }
 
-/** A typed error of the reply stream: `type` is stable, `offset` is the byte offset in the whole stream. */
-export class ReplyParseError extends Error {
-  override readonly name = "ReplyParseError";
-  readonly type: ReplyParseErrorType;
+/**
+ * A problem found in one direction of a control connection, as an error: the shared `Problem` shape (a stable
+ * `type`, the `layer` that found it, the byte `offset` in the whole stream, an `excerpt`). The one class the
+ * one-shot functions (`parseReplies`, `parseCommands`) throw; `ReplyParseError` and `CommandParseError` are its
+ * two kinds. Made without a stack trace (see `pauseStackTraces`).
+ */
+export class ParseError extends Error implements Problem {
+  readonly layer: "reply" | "command";
+  readonly type: string;
   readonly offset: number;
   readonly excerpt: string;
   readonly code: number | undefined;
+
+  constructor(
+    layer: "reply" | "command",
+    type: string,
+    message: string,
+    offset: number,
+    excerpt: string | undefined,
+    code: number | undefined,
+  ) {
+    const limit = pauseStackTraces();
+    super(`${message} at byte ${offset}${excerpt === undefined ? "" : `: ${JSON.stringify(excerpt)}`}`);
+    resumeStackTraces(limit);
+    this.layer = layer;
+    this.type = type;
+    this.offset = offset;
+    this.excerpt = excerpt ?? "";
+    this.code = code;
+  }
+}
+
+/** True for a `ReplyParseError` or a `CommandParseError` of any copy of this library (a brand check). */
+export function isParseError(value: unknown): value is ParseError {
+  const brand = errorBrand(value);
+  return brand === "ReplyParseError" || brand === "CommandParseError";
+}
+
+/** A typed error of the reply stream: `type` is stable, `offset` is the byte offset in the whole stream. */
+export class ReplyParseError extends ParseError {
+  override readonly name = "ReplyParseError";
+  declare readonly layer: "reply";
+  declare readonly type: ReplyParseErrorType;
   readonly raw: Uint8Array | undefined;
   /**
    * Only on the error `parseReplies` throws: the replies parsed before it (set there, absent on the errors given
@@ -75,15 +112,7 @@ export class ReplyParseError extends Error {
   declare readonly replies?: readonly Reply[] | undefined;
 
   constructor(type: ReplyParseErrorType, message: string, init: ReplyParseErrorInit) {
-    const limit = pauseStackTraces();
-    super(
-      `${message} at byte ${init.offset}${init.excerpt === undefined ? "" : `: ${JSON.stringify(init.excerpt)}`}`,
-    );
-    resumeStackTraces(limit);
-    this.type = type;
-    this.offset = init.offset;
-    this.excerpt = init.excerpt ?? "";
-    this.code = init.code;
+    super("reply", type, message, init.offset, init.excerpt, init.code);
     this.raw = init.raw;
     brandError(this, "ReplyParseError");
   }

@@ -26,7 +26,9 @@ export * from "./decode/index.js";
 export * from "./dialogue.js";
 export type { ReplyEncoding } from "./encoding.js";
 export {
+  isParseError,
   isReplyParseError,
+  ParseError,
   ReplyParseError,
   type ReplyParseErrorInit,
   type ReplyParseErrorType,

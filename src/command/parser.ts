@@ -13,7 +13,7 @@
  * ```
  */
 import { brandError, errorBrand } from "../brand.js";
-import { pauseStackTraces, resumeStackTraces, traceFromCaller } from "../errors.js";
+import { ParseError, traceFromCaller } from "../errors.js";
 import { textEncoder } from "../lines/bytes.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
@@ -55,20 +55,14 @@ export interface Command {
 export type CommandParseErrorType = "line-too-long" | "truncated" | "invalid-verb";
 
 /** A typed error of the command stream: `type` is stable, `offset` is the byte offset in the whole stream. */
-export class CommandParseError extends Error {
+export class CommandParseError extends ParseError {
   override readonly name = "CommandParseError";
-  readonly type: CommandParseErrorType;
-  readonly offset: number;
-  readonly excerpt: string;
+  declare readonly layer: "command";
+  declare readonly type: CommandParseErrorType;
 
   constructor(type: CommandParseErrorType, message: string, offset: number, excerpt?: string) {
-    // No stack trace (see pauseStackTraces): a client's stream of empty lines is a warning a line.
-    const limit = pauseStackTraces();
-    super(`${message} at byte ${offset}${excerpt === undefined ? "" : `: ${JSON.stringify(excerpt)}`}`);
-    resumeStackTraces(limit);
-    this.type = type;
-    this.offset = offset;
-    this.excerpt = excerpt ?? "";
+    // No stack trace (see ParseError): a client's stream of empty lines is a warning a line.
+    super("command", type, message, offset, excerpt, undefined);
     brandError(this, "CommandParseError");
   }
 }

@@ -348,13 +348,14 @@ class DialogueTracker implements Session {
     }
   }
 
-  private report(diagnostic: Diagnostic): Diagnostic {
+  private report(init: Omit<Diagnostic, "layer">): Diagnostic {
+    const diagnostic: Diagnostic = { layer: "dialogue", ...init };
     this.options.onDiagnostic?.(diagnostic);
     return diagnostic;
   }
 
-  private diagnose(entry: OpenExchange, diagnostic: Diagnostic): void {
-    entry.diagnostics.push(this.report(diagnostic));
+  private diagnose(entry: OpenExchange, init: Omit<Diagnostic, "layer">): void {
+    entry.diagnostics.push(this.report(init));
   }
 
   private compact(): void {

@@ -50,6 +50,8 @@ export type DiagnosticType =
 
 /** A rule the dialogue broke. Never fatal. */
 export interface Diagnostic {
+  /** The layer that found it: the dialogue (see `Problem`, the shape every layer's problems share). */
+  readonly layer: "dialogue";
   readonly type: DiagnosticType;
   /** One line of English for people. */
   readonly message: string;
