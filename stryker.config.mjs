@@ -36,13 +36,9 @@ export const MODULES = {
     mutate: ["src/command/**/*.ts"],
     testFiles: ["test/command/**/*.test.ts", "test/specs/**/*.test.ts", "test/regressions.test.ts"],
   },
-  connection: {
-    mutate: ["src/connection/connection.ts"],
-    testFiles: ["test/specs/**/*.test.ts", "test/lines/callbacks.test.ts"],
-  },
   codes: {
     mutate: ["src/codes.ts"],
-    testFiles: ["test/codes*.test.ts", "test/mutation/codes*.test.ts"],
+    testFiles: ["test/codes*.test.ts", "test/codes*.test.ts"],
   },
   // The decoders' tests include hostile inputs a megabyte long, which take tens of seconds per mutant under
   // Stryker's instrumentation: FTP_REPLY_MUTATION=1 shrinks them to 16 KiB (still far above any real reply; the
@@ -51,23 +47,19 @@ export const MODULES = {
   // holds no decoder case (its regressions are the parser's and the stream's).
   decode: {
     mutate: ["src/decode/**/*.ts"],
-    testFiles: ["test/decode/**/*.test.ts", "test/mutation/decode*.test.ts"],
+    testFiles: ["test/decode/**/*.test.ts", "test/decode/**/*.test.ts"],
     env: { FTP_REPLY_MUTATION: "1", FC_RUNS: "25" },
   },
   // The 227/229 path alone (decoders and the number-chain scanner), tested by its own files: a quick check.
   "decode-passive": {
     mutate: ["src/decode/pasv.ts", "src/decode/epsv.ts", "src/decode/numbers.ts"],
-    testFiles: ["test/decode/pasv.test.ts", "test/decode/epsv.test.ts", "test/mutation/decode*.test.ts"],
+    testFiles: ["test/decode/pasv.test.ts", "test/decode/epsv.test.ts", "test/decode/passive-edges.test.ts"],
     env: { FTP_REPLY_MUTATION: "1", FC_RUNS: "25" },
   },
+  // The session (pairing, §5.4 rules, what replies teach) and the connection that composes it.
   dialogue: {
     mutate: ["src/connection/*.ts", "src/decode/port.ts"],
-    testFiles: [
-      "test/dialogue*.test.ts",
-      "test/mutation/dialogue*.test.ts",
-      "test/connection/*.test.ts",
-      "test/decode/port.test.ts",
-    ],
+    testFiles: ["test/connection/*.test.ts", "test/specs/**/*.test.ts", "test/decode/port.test.ts"],
   },
 };
 

@@ -12,8 +12,8 @@ import {
   resolvePath,
   runDialogue,
   type SessionOptions,
-} from "../src/index.js";
-import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
+} from "../../src/index.js";
+import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
 
 // FC_RUNS sets the run count (lower under Stryker, higher for a longer local campaign).
 configureProperties();
