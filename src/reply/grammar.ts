@@ -1,0 +1,46 @@
+/**
+ * RFC 959 §4.2, the rules themselves, written once: which line opens a reply, which closes a multi-line one, and
+ * what a reply's message is. The reply parser frames the stream with them; the decoders read a reply given as a
+ * string with them.
+ */
+import { DIGIT_0, DIGIT_1, DIGIT_6, DIGIT_9, HYPHEN, SPACE } from "../lines/bytes.js";
+
+function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+/** The code of a line that may open a reply — `ddd` with the first digit 1–6, not followed by a fourth digit — or -1. */
+export function openingCode(line: string): number {
+  const d0 = line.charCodeAt(0);
+  const d1 = line.charCodeAt(1);
+  const d2 = line.charCodeAt(2);
+  if (!(d0 >= DIGIT_1 && d0 <= DIGIT_6) || !isDigit(d1) || !isDigit(d2)) return -1;
+  if (line.length > 3 && isDigit(line.charCodeAt(3))) return -1;
+  return (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
+}
+
+/** RFC 959 §4.2: the line closes the multi-line reply `code` — the same three digits, then a space or nothing. */
+export function closes(line: string, code: number): boolean {
+  return (
+    line.charCodeAt(0) === DIGIT_0 + ((code / 100) | 0) &&
+    line.charCodeAt(1) === DIGIT_0 + (((code / 10) | 0) % 10) &&
+    line.charCodeAt(2) === DIGIT_0 + (code % 10) &&
+    (line.length === 3 || line.charCodeAt(3) === SPACE)
+  );
+}
+
+/** RFC 959 §4.2: the message is the lines with the code prefix removed where the reply's own code repeats. */
+export function replyText(lines: readonly string[], code: number): string {
+  const prefix = String(code);
+  const parts: string[] = new Array(lines.length);
+  parts[0] = lines[0]!.slice(4);
+  const lastIndex = lines.length - 1;
+  for (let i = 1; i < lastIndex; i++) {
+    const line = lines[i]!;
+    // Only `ddd-` can repeat the reply's own code here: an inner line `ddd ` would have closed the reply.
+    parts[i] = line.charCodeAt(3) === HYPHEN && line.startsWith(prefix) ? line.slice(4) : line;
+  }
+  const last = lines[lastIndex]!;
+  parts[lastIndex] = last.length > 4 ? last.slice(4) : "";
+  return parts.join("\n");
+}
