@@ -1,3 +1,13 @@
+export {
+  attachControlSocket,
+  type ConnectControlOptions,
+  type ControlConnection,
+  connectControl,
+  type DataConnectionOptions,
+  openDataConnection,
+  runTransfer,
+  type TransferOptions,
+} from "./client.js";
 export * from "./pcap/index.js";
 export { type ByteSource, InputError, openSource } from "./sources.js";
 export {
