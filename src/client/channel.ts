@@ -82,6 +82,14 @@ export interface ControlChannelOptions {
   onWarning?(warning: ReplyParseError | Diagnostic): void;
 }
 
+export interface AbortOptions extends Omit<SendOptions, "switchEncoding" | "commandEncoding"> {
+  /**
+   * Send Telnet IP and Synch before ABOR (default true, RFC 959 §4.1.3). False sends a bare `ABOR` line, for
+   * servers that do not strip Telnet commands from the control stream (ftp-srv).
+   */
+  telnet?: boolean;
+}
+
 /** What `abort()` gives: the interrupted command's exchange (426 or 226) and ABOR's own (226 or 225). */
 export interface AbortResult {
   /** The command that was waiting when ABOR was sent (the transfer), if any; undefined if none was. */
@@ -104,7 +112,7 @@ export interface ControlChannel {
    * ABOR as RFC 959 §4.1.3 describes: Telnet IP, Telnet Synch (IAC DM, urgent where the transport allows), then
    * `ABOR`. Resolves with both exchanges: the transfer's (426, or 226 if it had finished) and ABOR's (226/225).
    */
-  abort(options?: Omit<SendOptions, "switchEncoding" | "commandEncoding">): Promise<AbortResult>;
+  abort(options?: AbortOptions): Promise<AbortResult>;
   /** Feeds bytes the server sent. */
   feed(chunk: Uint8Array): void;
   /** The server's stream ended: requests still waiting are rejected (`closed`). */
@@ -309,9 +317,10 @@ class Channel implements ControlChannel {
     return this.write(verb, arg, options, undefined);
   }
 
-  async abort(options: Omit<SendOptions, "switchEncoding" | "commandEncoding"> = {}): Promise<AbortResult> {
+  async abort(options: AbortOptions = {}): Promise<AbortResult> {
     const interrupted = this.requests.at(-1);
-    const abort = this.write("ABOR", undefined, options, { inline: [IAC, IP], synch: [IAC, DM] });
+    const telnet = options.telnet === false ? undefined : { inline: [IAC, IP], synch: [IAC, DM] };
+    const abort = this.write("ABOR", undefined, options, telnet);
     const [transfer, aborted] = await Promise.allSettled([interrupted?.promise, abort]);
     if (transfer.status === "rejected") throw transfer.reason;
     if (aborted.status === "rejected") throw aborted.reason;
@@ -413,12 +422,13 @@ class Channel implements ControlChannel {
     this.dialogue.command(commandFor(line, bytes, this.written));
     this.observe(() => this.options.onCommand?.(line));
     try {
-      if (telnet !== undefined) {
+      if (telnet !== undefined && this.transport.writeUrgent !== undefined) {
         this.transport.write(new Uint8Array(telnet.inline));
-        if (this.transport.writeUrgent !== undefined)
-          this.transport.writeUrgent(new Uint8Array(telnet.synch));
-        else this.transport.write(new Uint8Array(telnet.synch));
+        this.transport.writeUrgent(new Uint8Array(telnet.synch));
         this.written += telnet.inline.length + telnet.synch.length;
+      } else if (telnet !== undefined) {
+        // One write: servers that read the control connection in chunks see one line.
+        bytes = new Uint8Array([...telnet.inline, ...telnet.synch, ...bytes]);
       }
       this.transport.write(bytes);
       this.written += bytes.length;

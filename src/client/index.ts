@@ -1,4 +1,5 @@
 export {
+  type AbortOptions,
   type AbortResult,
   type ControlChannel,
   type ControlChannelOptions,

@@ -9,6 +9,8 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tls from "node:tls";
 import {
+  type AbortOptions,
+  type AbortResult,
   type ControlChannel,
   type ControlChannelOptions,
   type ControlResponse,
@@ -115,32 +117,20 @@ export async function connectControl(options: ConnectControlOptions): Promise<Co
 }
 
 export interface DataConnectionOptions {
-  /** Protect the data connection with TLS (after `PROT P`): the control TLS socket, to reuse its session. */
-  tls?: { control: tls.TLSSocket; options?: tls.ConnectionOptions };
   /** Milliseconds without a byte either way before the data connection is destroyed. Default 0: none. */
   idleTimeout?: number;
 }
 
-/** Opens a data connection to a passive target (`createPassiveMode(…).request(channel)`). */
+/**
+ * Opens a data connection (TCP) to a passive target (`createPassiveMode(…).request(channel)`). For `PROT P`, give
+ * `runTransfer` its `tls` option: TLS starts on it once the server has answered the transfer command with 1xx.
+ */
 export async function openDataConnection(
   target: { readonly host: string; readonly port: number },
   options: DataConnectionOptions = {},
 ): Promise<net.Socket> {
-  const plain = net.connect({ host: target.host, port: target.port });
-  await once(plain, "connect");
-  let socket: net.Socket = plain;
-  if (options.tls !== undefined) {
-    const control = options.tls.control;
-    const session = control.getSession();
-    socket = tls.connect({
-      host: target.host,
-      servername: control.servername || undefined,
-      ...(session === undefined ? {} : { session }),
-      ...options.tls.options,
-      socket: plain,
-    });
-    await once(socket, "secureConnect");
-  }
+  const socket = net.connect({ host: target.host, port: target.port });
+  await once(socket, "connect");
   const idle = options.idleTimeout ?? 0;
   if (idle > 0) {
     socket.setTimeout(idle, () => socket.destroy(new Error(`the data connection was idle for ${idle} ms`)));
@@ -155,6 +145,26 @@ export interface TransferOptions {
   source?: Readable | Uint8Array;
   /** Each 1xx reply (after the control timeout has been paused for the data). */
   onPreliminary?(reply: Reply): void;
+  /**
+   * Protect the data with TLS (after `PROT P`, RFC 4217 §9): the control connection's TLS socket (its session is
+   * offered for reuse) and options. The handshake starts at the first 1xx reply, as Python's ftplib does (vsftpd
+   * starts it only after the command, pyftpdlib at once and both accept it then), or after `startAfter` ms
+   * (default 500) without one: ftp-srv sends its 1xx only once the handshake is done.
+   */
+  tls?: { control: tls.TLSSocket; options?: tls.ConnectionOptions; startAfter?: number };
+  /** The control timeout for this command (until the 1xx, and after the data is done). */
+  timeout?: number;
+}
+
+function secureData(data: net.Socket, secure: NonNullable<TransferOptions["tls"]>): tls.TLSSocket {
+  const session = secure.control.getSession();
+  return tls.connect({
+    host: data.remoteAddress,
+    servername: secure.control.servername || undefined,
+    ...(session === undefined ? {} : { session }),
+    ...secure.options,
+    socket: data,
+  });
 }
 
 /**
@@ -173,28 +183,51 @@ export async function runTransfer(
 ): Promise<ControlResponse> {
   let resume: (() => void) | undefined;
   let dataDone = false;
+  let ready: ((socket: net.Socket) => void) | undefined;
+  const stream = new Promise<net.Socket>((resolve) => {
+    ready = resolve;
+  });
+  const start = (socket: net.Socket) => {
+    ready?.(socket);
+    ready = undefined;
+  };
+  const secure = options.tls;
+  const startSecure = () => {
+    clearTimeout(handshake);
+    if (ready !== undefined && secure !== undefined) start(secureData(data, secure));
+  };
+  const handshake = secure === undefined ? undefined : setTimeout(startSecure, secure.startAfter ?? 500);
+  if (secure === undefined) start(data);
   const response = channel.send(verb, arg, {
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     onPreliminary: (reply) => {
       if (resume === undefined && !dataDone) resume = channel.pauseTimeouts();
+      startSecure();
       options.onPreliminary?.(reply);
     },
   });
   const source = options.source;
-  const flow = (
-    source !== undefined
-      ? pipeline(source instanceof Uint8Array ? Readable.from([source]) : source, data)
-      : pipeline(data, options.sink ?? nowhere())
-  ).finally(() => {
-    dataDone = true;
-    resume?.();
-  });
+  const flow = stream
+    .then((socket) =>
+      source !== undefined
+        ? pipeline(source instanceof Uint8Array ? Readable.from([source]) : source, socket)
+        : pipeline(socket, options.sink ?? nowhere()),
+    )
+    .finally(() => {
+      dataDone = true;
+      resume?.();
+    });
   const checked = response.then(
     (result) => {
+      clearTimeout(handshake);
       if (result.code >= 300) data.destroy();
+      start(data);
       return result;
     },
     (error: unknown) => {
+      clearTimeout(handshake);
       data.destroy();
+      start(data);
       throw error;
     },
   );
@@ -211,4 +244,36 @@ function nowhere(): Writable {
       callback();
     },
   });
+}
+
+export interface AbortTransferOptions extends AbortOptions {
+  /**
+   * Milliseconds to keep reading (and discarding) the data after ABOR before destroying the data connection.
+   * Default 2 000. Servers that read the control connection during a transfer only see ABOR once their blocked
+   * write moves on (Pure-FTPd); a data connection destroyed at once races their reply to the transfer.
+   */
+  drainFor?: number;
+}
+
+/**
+ * Aborts a running transfer: ABOR with Telnet IP and Synch (`channel.abort`), then reads and discards the data
+ * until the server closes the data connection, or destroys it after `drainFor`. Resolves with both exchanges:
+ * the transfer's (426, or 226 when it had finished) and ABOR's (226 or 225).
+ */
+export async function abortTransfer(
+  channel: ControlChannel,
+  data: net.Socket,
+  options: AbortTransferOptions = {},
+): Promise<AbortResult> {
+  const result = channel.abort(options);
+  data.on("error", () => {});
+  data.on("data", () => {});
+  data.resume();
+  const timer = setTimeout(() => data.destroy(), options.drainFor ?? 2_000);
+  try {
+    return await result;
+  } finally {
+    clearTimeout(timer);
+    data.destroy();
+  }
 }

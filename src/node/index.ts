@@ -1,4 +1,6 @@
 export {
+  type AbortTransferOptions,
+  abortTransfer,
   attachControlSocket,
   type ConnectControlOptions,
   type ControlConnection,
