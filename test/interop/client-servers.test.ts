@@ -81,7 +81,6 @@ interface DataOptions {
 async function open(
   control: ControlConnection,
   commands: readonly PassiveCommand[],
-  options: DataOptions = {},
 ): Promise<net.Socket> {
   const mode = createPassiveMode({ controlHost: control.remoteAddress, commands });
   return openDataConnection(await mode.request(control.channel));
@@ -100,7 +99,7 @@ async function download(
   arg: string | undefined,
   options: DataOptions = {},
 ): Promise<Uint8Array> {
-  const data = await open(control, commands, options);
+  const data = await open(control, commands);
   const into = sink();
   expectCode(
     await runTransfer(control.channel, verb, arg, data, { sink: into.writable, ...secured(options) }),
@@ -117,7 +116,7 @@ async function upload(
   source: Uint8Array | Readable,
   options: DataOptions & { timeout?: number } = {},
 ): Promise<void> {
-  const data = await open(control, commands, options);
+  const data = await open(control, commands);
   const timeout = options.timeout === undefined ? {} : { timeout: options.timeout };
   expectCode(
     await runTransfer(control.channel, "STOR", name, data, { source, ...timeout, ...secured(options) }),
