@@ -88,14 +88,15 @@ async function main() {
     const size = await channel.send("SIZE", path);
     const have = existsSync(localFile) ? statSync(localFile).size : 0;
     const total = size.code === 213 ? parseSize(size.final) : undefined;
-    const from = total !== undefined && have > 0 && have <= total ? have : 0;
-    if (from > 0 && from === total) console.error(`${localFile} is already complete`);
-    else {
-      if (from > 0) check(await channel.send("REST", String(from)), 350);
+    const done = have > 0 && have === total;
+    const from = total !== undefined && have > 0 && have < total ? have : 0;
+    if (from > 0) check(await channel.send("REST", String(from)), 350);
+    if (!done) {
       await transfer("RETR", path, { sink: createWriteStream(localFile, { flags: from > 0 ? "a" : "w" }) });
     }
     check(await channel.send("QUIT"), 221);
-    console.error(`saved ${path} to ${localFile}${from > 0 ? ` (resumed at byte ${from})` : ""}`);
+    const note = done ? " (it was already complete)" : from > 0 ? ` (resumed at byte ${from})` : "";
+    console.error(`saved ${path} to ${localFile}${note}`);
   } finally {
     control.close();
   }
