@@ -290,6 +290,72 @@ describe("control channel", () => {
   });
 });
 
+describe("control channel edges", () => {
+  test("parser warnings and dialogue diagnostics reach onWarning", async () => {
+    const warnings: string[] = [];
+    const { channel, server } = harness({ onWarning: (warning) => warnings.push(warning.type) });
+    server("220 hi\r\n");
+    const pwd = channel.send("PWD");
+    server("200\r\n");
+    await pwd;
+    expect(warnings).toContain("invalid-reply");
+  });
+
+  test("a byte argument is shown decoded; a switch at the very end of a chunk; a non-UTF-8 switch", async () => {
+    const commands: string[] = [];
+    const { channel, server } = harness({ onCommand: (line) => commands.push(line) });
+    server("220 hi\r\n");
+    const cwd = channel.send("CWD", new Uint8Array([0x61, 0x62]));
+    server("250 ok\r\n");
+    expect((await cwd).command).toBe("CWD ab");
+    const opts = channel.send("OPTS", "UTF8 OFF", { switchEncoding: "latin1" });
+    server("200 off\r\n");
+    await opts;
+    const pwd = channel.send("PWD");
+    server(new Uint8Array([...encoder.encode('257 "/'), 0xfc, ...encoder.encode('"\r\n')]));
+    expect((await pwd).final.text).toBe('"/ü"');
+    expect(commands).toEqual(["CWD ab", "OPTS UTF8 OFF", "PWD"]);
+  });
+
+  test("a framing error after the switch point is left to the new parser", async () => {
+    const { channel, server } = harness();
+    server("220 hi\r\n");
+    const opts = channel.send("OPTS", "UTF8 ON", { switchEncoding: "utf-8" });
+    const noop = channel.send("NOOP");
+    server("200 ok\r\ngarbage\r\n");
+    expect((await opts).code).toBe(200);
+    await expect(noop).rejects.toMatchObject({ type: "framing" });
+  });
+
+  test("after a failure: feed, end and fail change nothing; abort rejects", async () => {
+    const { channel, server } = harness();
+    server("220 hi\r\n");
+    const retr = channel.send("RETR", "f");
+    const aborted = channel.abort();
+    server("hello\r\n");
+    await expect(retr).rejects.toMatchObject({ type: "framing" });
+    await expect(aborted).rejects.toMatchObject({ type: "framing" });
+    server("200 late\r\n");
+    channel.end();
+    channel.fail(new Error("x"));
+    expect(channel.failure?.type).toBe("framing");
+    await expect(channel.abort()).rejects.toMatchObject({ type: "failed" });
+  });
+
+  test("end after close, and a request timeout of 0 disables the timer", async () => {
+    const { channel, server } = harness({ timeout: 20 });
+    server("220 hi\r\n");
+    const noop = channel.send("NOOP", undefined, { timeout: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server("200 ok\r\n");
+    expect((await noop).code).toBe(200);
+    server("421 bye\r\n");
+    channel.end();
+    expect(channel.state).toBe("closed");
+    channel.setEncoding("utf-8");
+  });
+});
+
 describe("passive mode", () => {
   test("EPSV, then a sticky fallback to PASV after 500", async () => {
     const { channel, server, written } = harness();

@@ -5,12 +5,15 @@
 import net from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
 import { ControlChannelError } from "../../src/index.js";
-import { connectControl, openDataConnection, runTransfer } from "../../src/node/index.js";
+import { abortTransfer, connectControl, openDataConnection, runTransfer } from "../../src/node/index.js";
 
 type Script = (socket: net.Socket, line: string) => void;
 
 const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
 afterEach(async () => {
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
   for (const server of servers.splice(0)) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -23,6 +26,7 @@ async function hostile(
 ): Promise<{ port: number; lines: string[] }> {
   const lines: string[] = [];
   const server = net.createServer((socket) => {
+    sockets.add(socket);
     socket.on("error", () => {});
     socket.write(greeting);
     let buffer = "";
@@ -156,6 +160,83 @@ describe("hostile server", () => {
     });
     expect(response.code).toBe(550);
     expect(socket.destroyed).toBe(true);
+    control.close();
+  });
+
+  test("AUTH TLS refused: the connection stays in clear", async () => {
+    const { port } = await hostile((socket) => socket.write("502 no TLS here\r\n"));
+    const control = await connectControl({ host: "127.0.0.1", port, channel: { timeout: 2_000 } });
+    expect((await control.upgradeToTls()).code).toBe(502);
+    expect(control.channel.session.secured).toBe(false);
+    control.close();
+  });
+
+  test("the control connection dies during a transfer: runTransfer rejects and the data is destroyed", async () => {
+    const data = net.createServer((socket) => socket.on("error", () => {}));
+    servers.push(data);
+    await new Promise<void>((resolve) => data.listen(0, "127.0.0.1", () => resolve()));
+    const { port } = await hostile((socket) => {
+      socket.write("150 go\r\n");
+      socket.destroy();
+    });
+    const control = await connectControl({ host: "127.0.0.1", port, channel: { timeout: 2_000 } });
+    const socket = await openDataConnection(
+      { host: "127.0.0.1", port: (data.address() as net.AddressInfo).port },
+      { idleTimeout: 5_000 },
+    );
+    await expect(runTransfer(control.channel, "LIST", undefined, socket, {})).rejects.toBeInstanceOf(
+      ControlChannelError,
+    );
+    expect(socket.destroyed).toBe(true);
+  });
+
+  test("an idle data connection is destroyed; the transfer's data error is reported after a 2xx", async () => {
+    const data = net.createServer((socket) => socket.on("error", () => {}));
+    servers.push(data);
+    await new Promise<void>((resolve) => data.listen(0, "127.0.0.1", () => resolve()));
+    const { port } = await hostile((socket) => socket.write("150 go\r\n226 done\r\n"));
+    const control = await connectControl({ host: "127.0.0.1", port, channel: { timeout: 2_000 } });
+    const socket = await openDataConnection(
+      { host: "127.0.0.1", port: (data.address() as net.AddressInfo).port },
+      { idleTimeout: 50 },
+    );
+    await expect(runTransfer(control.channel, "LIST", undefined, socket, {})).rejects.toThrow(/idle/);
+    control.close();
+  });
+
+  test("abortTransfer destroys a data connection the server never closes", async () => {
+    const data = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => {});
+      const timer = setInterval(() => socket.write("x".repeat(1024)), 5);
+      socket.on("close", () => clearInterval(timer));
+    });
+    servers.push(data);
+    await new Promise<void>((resolve) => data.listen(0, "127.0.0.1", () => resolve()));
+    let transfer: net.Socket | undefined;
+    const { port } = await hostile((socket, line) => {
+      if (line.startsWith("RETR")) {
+        transfer = socket;
+        socket.write("150 go\r\n");
+      }
+    });
+    const control = await connectControl({ host: "127.0.0.1", port, channel: { timeout: 2_000 } });
+    const socket = await openDataConnection({
+      host: "127.0.0.1",
+      port: (data.address() as net.AddressInfo).port,
+    });
+    let started!: () => void;
+    const preliminary = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const retr = control.channel.send("RETR", "endless", { onPreliminary: () => started() });
+    await preliminary;
+    const aborting = abortTransfer(control.channel, socket, { drainFor: 50 });
+    // The server answers the transfer only once its data connection is gone.
+    socket.once("close", () => transfer?.write("426 aborted\r\n226 abort done\r\n"));
+    const result = await aborting;
+    expect([result.transfer?.code, result.abort.code]).toEqual([426, 226]);
+    expect((await retr).code).toBe(426);
     control.close();
   });
 });
