@@ -22,8 +22,12 @@ problem=""
 if ((${#missing[@]} > 0)); then
 	if [[ $(id -u) -ne 0 ]]; then
 		problem="must run as root to install ${missing[*]}"
-	elif ! apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null; then
-		problem="could not install ${missing[*]} with apt-get (was apt-get update run?)"
+	else
+		install() { apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+		# A fresh machine may have no package lists yet: update once and try again.
+		if ! install && ! { apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null && install; }; then
+			problem="could not install ${missing[*]} with apt-get"
+		fi
 	fi
 fi
 if [[ -z $problem ]] && ! version=$("$PYTHON" -c 'import pyftpdlib, OpenSSL; print(pyftpdlib.__ver__)' 2>&1); then
