@@ -78,10 +78,7 @@ interface DataOptions {
   ca?: string | undefined;
 }
 
-async function open(
-  control: ControlConnection,
-  commands: readonly PassiveCommand[],
-): Promise<net.Socket> {
+async function open(control: ControlConnection, commands: readonly PassiveCommand[]): Promise<net.Socket> {
   const mode = createPassiveMode({ controlHost: control.remoteAddress, commands });
   return openDataConnection(await mode.request(control.channel));
 }
