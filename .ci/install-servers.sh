@@ -17,6 +17,9 @@ set -euo pipefail
 
 ROOT=${FTP_SERVERS_ROOT:-/opt/ftp-servers}
 SERVERS=(vsftpd proftpd-core pure-ftpd)
+# Packages unpacked into a server's folder beside it: proftpd's mod_tls (AUTH TLS, for the client interop test)
+# ships in proftpd-mod-crypto since 1.3.8.
+ADDONS=(proftpd-mod-crypto:proftpd)
 # The password is public on purpose: it only ever guards a throwaway server on 127.0.0.1 during the tests.
 TEST_USER=ftpreply
 TEST_PASSWORD=ftpreply-test-only
@@ -63,23 +66,10 @@ library_path_of() {
 		sort -u | paste -sd: -
 }
 
-install_server() {
-	local package=$1 folder destination version marker
-	folder=$(folder_of "$package")
-	destination=$ROOT/$folder
-	marker=$destination/VERSION
-	if [[ -s $marker ]]; then
-		echo "install-servers: $folder $(cat "$marker") already unpacked in $destination"
-		return 0
-	fi
-	rm -rf "$destination"
-	mkdir -p "$destination"
-	if ! version=$(download_and_unpack "$package" "$destination"); then
-		fail "could not download $package with apt-get download (is apt reachable? was apt-get update run?)"
-		return 1
-	fi
-	# Shared-library dependencies missing from this machine: unpack them beside the server, following their own
-	# library dependencies too.
+# Shared-library dependencies of a package missing from this machine: unpacked beside the server, following their
+# own library dependencies too.
+unpack_libraries() { # package destination folder
+	local package=$1 destination=$2 folder=$3
 	local queue=() seen=" " dependency
 	mapfile -t queue < <(lib_depends "$package")
 	while ((${#queue[@]} > 0)); do
@@ -95,6 +85,46 @@ install_server() {
 		fi
 		mapfile -t -O "${#queue[@]}" queue < <(lib_depends "$dependency")
 	done
+}
+
+install_addon() { # package:folder
+	local package=${1%%:*} folder=${1##*:} destination marker
+	destination=$ROOT/$folder
+	marker=$destination/ADDON-$package
+	if [[ -s $marker ]]; then
+		echo "install-servers: $package $(cat "$marker") already unpacked in $destination"
+		return 0
+	fi
+	if [[ ! -s $destination/VERSION ]]; then
+		fail "$package needs $folder, which is not unpacked"
+		return 1
+	fi
+	local version
+	if ! version=$(download_and_unpack "$package" "$destination"); then
+		fail "could not download $package with apt-get download"
+		return 1
+	fi
+	unpack_libraries "$package" "$destination" "$folder" || return 1
+	library_path_of "$destination" >"$destination/LD_LIBRARY_PATH"
+	echo "$version" >"$marker"
+}
+
+install_server() {
+	local package=$1 folder destination version marker
+	folder=$(folder_of "$package")
+	destination=$ROOT/$folder
+	marker=$destination/VERSION
+	if [[ -s $marker ]]; then
+		echo "install-servers: $folder $(cat "$marker") already unpacked in $destination"
+		return 0
+	fi
+	rm -rf "$destination"
+	mkdir -p "$destination"
+	if ! version=$(download_and_unpack "$package" "$destination"); then
+		fail "could not download $package with apt-get download (is apt reachable? was apt-get update run?)"
+		return 1
+	fi
+	unpack_libraries "$package" "$destination" "$folder" || return 1
 	library_path_of "$destination" >"$destination/LD_LIBRARY_PATH"
 	echo "$version" >"$marker"
 }
@@ -105,7 +135,7 @@ check_libraries() { # folder binary...
 	local library_path
 	library_path=$(cat "$destination/LD_LIBRARY_PATH" 2>/dev/null || true)
 	for binary in "$@"; do
-		if [[ ! -x $destination/$binary ]]; then
+		if [[ ! -e $destination/$binary ]]; then
 			fail "$folder: $destination/$binary is missing after unpacking"
 			continue
 		fi
@@ -157,9 +187,13 @@ else
 	for package in "${SERVERS[@]}"; do
 		install_server "$package" || true
 	done
+	for addon in "${ADDONS[@]}"; do
+		install_addon "$addon" || true
+	done
 	check_libraries vsftpd usr/sbin/vsftpd
 	check_libraries proftpd usr/sbin/proftpd
 	check_libraries pure-ftpd usr/sbin/pure-ftpd usr/bin/pure-pw
+	check_libraries proftpd usr/lib/proftpd/mod_tls.so
 	ensure_accounts || fail "could not create the test accounts ftp and $TEST_USER"
 	# The pure-ftpd harness hashes the test password with `openssl passwd -6` for its puredb file.
 	if ! command -v openssl >/dev/null; then

@@ -1,3 +1,4 @@
+export * from "./client/index.js";
 export {
   type CodeDefinition,
   type CodeInfo,

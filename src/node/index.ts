@@ -1,3 +1,15 @@
+export {
+  type AbortTransferOptions,
+  abortTransfer,
+  attachControlSocket,
+  type ConnectControlOptions,
+  type ControlConnection,
+  connectControl,
+  type DataConnectionOptions,
+  openDataConnection,
+  runTransfer,
+  type TransferOptions,
+} from "./client.js";
 export * from "./pcap/index.js";
 export { type ByteSource, InputError, isInputError, openSource } from "./sources.js";
 export {

@@ -188,10 +188,59 @@ function makeLayout(name: ServerName, owned: boolean): Layout {
   return { base, userRoot, anonRoot };
 }
 
-export async function startServer(name: ServerName): Promise<RunningServer> {
+/** A self-signed certificate for 127.0.0.1, made with `openssl` (for AUTH TLS). */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  /** Key and certificate in one file (pure-ftpd's --certfile, pyftpdlib's certfile). */
+  readonly combined: string;
+  readonly folder: string;
+}
+
+/** Makes a throwaway key and self-signed certificate (CN and subjectAltName 127.0.0.1) in a temporary folder. */
+export function makeTlsFiles(): TlsFiles {
+  const folder = mkdtempSync(join(tmpdir(), "ftp-reply-tls-"));
+  chmodSync(folder, 0o755);
+  const cert = join(folder, "cert.pem");
+  const key = join(folder, "key.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${HOST}`,
+      "-addext",
+      `subjectAltName=IP:${HOST}`,
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stdio: "ignore" },
+  );
+  const combined = join(folder, "combined.pem");
+  writeFileSync(combined, readFileSync(key, "utf8") + readFileSync(cert, "utf8"), { mode: 0o600 });
+  // The servers read the key as root before dropping privileges (pyftpdlib stays root).
+  chmodSync(key, 0o600);
+  return { cert, key, combined, folder };
+}
+
+export interface ServerOptions {
+  /** Offer AUTH TLS (RFC 4217) with this certificate; TLS stays optional for clients. */
+  tls?: TlsFiles | undefined;
+}
+
+export async function startServer(name: ServerName, options: ServerOptions = {}): Promise<RunningServer> {
+  const tls = options.tls;
   switch (name) {
     case "ftp-srv":
-      return startFtpSrv();
+      return startFtpSrv(tls);
     case "vsftpd":
       return startChild(name, (layout, port, passive) => {
         const empty = join(layout.base, "empty");
@@ -227,6 +276,21 @@ export async function startServer(name: ServerName): Promise<RunningServer> {
             "xferlog_enable=NO",
             "vsftpd_log_file=/dev/null",
             "utf8_filesystem=YES",
+            ...(tls === undefined
+              ? []
+              : [
+                  "ssl_enable=YES",
+                  "allow_anon_ssl=YES",
+                  "force_local_logins_ssl=NO",
+                  "force_local_data_ssl=NO",
+                  "force_anon_logins_ssl=NO",
+                  "force_anon_data_ssl=NO",
+                  // Node reuses the control connection's TLS session only when the server issued a ticket in time.
+                  "require_ssl_reuse=NO",
+                  "ssl_ciphers=HIGH",
+                  `rsa_cert_file=${tls.cert}`,
+                  `rsa_private_key_file=${tls.key}`,
+                ]),
             "",
           ].join("\n"),
         );
@@ -261,6 +325,19 @@ export async function startServer(name: ServerName): Promise<RunningServer> {
             "RequireValidShell off",
             "AuthOrder mod_auth_unix.c",
             "AllowOverwrite on",
+            ...(tls === undefined
+              ? []
+              : [
+                  // mod_tls ships in proftpd-mod-crypto, unpacked beside proftpd by .ci/install-servers.sh.
+                  `ModulePath ${join(SERVERS_ROOT, "proftpd", "usr/lib/proftpd")}`,
+                  "LoadModule mod_tls.c",
+                  "TLSEngine on",
+                  "TLSRequired off",
+                  "TLSProtocol TLSv1.2 TLSv1.3",
+                  `TLSRSACertificateFile ${tls.cert}`,
+                  `TLSRSACertificateKeyFile ${tls.key}`,
+                  "TLSOptions NoSessionReuseRequired",
+                ]),
             `DefaultRoot ${layout.userRoot}`,
             `<Anonymous ${layout.anonRoot}>`,
             "  User ftp",
@@ -311,6 +388,7 @@ export async function startServer(name: ServerName): Promise<RunningServer> {
             "--anonymouscancreatedirs",
             "--pidfile",
             join(layout.base, "pure-ftpd.pid"),
+            ...(tls === undefined ? [] : ["--tls", "1", "--certfile", tls.combined]),
           ],
           // pure-ftpd has no setting for it: anonymous users get the home of the `ftp` account.
           anonRoot: ANON_HOME,
@@ -396,7 +474,7 @@ async function startChild(
   };
 }
 
-async function startFtpSrv(): Promise<RunningServer> {
+async function startFtpSrv(tls?: TlsFiles): Promise<RunningServer> {
   const layout = makeLayout("ftp-srv", false);
   const port = await freePort();
   const passive = await freePort(PASSIVE_SPAN);
@@ -426,6 +504,7 @@ async function startFtpSrv(): Promise<RunningServer> {
     pasv_max: passive + PASSIVE_SPAN - 1,
     anonymous: true,
     greeting: ["ftp-srv for the ftp-reply interop test"],
+    ...(tls === undefined ? {} : { tls: { key: readFileSync(tls.key), cert: readFileSync(tls.cert) } }),
     // biome-ignore lint/suspicious/noExplicitAny: ftp-srv types its logger as bunyan's.
     log: log as any,
   });
@@ -454,5 +533,120 @@ async function startFtpSrv(): Promise<RunningServer> {
       await server.close();
       rmSync(layout.base, { recursive: true, force: true });
     },
+  };
+}
+
+// ───────────────────────────── pyftpdlib (client tests) ─────────────────────────────
+
+/** Debian's python3-pyftpdlib belongs to this interpreter (.ci/install-pyftpdlib.sh). */
+const DEBIAN_PYTHON = "/usr/bin/python3";
+
+/** The servers the client tests run against: the four above and pyftpdlib. */
+export type ClientServerName = ServerName | "pyftpdlib";
+export const CLIENT_SERVER_NAMES: readonly ClientServerName[] = [...SERVER_NAMES, "pyftpdlib"];
+export type ClientServer = Omit<RunningServer, "name"> & { readonly name: ClientServerName };
+
+/** Why pyftpdlib cannot run here (undefined when it can). */
+export function pyftpdlibProblem(): string | undefined {
+  try {
+    execFileSync(DEBIAN_PYTHON, ["-c", "import pyftpdlib, OpenSSL"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return `${DEBIAN_PYTHON} cannot import pyftpdlib: run \`bash .ci/install-pyftpdlib.sh\` as root`;
+  }
+}
+
+/** Why a server of the client tests cannot run here (undefined when it can). */
+export function clientServerProblem(name: ClientServerName): string | undefined {
+  if (name === "ftp-srv") return undefined;
+  if (name === "pyftpdlib") return pyftpdlibProblem();
+  return debianServerProblem(name);
+}
+
+const PYFTPDLIB_SCRIPT = `
+import sys, logging
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
+host, port, low, high, user, password, user_root, anon_root, cert = sys.argv[1:10]
+logging.basicConfig(level=logging.WARNING)
+authorizer = DummyAuthorizer()
+authorizer.add_user(user, password, user_root, perm="elradfmwMT")
+authorizer.add_anonymous(anon_root)
+handler = FTPHandler
+if cert:
+    from pyftpdlib.handlers import TLS_FTPHandler
+    handler = TLS_FTPHandler
+    handler.certfile = cert
+    handler.tls_control_required = False
+    handler.tls_data_required = False
+handler.authorizer = authorizer
+handler.banner = "pyftpdlib for the ftp-reply interop test"
+handler.passive_ports = range(int(low), int(high) + 1)
+server = FTPServer((host, int(port)), handler)
+server.serve_forever()
+`;
+
+export async function startClientServer(
+  name: ClientServerName,
+  options: ServerOptions = {},
+): Promise<ClientServer> {
+  if (name !== "pyftpdlib") return startServer(name, options);
+  const layout = makeLayout("ftp-srv", false);
+  const port = await freePort();
+  const passive = await freePort(PASSIVE_SPAN);
+  const args = [
+    "-c",
+    PYFTPDLIB_SCRIPT,
+    HOST,
+    String(port),
+    String(passive),
+    String(passive + PASSIVE_SPAN - 1),
+    TEST_USER,
+    TEST_PASSWORD,
+    layout.userRoot,
+    layout.anonRoot,
+    options.tls?.combined ?? "",
+  ];
+  const child = spawn(DEBIAN_PYTHON, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("could not start pyftpdlib");
+  running.add(pid);
+  let printed = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    printed += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    printed += chunk.toString("utf8");
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await exited;
+    running.delete(pid);
+    rmSync(layout.base, { recursive: true, force: true });
+  };
+  try {
+    await waitListening(port, child, () => printed);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const version = execFileSync(DEBIAN_PYTHON, ["-c", "import pyftpdlib; print(pyftpdlib.__ver__)"], {
+    encoding: "utf8",
+  }).trim();
+  return {
+    name: "pyftpdlib",
+    version,
+    host: HOST,
+    port,
+    userRoot: layout.userRoot,
+    anonRoot: layout.anonRoot,
+    output: () => printed,
+    stop,
   };
 }
