@@ -180,6 +180,8 @@ class CommandFramer implements LineSink {
 export interface CommandReader extends CommandParser {
   /** `missing` bytes are not in the stream here (a capture's hole): drop the partial line, read on. */
   skip(missing: number): void;
+  /** Decodes the lines after the current one in another encoding (see `LineSplitter.setEncoding`). */
+  setEncoding(encoding: string, fallbackEncoding?: string): void;
 }
 
 export function createCommandReader(
@@ -203,6 +205,7 @@ export function createCommandReader(
     skip: (missing) => {
       lines.skip(missing);
     },
+    setEncoding: (encoding, fallbackEncoding) => lines.setEncoding(encoding, fallbackEncoding),
   };
 }
 

@@ -88,6 +88,11 @@ export interface ControlConnection {
   gap(direction: Direction, missing: number, ts?: number): void;
   /** The connection ended: unfinished lines are reported, commands still waiting are emitted unanswered. */
   end(ts?: number): void;
+  /**
+   * From the next line on, both directions are text in another encoding (after the 200 to `OPTS UTF8 ON`, RFC
+   * 2640 §3.1). Called from a callback, it takes effect right after the reply or command being delivered.
+   */
+  setEncoding(encoding: string, fallbackEncoding?: string): void;
   /** What the session knows now. */
   readonly state: SessionState;
 }
@@ -203,6 +208,10 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
       commands.end();
       replies.end();
       session.end(at);
+    },
+    setEncoding(encoding, fallbackEncoding) {
+      replies.setEncoding(encoding, fallbackEncoding);
+      commands.setEncoding(encoding, fallbackEncoding);
     },
     get state() {
       return session.state;

@@ -81,6 +81,9 @@ const REPLACEMENT = "\uFFFD";
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
+/** Thrown from a delivery whose callback switched the encoding, and caught by `#run` (never seen outside). */
+const SWITCHED = Symbol("encoding switched");
+
 /** A queued `end()` or `reset()` (called from inside a callback). */
 const END = 0;
 const RESET = 1;
@@ -88,14 +91,14 @@ type Queued = Uint8Array | typeof END | typeof RESET;
 
 export class LineSplitter {
   readonly #sink: LineSink;
-  readonly #decode: TextDecodeFunction;
+  #decode: TextDecodeFunction;
   readonly #max: number;
   readonly #keep: number;
   readonly #bareCr: boolean;
   readonly #telnet: boolean;
   /** UTF-8, lines end at LF only: lines may be read on decoded text. */
-  readonly #onText: boolean;
-  readonly #utf8: boolean;
+  #onText: boolean;
+  #utf8: boolean;
 
   /** Stream offset of byte 0 of the chunk being read. */
   #base = 0;
@@ -118,6 +121,7 @@ export class LineSplitter {
   constructor(sink: LineSink, options: LineOptions) {
     this.#sink = sink;
     this.#decode = createTextDecoder(options.encoding, options.fallbackEncoding);
+    this.#fallback = options.fallbackEncoding;
     this.#max = options.maxLineLength;
     this.#keep = options.keepOfLongLine;
     this.#bareCr = options.bareCrIsLineEnd ?? false;
@@ -166,6 +170,31 @@ export class LineSplitter {
     return dropped;
   }
 
+  /**
+   * Decodes the lines after the current one (from the next byte on) in another encoding: a client switches after
+   * the 200 to `OPTS UTF8 ON` (RFC 2640 §3.1), and the replies after it in the same chunk must be read the new way.
+   * Throws `RangeError` for an unknown or non-ASCII-compatible label.
+   */
+  setEncoding(encoding: string, fallbackEncoding: string | undefined = this.#fallback): void {
+    this.#decode = createTextDecoder(encoding, fallbackEncoding);
+    this.#fallback = fallbackEncoding;
+    this.#utf8 = isUtf8Label(encoding);
+    this.#onText = this.#utf8 && !this.#bareCr;
+    // Called from a callback, the lines after this one may be decoded already: the rest of the chunk is read again.
+    if (this.#running) this.#switched = true;
+  }
+
+  #fallback: string | undefined;
+  #switched = false;
+
+  /** After a delivery: stop reading this chunk when a callback switched the encoding (see `#run`). */
+  #afterDelivery(): void {
+    if (this.#switched && this.#inChunk) throw SWITCHED;
+  }
+
+  /** Reading a chunk (not ending the stream). */
+  #inChunk = false;
+
   #run(first: Queued): void {
     this.#running = true;
     let item: Queued | undefined = first;
@@ -176,19 +205,29 @@ export class LineSplitter {
     }
     try {
       while (item !== undefined) {
-        if (item === END) this.#finish();
-        else if (item === RESET) this.#clear();
-        else this.#consume(item);
+        try {
+          if (item === END) this.#finish();
+          else if (item === RESET) this.#clear();
+          else {
+            this.#inChunk = true;
+            this.#consume(item);
+          }
+        } catch (error) {
+          if (item instanceof Uint8Array) {
+            // The rest of the chunk waits (for the next feed after a throw; at once after a switch of encoding);
+            // what was delivered stays delivered.
+            if (this.#cursor < item.length) this.#queue.unshift(item.slice(this.#cursor));
+            this.#base += this.#cursor;
+          }
+          if (error !== SWITCHED) throw error;
+        } finally {
+          this.#inChunk = false;
+        }
+        this.#switched = false;
         item = this.#queue.shift();
       }
-    } catch (error) {
-      if (item instanceof Uint8Array) {
-        // The rest of the chunk waits for the next feed; what was delivered stays delivered.
-        if (this.#cursor < item.length) this.#queue.unshift(item.slice(this.#cursor));
-        this.#base += this.#cursor;
-      }
-      throw error;
     } finally {
+      this.#switched = false;
       this.#running = false;
     }
   }
@@ -485,6 +524,7 @@ export class LineSplitter {
         } else {
           sink.line(text.slice(c, nl), base + b, end - b, Ending.Lf, undefined);
         }
+        this.#afterDelivery();
         c = nl + 1;
         b = end;
       }
@@ -529,6 +569,7 @@ export class LineSplitter {
     const bytes =
       clean && this.#utf8 && text.indexOf(REPLACEMENT) === -1 ? undefined : buf.subarray(start, end);
     this.#withTelnet(() => this.#sink.line(text, offset, end - start, ending, bytes));
+    this.#afterDelivery();
   }
 
   // ─── the end ────────────────────────────────────────────────────────────────────────────────────────────────

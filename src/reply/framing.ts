@@ -420,6 +420,8 @@ export interface ReplyReader extends ReplyParser {
    * multi-line reply cut by a hole is not lost: its closing line comes after the hole and is read as a reply.
    */
   skip(missing: number): number;
+  /** Decodes the lines after the current one in another encoding (see `LineSplitter.setEncoding`). */
+  setEncoding(encoding: ReplyEncoding, fallbackEncoding?: ReplyEncoding): void;
 }
 
 /** A reply parser making its replies with `make`: one line splitter feeding one reply grammar. */
@@ -444,6 +446,7 @@ export function createReplyReaderWith<R extends PlainReply>(
       lines.reset();
       framer.reset();
     },
+    setEncoding: (encoding, fallbackEncoding) => lines.setEncoding(encoding, fallbackEncoding),
     skip: (missing) => {
       const dropped = lines.skip(missing);
       if (framer.reset() || dropped.length < 3) return -1;

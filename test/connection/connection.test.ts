@@ -132,3 +132,34 @@ describe("timestamps and state", () => {
     expect(problems.filter((p) => p.type === "encrypted")).toEqual([]);
   });
 });
+
+describe("an encoding switch at a point in the stream", () => {
+  test("from a callback: the replies after the one being delivered are read in the new encoding, whatever the chunking", () => {
+    // 200 to OPTS UTF8 OFF, then a reply in latin1: é is 0xE9, not UTF-8.
+    const bytes = Uint8Array.of(
+      ...new TextEncoder().encode('220 hi\r\n200 latin1 from here\r\n257 "/caf'),
+      0xe9,
+      ...new TextEncoder().encode('"\r\n'),
+    );
+    for (const size of [bytes.length, 1, 5, 1000]) {
+      const texts: string[] = [];
+      const connection = createControlConnection({
+        onReply(reply) {
+          texts.push(reply.text);
+          if (reply.code === 200) connection.setEncoding("latin1");
+        },
+      });
+      for (let at = 0; at < bytes.length; at += size) connection.fromServer(bytes.subarray(at, at + size));
+      connection.end();
+      expect(texts, `chunks of ${size}`).toEqual(["hi", "latin1 from here", '"/café"']);
+    }
+  });
+
+  test("without the switch the same bytes are not UTF-8", () => {
+    const texts: string[] = [];
+    const connection = createControlConnection({ onReply: (reply) => texts.push(reply.text) });
+    connection.fromServer(Uint8Array.of(...new TextEncoder().encode('257 "/caf'), 0xe9, 0x22, 0x0d, 0x0a));
+    connection.end();
+    expect(texts).toEqual(['"/caf\ufffd"']);
+  });
+});
