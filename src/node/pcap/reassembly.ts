@@ -72,6 +72,13 @@ export interface ReassemblyOptions {
   /** Out-of-order segments held per direction before the stream skips ahead (`buffer-overflow`). Default 16384. */
   maxHeldSegments?: number;
   /**
+   * Out-of-order bytes held by all connections together: beyond, the direction that adds one skips all its
+   * holes (`buffer-overflow`), so many connections cannot each fill their own allowance. Default 64 MiB.
+   */
+  maxTotalBufferedBytes?: number;
+  /** Out-of-order segments held by all connections together (as `maxTotalBufferedBytes`). Default 65536. */
+  maxTotalHeldSegments?: number;
+  /**
    * Connections seen in one direction only (a SYN never answered) kept at once; beyond, the oldest is closed
    * as at the end of the capture and forgotten (`state-dropped`, `half-open-connection`). Default 4096.
    */
@@ -120,6 +127,8 @@ export interface TcpReassembler {
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** A 16 MiB window of 1460-byte segments is 11 500 segments; 1-byte segments must not cost 16 M objects. */
 export const DEFAULT_MAX_HELD_SEGMENTS = 16384;
+export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_HELD_SEGMENTS = 65536;
 /** About 5 KB each once the FTP layer has a session on them: 20 MB for a SYN flood. */
 export const DEFAULT_MAX_HALF_OPEN_CONNECTIONS = 4096;
 export const DEFAULT_MAX_CONNECTIONS = 16384;
@@ -275,6 +284,8 @@ export function createTcpReassembler(
   return new Reassembler(callbacks, {
     maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
     maxHeldSegments: options.maxHeldSegments ?? DEFAULT_MAX_HELD_SEGMENTS,
+    maxTotalBufferedBytes: options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES,
+    maxTotalHeldSegments: options.maxTotalHeldSegments ?? DEFAULT_MAX_TOTAL_HELD_SEGMENTS,
     maxHalfOpenConnections: options.maxHalfOpenConnections ?? DEFAULT_MAX_HALF_OPEN_CONNECTIONS,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     maxLingeringConnections: options.maxLingeringConnections ?? DEFAULT_MAX_LINGERING_CONNECTIONS,
@@ -510,13 +521,13 @@ class Reassembler implements TcpReassembler {
     this.activity.remove(state);
     if (!state.answered) this.halfOpenCount--;
     if (this.connections.get(state.key) === state) this.connections.delete(state.key);
-    const why =
+    const why = (): string =>
       what === "half-open-connection"
         ? `more than ${this.limits.maxHalfOpenConnections} connections seen one way only (maxHalfOpenConnections)`
         : `more than ${this.limits.maxConnections} open connections (maxConnections)`;
     this.reportDrop(
       what,
-      `stream ${state.connection.index} closed early and forgotten: ${why}`,
+      () => `stream ${state.connection.index} closed early and forgotten: ${why()}`,
       packet,
       state.connection,
     );
@@ -526,7 +537,7 @@ class Reassembler implements TcpReassembler {
   /** A cap dropped state: counted always, reported on the 1st, 2nd, 4th … drop of its kind. */
   private reportDrop(
     what: DroppedState,
-    message: string,
+    message: () => string,
     packet: CapturedPacket,
     connection: TcpConnection,
   ): void {
@@ -534,7 +545,7 @@ class Reassembler implements TcpReassembler {
     if (!isReportedDrop(dropped)) return;
     this.callbacks.onDiagnostic?.({
       type: "state-dropped",
-      message: `${message} (${dropped} ${what} states dropped so far)`,
+      message: `${message()} (${dropped} ${what} states dropped so far)`,
       frame: packet.frame,
       fileOffset: packet.fileOffset,
       stream: connection.index,
@@ -627,6 +638,22 @@ class Reassembler implements TcpReassembler {
       );
       this.skipHole(state, direction);
       this.drain(state, direction, packet);
+    }
+    const { maxTotalBufferedBytes, maxTotalHeldSegments } = this.limits;
+    if (this.heldBytes > maxTotalBufferedBytes || this.heldSegments > maxTotalHeldSegments) {
+      this.diagnostic(
+        "buffer-overflow",
+        `stream ${state.connection.index}: more than ${maxTotalBufferedBytes} bytes or ${maxTotalHeldSegments} segments out of order in all connections (maxTotalBufferedBytes, maxTotalHeldSegments): this direction skips its holes`,
+        packet,
+        state.connection,
+        direction,
+        flow.delivered,
+      );
+      // The whole hold of this direction goes, so the totals are back under the caps after every segment.
+      while (heldCount(flow) > 0) {
+        this.skipHole(state, direction);
+        this.drain(state, direction, packet);
+      }
     }
   }
 
@@ -748,7 +775,8 @@ class Reassembler implements TcpReassembler {
       if (!expired) {
         this.reportDrop(
           "lingering-connection",
-          `closed stream ${oldest.connection.index} forgotten before its linger time: more than ${this.limits.maxLingeringConnections} closed connections (maxLingeringConnections)`,
+          () =>
+            `closed stream ${oldest.connection.index} forgotten before its linger time: more than ${this.limits.maxLingeringConnections} closed connections (maxLingeringConnections)`,
           packet,
           oldest.connection,
         );

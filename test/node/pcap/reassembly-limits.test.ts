@@ -154,6 +154,27 @@ describe("reassembly: out-of-order segments in any order", () => {
   });
 });
 
+describe("reassembly: out-of-order segments of all connections together", () => {
+  it("holds at most maxTotalHeldSegments and maxTotalBufferedBytes over all connections", () => {
+    const h = harness({ maxTotalHeldSegments: 500, maxTotalBufferedBytes: 4000 });
+    let peakSegments = 0;
+    let peakBytes = 0;
+    for (let c = 0; c < 100; c++) {
+      handshake(h, 40000 + c);
+      // Each connection holds 10 segments of 10 bytes behind a hole: well under its own allowance.
+      for (let i = 10; i >= 1; i--) h.send(fromServer(40000 + c, 5000 + i * 10, ACK, "0123456789"));
+      const stats = h.reassembler.stats();
+      peakSegments = Math.max(peakSegments, stats.heldSegments);
+      peakBytes = Math.max(peakBytes, stats.heldBytes);
+    }
+    expect(peakBytes).toBeLessThanOrEqual(4000);
+    expect(peakSegments).toBeLessThanOrEqual(500);
+    expect(
+      h.diagnostics.some((d) => d.type === "buffer-overflow" && /maxTotalBufferedBytes/.test(d.message)),
+    ).toBe(true);
+  });
+});
+
 describe("reassembly: caps on connections", () => {
   it("a SYN flood keeps at most maxHalfOpenConnections, the oldest dropped with state-dropped", () => {
     const h = harness();
