@@ -115,7 +115,7 @@ function clientOf(i) {
 }
 
 /** Row 4: `count` SYNs to port 21, each from a new client. */
-export function synFlood(path, count) {
+function synFlood(path, count) {
   const w = new PcapWriter(path);
   for (let i = 0; i < count; i++) {
     const c = clientOf(i);
@@ -199,7 +199,7 @@ function conversation(w, client, clientPort) {
 }
 
 /** Row 6: one control connection with `count` × (PASV → 227, RETR → 150, 226) and no data connection. */
-export function pendingAnnouncements(path, count) {
+function pendingAnnouncements(path, count) {
   const w = new PcapWriter(path);
   const control = conversation(w, [10, 0, 0, 2], 40000);
   control.open();
@@ -220,7 +220,7 @@ export function pendingAnnouncements(path, count) {
 }
 
 /** Row 8: `count` short FTP sessions one after the other, each closed (they linger after their close). */
-export function shortSessions(path, count) {
+function shortSessions(path, count) {
   const w = new PcapWriter(path);
   for (let i = 0; i < count; i++) {
     const c = clientOf(i);
