@@ -3,7 +3,7 @@
 //   --quick           fewer rounds, for a fast look
 //   --cpu             time with main-thread CPU time (see below) instead of wall time
 //   --write           also write bench/RESULTS.md and /tmp/readme-parts/bench-table.md (README table)
-//   --only=a,b        sections: throughput, scaling, hostile, decoders, rss, bundle
+//   --only=a,b        sections: throughput, scaling, hostile, pcap-hostile, decoders, rss, bundle
 //   FTP_REPLY_DIST    directory of the built library (default ../dist)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +33,9 @@ const useCpuTime = args.includes("--cpu");
 const write = args.includes("--write");
 const onlyArgument = args.find((arg) => arg.startsWith("--only="));
 const sections = new Set(
-  (onlyArgument?.slice(7) ?? "throughput,scaling,hostile,decoders,rss,bundle").split(",").filter(Boolean),
+  (onlyArgument?.slice(7) ?? "throughput,scaling,hostile,pcap-hostile,decoders,rss,bundle")
+    .split(",")
+    .filter(Boolean),
 );
 const distDirectory = resolve(process.env.FTP_REPLY_DIST ?? join(root, "dist"));
 const libraryUrl = pathToFileURL(join(distDirectory, "index.js")).href;
@@ -407,6 +409,27 @@ function hostileSection(rows) {
   print();
 }
 
+/**
+ * Hostile captures (`ftp-reply pcap`): each row grows one kind of per-connection state or the reader's carry, and is
+ * analysed in a child process that reports its throughput and peak RSS (bench/pcap-hostile.mjs).
+ */
+async function pcapHostileSection() {
+  const { pcapHostileBenchmarks, pcapHostileTable } = await import("./pcap-hostile.mjs");
+  print("## Hostile captures");
+  print();
+  print(
+    "`analyzeFtpCapture` (row 10: `createCaptureReader`) on captures built to grow state, each in a child process " +
+      "with a 2 GiB heap that resets its peak RSS before reading: a SYN flood to port 21 (half-open connections), " +
+      "1-byte server segments in reverse order (held segments, also with every segment held), endless PASV/RETR " +
+      "without data connections (pending expectations), many short closed sessions (lingering connections), and one " +
+      "16 MiB record fed 1 byte at a time (the reader's carry). Caps and bounds: docs/pcap-limits.md.",
+  );
+  print();
+  const libraryUrl = pathToFileURL(join(distDirectory, "node/index.js")).href;
+  for (const line of pcapHostileTable(pcapHostileBenchmarks({ quick, log, libraryUrl }))) print(line);
+  print();
+}
+
 // ─── decoders ────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function decodersSection() {
@@ -546,6 +569,7 @@ const hostileRows = sections.has("hostile") ? measureHostile() : undefined;
 if (sections.has("throughput")) throughputSection(summary);
 if (sections.has("scaling")) scalingSection();
 if (hostileRows !== undefined) hostileSection(hostileRows);
+if (sections.has("pcap-hostile")) await pcapHostileSection();
 if (sections.has("decoders")) await decodersSection();
 if (sections.has("rss")) rssSection(rssSummary);
 if (sections.has("bundle")) await bundleSection();

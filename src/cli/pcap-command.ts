@@ -7,14 +7,15 @@ import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "
 import { describeFileError, isFileError } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
 import { cutArgument, escapeJson, escapeText } from "./escape.js";
-import { createWriter, type TextSink } from "./output.js";
+import { createBufferedSink, createWriter, type TextSink, type WritableLike } from "./output.js";
 
 const EXIT_OK = 0;
 const EXIT_PROBLEMS = 1;
 const EXIT_USAGE = 2;
 
 export interface PcapCommandIO {
-  stdout: TextSink & { isTTY?: boolean | undefined };
+  /** With `once("drain")` (a Node stream), the reading waits for the output to drain (back-pressure). */
+  stdout: WritableLike & { isTTY?: boolean | undefined };
   stderr: TextSink;
   env: Record<string, string | undefined>;
   stdin: AsyncIterable<Uint8Array | string>;
@@ -90,6 +91,12 @@ function dataLine(data: DataConnection): string {
   return `   ↳ data tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? "passive" : "active"}), ${bytes}${missing}${ending}\n`;
 }
 
+/** The summary line of states dropped by the caps (docs/pcap-limits.md), when any were. */
+function droppedLine(dropped: Partial<Record<string, number>>): string {
+  const parts = Object.entries(dropped).map(([what, n]) => `${what} ${n}`);
+  return parts.length === 0 ? "" : `  dropped      ${parts.join(", ")} (caps reached)\n`;
+}
+
 function diagnosticMessage(d: CaptureDiagnostic): string {
   return d.frame > 0 ? `frame ${d.frame}: ${d.message}` : d.message;
 }
@@ -98,7 +105,8 @@ function diagnosticMessage(d: CaptureDiagnostic): string {
  * Runs `ftp-reply pcap` with the arguments after `pcap`.
  *
  * @returns 0 when the capture was read; 1 when the file is damaged (after printing all that was readable) or,
- * with `--strict`, when it had problems; 2 on a usage error or an unreadable file.
+ * with `--strict`, when it had problems; 2 on a usage error, an unreadable file or one that is no capture at all
+ * (`bad-magic`: nothing in it was readable).
  */
 export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise<number> {
   let parsed: ParsedArgs;
@@ -132,7 +140,10 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   }
   const path = positionals[0]!;
   const format = options.format;
-  const writer = createWriter(format, io.stdout, {
+  // Output goes through a buffered sink whose drain the reading awaits: a slow reader of stdout slows the
+  // reading of the capture instead of letting the output pile up in memory.
+  const out = createBufferedSink(io.stdout);
+  const writer = createWriter(format, out, {
     lang: options.lang,
     color: options.color,
     summary: options.summary,
@@ -149,11 +160,10 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
 
   const emitData = (data: DataConnection): void => {
     if (!showData) return;
-    if (format === "pretty") io.stdout.write(dataLine(data));
-    else if (format === "ndjson") io.stdout.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
+    if (format === "pretty") out.write(dataLine(data));
+    else if (format === "ndjson") out.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
     // json: the array is open and holds at least the transfer's exchange, so another element can follow.
-    else if (format === "json" && records > 0)
-      io.stdout.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
+    else if (format === "json" && records > 0) out.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
   };
 
   try {
@@ -162,7 +172,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       {
         onExchange(exchange, control) {
           if (format === "pretty" && control.tcp.index !== lastControl) {
-            io.stdout.write(connectionLine(control));
+            out.write(connectionLine(control));
             lastControl = control.tcp.index;
           }
           problems += exchange.diagnostics.length;
@@ -175,6 +185,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
           writer.diagnostic({ type: d.type, message: diagnosticMessage(d), offset: d.fileOffset });
           records++;
         },
+        onChunk: () => out.drain(),
       },
       {
         ports,
@@ -190,19 +201,23 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       const skipped = Object.entries(s.skipped)
         .map(([type, n]) => `${type} ${n}`)
         .join(", ");
-      const target = format === "zeek" ? io.stderr : io.stdout;
+      const target = format === "zeek" ? io.stderr : out;
       target.write(
         `  capture      ${s.format ?? "?"}, ${s.packets} packets: ${s.tcpSegments} TCP, ${other} other IP, ${s.notIp} not IP${skipped === "" ? "" : `, skipped: ${skipped}`}\n` +
-          `  connections  ${s.connections} TCP: ${result.controlConnections} FTP control, ${result.dataConnections} FTP data, ${result.otherConnections} other\n`,
+          `  connections  ${s.connections} TCP: ${result.controlConnections} FTP control, ${result.dataConnections} FTP data, ${result.otherConnections} other\n` +
+          droppedLine(s.dropped),
       );
     }
+    await out.close();
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
+      await out.close();
       io.stderr.write(
         `ftp-reply pcap: ${escapeText(`${cutArgument(path)}: ${error.type}: ${error.message}`)}\n`,
       );
-      return EXIT_PROBLEMS;
+      // Not a capture at all (e.g. /dev/zero): nothing was readable, as for a file that cannot be opened.
+      return error.type === "bad-magic" ? EXIT_USAGE : EXIT_PROBLEMS;
     }
     if (isFileError(error)) {
       io.stderr.write(`ftp-reply pcap: cannot read ${escapeText(describeFileError(path, error))}\n`);

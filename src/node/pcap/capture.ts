@@ -3,14 +3,20 @@
  * accounted for in `CaptureStats` (nothing is dropped silently).
  */
 import { decodeFrame } from "./decode.js";
-import type { CaptureDiagnostic, CaptureFormatError } from "./errors.js";
+import type { CaptureDiagnostic, CaptureFormatError, DroppedState } from "./errors.js";
 import {
   type CapturedPacket,
   type CaptureFormat,
   type CaptureReaderOptions,
+  type CaptureReaderStats,
   createCaptureReader,
 } from "./reader.js";
-import { createTcpReassembler, type ReassemblyCallbacks, type ReassemblyOptions } from "./reassembly.js";
+import {
+  createTcpReassembler,
+  type ReassemblyCallbacks,
+  type ReassemblyOptions,
+  type ReassemblyStats,
+} from "./reassembly.js";
 
 /** What happened to every packet of the capture. */
 export interface CaptureStats {
@@ -28,6 +34,8 @@ export interface CaptureStats {
   connections: number;
   /** pcapng blocks skipped (statistics, name resolution …). */
   skippedBlocks: number;
+  /** States dropped by each cap (see docs/pcap-limits.md); filled in at the end. */
+  dropped: Partial<Record<DroppedState, number>>;
 }
 
 export interface TcpCaptureCallbacks extends ReassemblyCallbacks {
@@ -45,8 +53,10 @@ export interface TcpCapture {
   /** Ends the input: closes open streams. Returns the framing error of a damaged file, if any. */
   end(): CaptureFormatError | undefined;
   readonly stats: CaptureStats;
-  /** The framing error, once one was found (the capture then ignores further input). */
+  /** The framing error, once one was found (the capture then ignores further input: stop reading). */
   readonly error: CaptureFormatError | undefined;
+  /** What the reader and the reassembler hold now (for tests and benchmarks of the memory bounds). */
+  held(): { reader: CaptureReaderStats; reassembly: ReassemblyStats };
 }
 
 /** Creates the pipeline; feed it the file's bytes. */
@@ -63,6 +73,7 @@ export function createTcpCapture(
     skipped: {},
     connections: 0,
     skippedBlocks: 0,
+    dropped: {},
   };
   let error: CaptureFormatError | undefined;
   const reassembler = createTcpReassembler(callbacks, options);
@@ -77,6 +88,9 @@ export function createTcpCapture(
       },
       onError(e) {
         error = e;
+      },
+      onDiagnostic(d) {
+        callbacks.onDiagnostic?.(d);
       },
       onPacket(packet) {
         stats.packets++;
@@ -118,9 +132,17 @@ export function createTcpCapture(
     },
     end() {
       reader.end();
+      const dropped = reassembler.stats().dropped;
       reassembler.finish();
       stats.connections = reassembler.connectionCount;
+      for (const [what, count] of Object.entries(dropped)) {
+        if (count > 0)
+          stats.dropped[what as DroppedState] = (stats.dropped[what as DroppedState] ?? 0) + count;
+      }
       return error;
+    },
+    held() {
+      return { reader: reader.stats(), reassembly: reassembler.stats() };
     },
     stats,
     get error() {

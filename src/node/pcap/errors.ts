@@ -73,7 +73,25 @@ export type CaptureDiagnosticType =
   /** A reply or command stream could not be parsed at some byte (from the FTP layer). */
   | "ftp"
   /** The control connection switched to TLS (234 to AUTH, RFC 4217): its bytes from here on are not read. */
-  | "encrypted";
+  | "encrypted"
+  /** A pcapng timestamp outside years 0001–9999: the packet gets the previous packet's time. */
+  | "timestamp-out-of-range"
+  /**
+   * A cap on per-connection state was reached and the oldest state of that kind was dropped (`what` says which
+   * cap, `dropped` how many so far). See docs/pcap-limits.md.
+   */
+  | "state-dropped";
+
+/** Which cap a `state-dropped` diagnostic is about (each is an option; see docs/pcap-limits.md). */
+export type DroppedState =
+  /** `maxHalfOpenConnections`: a connection whose responder never answered was forgotten. */
+  | "half-open-connection"
+  /** `maxConnections`: the oldest open connection was closed early (as at the end of the capture). */
+  | "connection"
+  /** `maxLingeringConnections`: a closed connection was forgotten before its linger time. */
+  | "lingering-connection"
+  /** `maxPendingDataConnections`: a data-connection announcement or transfer waiting for its match was dropped. */
+  | "pending-data-connection";
 
 export interface CaptureDiagnostic {
   readonly type: CaptureDiagnosticType;
@@ -90,4 +108,16 @@ export interface CaptureDiagnostic {
   readonly missingBytes?: number;
   /** For stream diagnostics: which way the bytes flow. */
   readonly direction?: "client-to-server" | "server-to-client";
+  /** For `state-dropped`: the cap that dropped state. */
+  readonly what?: DroppedState;
+  /** For `state-dropped`: states of that kind dropped so far in the capture. */
+  readonly dropped?: number;
+}
+
+/**
+ * Whether the `count`th occurrence of a repeated drop is reported: the 1st, 2nd, 4th, 8th … (each report gives
+ * the count so far). A flood of a million drops then yields 21 diagnostics, not a million, and none is silent.
+ */
+export function isReportedDrop(count: number): boolean {
+  return count > 0 && 2 ** Math.floor(Math.log2(count)) === count;
 }

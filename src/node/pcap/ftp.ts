@@ -18,7 +18,7 @@ import type { Exchange, SessionOptions } from "../../dialogue.js";
 import type { ReplyParserOptions } from "../../parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import { formatAddress } from "./decode.js";
-import type { CaptureDiagnostic } from "./errors.js";
+import { type CaptureDiagnostic, isReportedDrop } from "./errors.js";
 import type { CapturedPacket } from "./reader.js";
 import type { FlowDirection, TcpConnection } from "./reassembly.js";
 
@@ -30,6 +30,8 @@ const HYPHEN = 0x2d;
 const GREETING_PROBE_LENGTH = 4;
 /** Segments held while the greeting's first 4 bytes are incomplete (a server sending 1 byte at a time). */
 const MAX_HELD_SEGMENTS = 16;
+/** Data-connection announcements, transfers and data connections waiting for their match, per control connection. */
+export const DEFAULT_MAX_PENDING_DATA_CONNECTIONS = 64;
 
 /** A control connection: its TCP connection, seen as FTP client and server. */
 export interface ControlConnection {
@@ -78,6 +80,11 @@ export interface FtpCaptureCallbacks {
   onControlConnection?(control: ControlConnection): void;
   /** Capture, stream, parser and dialogue problems. */
   onDiagnostic?(diagnostic: CaptureDiagnostic): void;
+  /**
+   * Called after each chunk of the capture was analysed; `analyzeFtpCapture` awaits it before reading the next
+   * chunk, so a consumer that waits for its output to drain holds the reading back (back-pressure).
+   */
+  onChunk?(): void | Promise<void>;
 }
 
 export interface FtpCaptureOptions extends TcpCaptureOptions {
@@ -91,6 +98,12 @@ export interface FtpCaptureOptions extends TcpCaptureOptions {
   replyParser?: Omit<ReplyParserOptions, "encoding">;
   /** Session options (passwords …); callbacks and endpoints are set here. */
   session?: Omit<SessionOptions, "onExchange" | "onDiagnostic" | "endpoints" | "expectGreeting">;
+  /**
+   * Per control connection, each of: data endpoints announced (PASV, PORT …) and not yet connected to,
+   * transfers waiting for their data connection, data connections waiting for their transfer. Beyond, the
+   * oldest is dropped (`state-dropped`, `pending-data-connection`). Default 64.
+   */
+  maxPendingDataConnections?: number;
 }
 
 /** Counts over the whole capture. */
@@ -104,6 +117,10 @@ export interface FtpCaptureResult {
 
 export interface FtpCaptureAnalyzer {
   feed(chunk: Uint8Array): void;
+  /** True once the capture's framing is lost: stop reading, then call `end()`. */
+  readonly failed: boolean;
+  /** Data-connection announcements waiting for their connection, all control connections (tests, benches). */
+  readonly pendingExpectations: number;
   /** Ends the capture; the framing error of a damaged file is in `result.error`. */
   end(): FtpCaptureResult & { error: Error | undefined };
 }
@@ -118,6 +135,8 @@ interface ControlState {
   readonly unpairedData: DataState[];
   /** Transfer exchanges waiting for their data connection. */
   readonly unpairedTransfers: Exchange[];
+  /** Keys of `expectations` this connection announced, oldest first (for its cap). */
+  readonly expected: Set<string>;
   /** The control connection has ended (FIN, RST or the end of the capture). */
   ended: boolean;
 }
@@ -129,6 +148,8 @@ interface DataState {
   exchange: Exchange | undefined;
   closed: "fin" | "rst" | "end" | undefined;
   reported: boolean;
+  /** Dropped from the owner's wait list by its cap: reported without a transfer once closed. */
+  orphaned: boolean;
 }
 
 interface Expectation {
@@ -196,6 +217,8 @@ export function createFtpCaptureAnalyzer(
   const roles = new Map<number, ConnectionRole>();
   /** Announced data endpoints (`host:port` of the listener), most recent announcement wins. */
   const expectations = new Map<string, Expectation>();
+  const maxPending = options.maxPendingDataConnections ?? DEFAULT_MAX_PENDING_DATA_CONNECTIONS;
+  let droppedPending = 0;
   let controlCount = 0;
   let dataCount = 0;
   let otherCount = 0;
@@ -219,6 +242,43 @@ export function createFtpCaptureAnalyzer(
       ...(data.exchange === undefined ? {} : { exchange: data.exchange }),
       closed: data.closed,
     });
+  };
+
+  /** A pending item of a control connection was dropped by `maxPendingDataConnections`. */
+  const dropPending = (state: ControlState, what: string): void => {
+    droppedPending++;
+    if (!isReportedDrop(droppedPending)) return;
+    const index = state.control.tcp.index;
+    diagnostic({
+      type: "state-dropped",
+      message: `stream ${index}: more than ${maxPending} ${what} (maxPendingDataConnections): the oldest is dropped (${droppedPending} pending-data-connection states dropped so far)`,
+      frame: currentPacket?.frame ?? 0,
+      fileOffset: currentPacket?.fileOffset ?? 0,
+      stream: index,
+      what: "pending-data-connection",
+      dropped: droppedPending,
+    });
+  };
+
+  /** Announces a data endpoint for `state`, dropping its oldest announcement beyond the cap. */
+  const expect = (state: ControlState, key: string, expectation: Expectation): void => {
+    const previous = expectations.get(key);
+    if (previous !== undefined) previous.owner.expected.delete(key);
+    expectations.set(key, expectation);
+    state.expected.add(key);
+    if (state.expected.size <= maxPending) return;
+    const oldest = state.expected.values().next().value!;
+    state.expected.delete(oldest);
+    expectations.delete(oldest);
+    dropPending(state, "announced data connections never connected to");
+  };
+
+  /** Forgets a control connection's announcements (it ended: no data connection will come for them). */
+  const forgetExpectations = (state: ControlState): void => {
+    for (const key of state.expected) {
+      if (expectations.get(key)?.owner === state) expectations.delete(key);
+    }
+    state.expected.clear();
   };
 
   const startControl = (
@@ -286,6 +346,7 @@ export function createFtpCaptureAnalyzer(
       ts: secondsOf(packet),
       unpairedData: [],
       unpairedTransfers: [],
+      expected: new Set(),
       ended: false,
     };
     stateRef.current = state;
@@ -308,11 +369,11 @@ export function createFtpCaptureAnalyzer(
       if (exchange.final.code < 300) {
         const expectation = { owner: state, passive: channel.passive };
         const host = normaliseHost(channel.host ?? state.control.info.respHost);
-        expectations.set(endpointText(host, channel.port), expectation);
+        expect(state, endpointText(host, channel.port), expectation);
         // A server behind NAT names its private address in 227: the client still connects to the address it
         // reached the server on, so expect that too.
         if (channel.passive && host !== state.control.info.respHost) {
-          expectations.set(endpointText(state.control.info.respHost, channel.port), expectation);
+          expect(state, endpointText(state.control.info.respHost, channel.port), expectation);
         }
       }
     }
@@ -327,11 +388,25 @@ export function createFtpCaptureAnalyzer(
         exchange.preliminary.length > 0
       ) {
         state.unpairedTransfers.push(exchange);
+        if (state.unpairedTransfers.length > maxPending) {
+          state.unpairedTransfers.shift();
+          dropPending(state, "transfers waiting for their data connection");
+        }
       }
     }
   };
 
   let currentPacket: CapturedPacket | undefined;
+
+  /** A data connection waits for its transfer exchange; beyond the cap the oldest stops waiting. */
+  const queueData = (owner: ControlState, data: DataState): void => {
+    owner.unpairedData.push(data);
+    if (owner.unpairedData.length <= maxPending) return;
+    const oldest = owner.unpairedData.shift()!;
+    oldest.orphaned = true;
+    reportData(oldest);
+    dropPending(owner, "data connections waiting for their transfer command");
+  };
 
   const classify = (tcp: TcpConnection, packet: CapturedPacket): ConnectionRole => {
     if (ports.has(tcp.server.port)) return { role: Role.Control, control: startControl(tcp, "port", packet) };
@@ -339,6 +414,7 @@ export function createFtpCaptureAnalyzer(
     if (expectation !== undefined) {
       expectations.delete(tcp.server.text);
       const owner = expectation.owner;
+      owner.expected.delete(tcp.server.text);
       const data: DataState = {
         tcp,
         owner,
@@ -346,8 +422,9 @@ export function createFtpCaptureAnalyzer(
         exchange: owner.unpairedTransfers.shift(),
         closed: undefined,
         reported: false,
+        orphaned: false,
       };
-      if (data.exchange === undefined) owner.unpairedData.push(data);
+      if (data.exchange === undefined) queueData(owner, data);
       dataCount++;
       return { role: Role.Data, data };
     }
@@ -458,11 +535,12 @@ export function createFtpCaptureAnalyzer(
           state.ts = ts;
           state.connection.end(ts);
           state.ended = true;
+          forgetExpectations(state);
           for (const data of state.unpairedData) reportData(data);
         } else if (role.role === Role.Data) {
           const data = role.data!;
           data.closed = how;
-          if (data.exchange !== undefined || data.owner.ended) reportData(data);
+          if (data.exchange !== undefined || data.owner.ended || data.orphaned) reportData(data);
         } else if (role.role === Role.Unknown) {
           otherCount++;
         }
@@ -477,8 +555,15 @@ export function createFtpCaptureAnalyzer(
     feed(chunk) {
       capture.feed(chunk);
     },
+    get failed() {
+      return capture.error !== undefined;
+    },
+    get pendingExpectations() {
+      return expectations.size;
+    },
     end() {
       const error = capture.end();
+      if (droppedPending > 0) capture.stats.dropped["pending-data-connection"] = droppedPending;
       return {
         stats: capture.stats,
         controlConnections: controlCount,
@@ -500,7 +585,12 @@ export async function analyzeFtpCapture(
   options: FtpCaptureOptions = {},
 ): Promise<FtpCaptureResult> {
   const analyzer = createFtpCaptureAnalyzer(callbacks, options);
-  for await (const chunk of source) analyzer.feed(chunk);
+  for await (const chunk of source) {
+    analyzer.feed(chunk);
+    // A lost framing makes the rest unreadable: stop reading (a source like /dev/zero never ends).
+    if (analyzer.failed) break;
+    await callbacks.onChunk?.();
+  }
   const { error, ...result } = analyzer.end();
   if (error !== undefined) throw error;
   return result;

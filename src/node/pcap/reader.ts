@@ -9,7 +9,12 @@
  * 0xA1B23C4D magic, either byte order). pcapng: draft-ietf-opsawg-pcapng (SHB, IDB, EPB, SPB, and the obsolete
  * Packet Block; several interfaces and sections, either byte order per section).
  */
-import { CaptureFormatError, type CaptureFormatErrorType } from "./errors.js";
+import {
+  type CaptureDiagnostic,
+  CaptureFormatError,
+  type CaptureFormatErrorType,
+  isReportedDrop,
+} from "./errors.js";
 
 /** One packet as recorded in the capture file. */
 export interface CapturedPacket {
@@ -51,6 +56,8 @@ export interface CaptureReaderCallbacks {
   onSkippedBlock?(blockType: number, fileOffset: number): void;
   /** The fatal error that stops the file; everything before `error.offset` has been delivered. */
   onError(error: CaptureFormatError): void;
+  /** A packet-level problem the reader works around (a timestamp out of range); the reading goes on. */
+  onDiagnostic?(diagnostic: CaptureDiagnostic): void;
 }
 
 export interface CaptureReaderOptions {
@@ -62,8 +69,22 @@ export interface CaptureReader {
   feed(chunk: Uint8Array): void;
   /** The input is complete: a record cut short is reported as a `truncated` error. */
   end(): void;
-  /** True once a fatal error was reported: further input is ignored. */
+  /** True once a fatal error was reported: further input is ignored (the caller should stop reading). */
   readonly failed: boolean;
+  /** Internal counters, for tests and benchmarks: what the carry of an unfinished record costs. */
+  stats(): CaptureReaderStats;
+}
+
+/** What the reader holds and has copied to carry records across chunks. */
+export interface CaptureReaderStats {
+  /** Bytes of the unfinished record held now. */
+  readonly carriedBytes: number;
+  /** Size of the buffer holding them (never more than `maxBlockSize`). */
+  readonly carryCapacity: number;
+  /** Bytes copied into carry buffers since the start (each byte of a record is copied O(1) times). */
+  readonly bytesCopied: number;
+  /** Carry buffers allocated since the start. */
+  readonly buffersAllocated: number;
 }
 
 export const DEFAULT_MAX_BLOCK_SIZE = 16 * 1024 * 1024;
@@ -88,6 +109,13 @@ const OPT_ENDOFOPT = 0;
 const IF_NAME = 2;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
+
+/**
+ * Capture times outside years 0001–9999 are not real and cannot be printed as ISO dates (a 2^64−1 tick count
+ * at 1-second resolution is 5.8e11 years): such a packet gets the previous packet's time and a diagnostic.
+ */
+export const MIN_CAPTURE_SECONDS = -62_135_596_800;
+export const MAX_CAPTURE_SECONDS = 253_402_300_799;
 
 const TWO_POW_32 = 0x1_0000_0000;
 const TWO_POW_16 = 0x1_0000;
@@ -166,14 +194,24 @@ class CaptureStateMachine implements CaptureReader {
   private interfaces: InterfaceState[] = [];
   private frame = 0;
 
-  /** File offset of `pending[0]`'s first byte (or of the next chunk's first byte when nothing is pending). */
+  /** File offset of the carry's first byte (or of the next chunk's first byte when nothing is carried). */
   private base = 0;
-  /** Bytes of an unfinished record, carried between chunks (copied, so that sources may reuse chunks). */
-  private pending: Uint8Array[] = [];
-  private pendingLength = 0;
-  /** Bytes needed in total before the pending record can make progress. */
+  /**
+   * Bytes of an unfinished record, carried between chunks (copied, so that sources may reuse chunks). Its size
+   * is what the record needs (`needed`, at most `maxBlockSize`); a carry handed to `process()` is never written
+   * again, because packets delivered from it are views of it.
+   */
+  private carry: Uint8Array = new Uint8Array(0);
+  private carryLength = 0;
+  /** Bytes needed in total before the carried record can make progress. */
   private needed = 4;
   private failedFlag = false;
+  private bytesCopied = 0;
+  private buffersAllocated = 0;
+  /** Time of the last packet with a valid timestamp, given to packets whose timestamp is out of range. */
+  private lastSeconds = 0;
+  private lastNanoseconds = 0;
+  private badTimestamps = 0;
 
   constructor(callbacks: CaptureReaderCallbacks, maxBlockSize: number) {
     this.callbacks = callbacks;
@@ -184,46 +222,77 @@ class CaptureStateMachine implements CaptureReader {
     return this.failedFlag;
   }
 
-  feed(chunk: Uint8Array): void {
-    if (this.failedFlag || chunk.length === 0) return;
-    if (this.pendingLength === 0) {
-      this.process(chunk);
-      return;
+  feed(input: Uint8Array): void {
+    if (this.failedFlag || input.length === 0) return;
+    // A Node Buffer's subarray() is many times slower than a plain Uint8Array's, and every packet is a subarray:
+    // view the chunk as a plain Uint8Array once.
+    const chunk =
+      input.constructor === Uint8Array
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    let offset = 0;
+    // Complete the carried record from the chunk's first bytes, copying only what it still needs.
+    while (this.carryLength > 0 && offset < chunk.length && !this.failedFlag) {
+      const take = Math.min(this.needed - this.carryLength, chunk.length - offset);
+      this.append(chunk.subarray(offset, offset + take));
+      offset += take;
+      if (this.carryLength < this.needed) return;
+      const full = this.carry.subarray(0, this.carryLength);
+      this.carry = new Uint8Array(0);
+      this.carryLength = 0;
+      this.keep(full, this.process(full));
     }
-    this.pending.push(chunk.slice());
-    this.pendingLength += chunk.length;
-    if (this.pendingLength < this.needed) return;
-    // Join once, when the record is complete: each byte is copied a bounded number of times.
-    const joined = new Uint8Array(this.pendingLength);
-    let at = 0;
-    for (const part of this.pending) {
-      joined.set(part, at);
-      at += part.length;
+    if (offset < chunk.length && !this.failedFlag) {
+      const rest = offset === 0 ? chunk : chunk.subarray(offset);
+      this.keep(rest, this.process(rest));
     }
-    this.pending = [];
-    this.pendingLength = 0;
-    this.process(joined);
+  }
+
+  stats(): CaptureReaderStats {
+    return {
+      carriedBytes: this.carryLength,
+      carryCapacity: this.carry.length,
+      bytesCopied: this.bytesCopied,
+      buffersAllocated: this.buffersAllocated,
+    };
+  }
+
+  /** Appends bytes to the carry, growing it to `needed` (growth happens only when a header reveals a size). */
+  private append(bytes: Uint8Array): void {
+    const size = this.carryLength + bytes.length;
+    if (size > this.carry.length) {
+      const grown = new Uint8Array(Math.max(size, this.needed));
+      grown.set(this.carry.subarray(0, this.carryLength));
+      this.bytesCopied += this.carryLength;
+      this.buffersAllocated++;
+      this.carry = grown;
+    }
+    this.carry.set(bytes, this.carryLength);
+    this.carryLength = size;
+    this.bytesCopied += bytes.length;
+  }
+
+  /** Carries the bytes of `buf` after `consumed` (an unfinished record) over to the next chunk. */
+  private keep(buf: Uint8Array, consumed: number): void {
+    if (this.failedFlag || consumed >= buf.length) return;
+    this.append(buf.subarray(consumed));
   }
 
   end(): void {
     if (this.failedFlag) return;
     if (this.format === Format.Unknown) {
-      if (this.pendingLength === 0 && this.base === 0) {
+      if (this.carryLength === 0 && this.base === 0) {
         this.fail("truncated", "empty capture file: no pcap or pcapng header", 0);
       } else {
-        this.fail(
-          "truncated",
-          `capture file ends inside its header (${this.pendingLength} bytes)`,
-          this.base,
-        );
+        this.fail("truncated", `capture file ends inside its header (${this.carryLength} bytes)`, this.base);
       }
       return;
     }
-    if (this.pendingLength > 0) {
+    if (this.carryLength > 0) {
       const what = this.format === Format.Pcap ? "pcap record" : "pcapng block";
       this.fail(
         "truncated",
-        `capture file ends inside a ${what} (${this.pendingLength} of ${this.needed} bytes present)`,
+        `capture file ends inside a ${what} (${this.carryLength} of ${this.needed} bytes present)`,
         this.base,
       );
     }
@@ -231,16 +300,18 @@ class CaptureStateMachine implements CaptureReader {
 
   private fail(type: CaptureFormatErrorType, message: string, offset: number): void {
     this.failedFlag = true;
-    this.pending = [];
-    this.pendingLength = 0;
+    this.carry = new Uint8Array(0);
+    this.carryLength = 0;
     this.callbacks.onError(new CaptureFormatError(type, message, offset));
   }
 
-  /** Parses every complete record in `buf` (whose first byte is at file offset `this.base`). */
-  private process(buf: Uint8Array): void {
+  /**
+   * Parses every complete record in `buf` (whose first byte is at file offset `this.base`). Returns the bytes
+   * consumed; the rest is the start of an unfinished record.
+   */
+  private process(buf: Uint8Array): number {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let pos = 0;
-    const length = buf.length;
     while (!this.failedFlag) {
       let consumed: number;
       if (this.format === Format.Pcapng) consumed = this.pcapngBlock(buf, view, pos);
@@ -250,11 +321,7 @@ class CaptureStateMachine implements CaptureReader {
       pos += consumed;
       this.base += consumed;
     }
-    if (this.failedFlag) return;
-    if (pos < length) {
-      this.pending = [buf.slice(pos)];
-      this.pendingLength = length - pos;
-    }
+    return pos;
   }
 
   private u32(view: DataView, at: number): number {
@@ -345,12 +412,15 @@ class CaptureStateMachine implements CaptureReader {
       return -1;
     }
     this.frame++;
+    // A u32 of seconds is always a representable time (up to 2106).
+    this.lastSeconds = this.u32(view, pos);
+    this.lastNanoseconds = nanoseconds;
     this.callbacks.onPacket({
       frame: this.frame,
       fileOffset: this.base,
       interfaceId: 0,
       linkType: this.pcapLinkType,
-      seconds: this.u32(view, pos),
+      seconds: this.lastSeconds,
       nanoseconds,
       data: buf.subarray(pos + PCAP_RECORD_HEADER_LENGTH, pos + total),
       originalLength,
@@ -575,15 +645,36 @@ class CaptureStateMachine implements CaptureReader {
       nanoseconds = Number(((ticks - whole * clock.unitsPerSecond) * 1_000_000_000n) / clock.unitsPerSecond);
     }
     this.frame++;
+    let time = seconds + clock.offsetSeconds;
+    if (time >= MIN_CAPTURE_SECONDS && time <= MAX_CAPTURE_SECONDS) {
+      this.lastSeconds = time;
+      this.lastNanoseconds = nanoseconds;
+    } else {
+      this.timestampOutOfRange(time);
+      time = this.lastSeconds;
+      nanoseconds = this.lastNanoseconds;
+    }
     this.callbacks.onPacket({
       frame: this.frame,
       fileOffset: this.base,
       interfaceId: iface.interfaceId,
       linkType: iface.linkType,
-      seconds: seconds + clock.offsetSeconds,
+      seconds: time,
       nanoseconds,
       data,
       originalLength,
+    });
+  }
+
+  /** Reports a timestamp outside years 0001–9999 (the 1st, 2nd, 4th, 8th … of the file, with the count). */
+  private timestampOutOfRange(seconds: number): void {
+    this.badTimestamps++;
+    if (!isReportedDrop(this.badTimestamps)) return;
+    this.callbacks.onDiagnostic?.({
+      type: "timestamp-out-of-range",
+      message: `packet timestamp ${seconds} s is outside years 0001-9999; the previous packet's time is used (${this.badTimestamps} such packets so far)`,
+      frame: this.frame,
+      fileOffset: this.base,
     });
   }
 }

@@ -10,8 +10,9 @@
  */
 
 import { formatEndpoint, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./decode.js";
-import type { CaptureDiagnostic } from "./errors.js";
+import { type CaptureDiagnostic, type DroppedState, isReportedDrop } from "./errors.js";
 import type { CapturedPacket } from "./reader.js";
+import { SegmentHeap } from "./segment-heap.js";
 
 /** 0: from the connection's initiator (client) to the responder; 1: the reverse. */
 export type FlowDirection = 0 | 1;
@@ -68,6 +69,48 @@ export interface ReassemblyCallbacks {
 export interface ReassemblyOptions {
   /** Out-of-order bytes held per direction before the stream skips ahead. Default 16 MiB. */
   maxBufferedBytes?: number;
+  /** Out-of-order segments held per direction before the stream skips ahead (`buffer-overflow`). Default 16384. */
+  maxHeldSegments?: number;
+  /**
+   * Out-of-order bytes held by all connections together: beyond, the direction that adds one skips all its
+   * holes (`buffer-overflow`), so many connections cannot each fill their own allowance. Default 64 MiB.
+   */
+  maxTotalBufferedBytes?: number;
+  /** Out-of-order segments held by all connections together (as `maxTotalBufferedBytes`). Default 65536. */
+  maxTotalHeldSegments?: number;
+  /**
+   * Connections seen in one direction only (a SYN never answered) kept at once; beyond, the oldest is closed
+   * as at the end of the capture and forgotten (`state-dropped`, `half-open-connection`). Default 4096.
+   */
+  maxHalfOpenConnections?: number;
+  /**
+   * Open connections kept at once; beyond, the least recently active one is closed as at the end of the
+   * capture (`state-dropped`, `connection`). Default 16384.
+   */
+  maxConnections?: number;
+  /**
+   * Closed connections remembered for their linger time (to recognise late retransmissions); beyond, the
+   * oldest is forgotten early (`state-dropped`, `lingering-connection`). Default 4096.
+   */
+  maxLingeringConnections?: number;
+}
+
+/** What the reassembler holds now, and the work its out-of-order hold did (for tests and benchmarks). */
+export interface ReassemblyStats {
+  /** Connections open (not closed), half-open ones included. */
+  readonly openConnections: number;
+  /** Open connections seen in one direction only. */
+  readonly halfOpenConnections: number;
+  /** Closed connections remembered for their linger time. */
+  readonly lingeringConnections: number;
+  /** Out-of-order segments held, all connections and directions. */
+  readonly heldSegments: number;
+  /** Bytes of those segments. */
+  readonly heldBytes: number;
+  /** Comparisons made to order held segments since the start (O(n log n) in the segments held). */
+  readonly heldComparisons: number;
+  /** States dropped by each cap since the start. */
+  readonly dropped: Readonly<Record<DroppedState, number>>;
 }
 
 export interface TcpReassembler {
@@ -77,18 +120,62 @@ export interface TcpReassembler {
   finish(): void;
   /** Connections seen so far. */
   readonly connectionCount: number;
+  /** What is held now and what was dropped (a snapshot). */
+  stats(): ReassemblyStats;
 }
 
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** A 16 MiB window of 1460-byte segments is 11 500 segments; 1-byte segments must not cost 16 M objects. */
+export const DEFAULT_MAX_HELD_SEGMENTS = 16384;
+export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_HELD_SEGMENTS = 65536;
+/** About 5 KB each once the FTP layer has a session on them: 20 MB for a SYN flood. */
+export const DEFAULT_MAX_HALF_OPEN_CONNECTIONS = 4096;
+export const DEFAULT_MAX_CONNECTIONS = 16384;
+/** About 1.4 KB each: 6 MB. A late segment of a forgotten connection only opens a new one (reported). */
+export const DEFAULT_MAX_LINGERING_CONNECTIONS = 4096;
 /** Capture seconds after its close before a connection's state is forgotten (2 × MSL, RFC 9293 §3.4.2). */
 const CLOSED_CONNECTION_LINGER_SECONDS = 240;
-/** Most closed connections remembered at once, whatever their age (bounds memory on busy captures). */
-const MAX_LINGERING_CONNECTIONS = 65536;
 
-interface HeldSegment {
-  /** Position of the first byte in the direction's sequence space (0 = first byte after the SYN). */
-  readonly position: number;
-  readonly bytes: Uint8Array;
+/**
+ * A FIFO of connection states with O(1) amortised push and shift: entries that left the queue's category
+ * (answered, closed) stay in it and are skipped by the reader, and the array is compacted when its dead head
+ * or stale entries outweigh the live ones.
+ */
+class StateQueue {
+  private items: ConnectionState[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  peek(): ConnectionState | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  push(state: ConnectionState): void {
+    this.items.push(state);
+  }
+
+  shift(): ConnectionState | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const state = this.items[this.head]!;
+    this.items[this.head] = undefined as unknown as ConnectionState; // let it be collected
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return state;
+  }
+
+  /** Drops stale entries when they are more than half of the queue (`live` is how many are not stale). */
+  compact(live: number, isLive: (state: ConnectionState) => boolean): void {
+    if (this.length < 1024 || this.length < live * 2) return;
+    this.items = this.items.slice(this.head).filter(isLive);
+    this.head = 0;
+  }
 }
 
 /** One direction of a connection. */
@@ -100,7 +187,8 @@ class Flow {
   position = 0;
   /** Bytes delivered. */
   delivered = 0;
-  held: HeldSegment[] = [];
+  /** Out-of-order segments, created on the first one (most flows never need it). */
+  held: SegmentHeap | undefined = undefined;
   heldBytes = 0;
   /** Sequence-space position of the FIN, or -1. */
   finPosition = -1;
@@ -114,6 +202,56 @@ interface ConnectionState {
   readonly clientKey: string;
   readonly flows: [Flow, Flow];
   closedAt: number;
+  /** Both directions have been seen (else the connection is half-open). */
+  answered: boolean;
+  /** Neighbours in the list of open connections by last activity (least recent first). */
+  older: ConnectionState | undefined;
+  newer: ConnectionState | undefined;
+  /** Closed early by a cap, or forgotten: no longer in the connection map. */
+  evicted: boolean;
+}
+
+/**
+ * Open connections ordered by last activity, as an intrusive doubly linked list: moving the active connection
+ * to the end costs a few pointer writes a segment, and the least recently active one is always first.
+ */
+class ActivityList {
+  private first: ConnectionState | undefined;
+  private last: ConnectionState | undefined;
+
+  /** The least recently active connection. */
+  get oldest(): ConnectionState | undefined {
+    return this.first;
+  }
+
+  append(state: ConnectionState): void {
+    state.older = this.last;
+    state.newer = undefined;
+    if (this.last === undefined) this.first = state;
+    else this.last.newer = state;
+    this.last = state;
+  }
+
+  remove(state: ConnectionState): void {
+    if (state.older === undefined) this.first = state.newer;
+    else state.older.newer = state.newer;
+    if (state.newer === undefined) this.last = state.older;
+    else state.newer.older = state.older;
+    state.older = undefined;
+    state.newer = undefined;
+  }
+
+  /** The connection just had a segment: it becomes the most recently active. */
+  touch(state: ConnectionState): void {
+    if (this.last === state) return;
+    this.remove(state);
+    this.append(state);
+  }
+}
+
+/** Held segments of a flow (0 when it never held any). */
+function heldCount(flow: Flow): number {
+  return flow.held === undefined ? 0 : flow.held.size;
 }
 
 function endpointKey(address: Uint8Array, port: number): string {
@@ -143,32 +281,68 @@ export function createTcpReassembler(
   callbacks: ReassemblyCallbacks,
   options: ReassemblyOptions = {},
 ): TcpReassembler {
-  return new Reassembler(callbacks, options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+  return new Reassembler(callbacks, {
+    maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    maxHeldSegments: options.maxHeldSegments ?? DEFAULT_MAX_HELD_SEGMENTS,
+    maxTotalBufferedBytes: options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES,
+    maxTotalHeldSegments: options.maxTotalHeldSegments ?? DEFAULT_MAX_TOTAL_HELD_SEGMENTS,
+    maxHalfOpenConnections: options.maxHalfOpenConnections ?? DEFAULT_MAX_HALF_OPEN_CONNECTIONS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxLingeringConnections: options.maxLingeringConnections ?? DEFAULT_MAX_LINGERING_CONNECTIONS,
+  });
 }
 
 class Reassembler implements TcpReassembler {
   private readonly callbacks: ReassemblyCallbacks;
-  private readonly maxBufferedBytes: number;
+  private readonly limits: Required<ReassemblyOptions>;
   private readonly connections = new Map<string, ConnectionState>();
   /** Closed connections in order of closing, forgotten after the linger time. */
-  private readonly closedQueue: ConnectionState[] = [];
-  private closedHead = 0;
+  private readonly closedQueue = new StateQueue();
+  /** Open connections, least recently active first. */
+  private readonly activity = new ActivityList();
+  /** Connections in order of opening while they are half-open. */
+  private readonly halfOpenQueue = new StateQueue();
+  private openCount = 0;
+  private halfOpenCount = 0;
+  private lingeringCount = 0;
+  private heldSegments = 0;
+  private heldBytes = 0;
+  /** Shared by every flow's heap: the comparisons they made. */
+  private readonly heapWork = { comparisons: 0 };
+  private readonly dropped: Record<DroppedState, number> = {
+    "half-open-connection": 0,
+    connection: 0,
+    "lingering-connection": 0,
+    "pending-data-connection": 0,
+  };
   private count = 0;
   /** The most recent packet, used to timestamp bytes delivered by `finish()`. */
   private lastPacket: CapturedPacket | undefined;
 
-  constructor(callbacks: ReassemblyCallbacks, maxBufferedBytes: number) {
+  constructor(callbacks: ReassemblyCallbacks, limits: Required<ReassemblyOptions>) {
     this.callbacks = callbacks;
-    this.maxBufferedBytes = maxBufferedBytes;
+    this.limits = limits;
   }
 
   get connectionCount(): number {
     return this.count;
   }
 
+  stats(): ReassemblyStats {
+    return {
+      openConnections: this.openCount,
+      halfOpenConnections: this.halfOpenCount,
+      lingeringConnections: this.lingeringCount,
+      heldSegments: this.heldSegments,
+      heldBytes: this.heldBytes,
+      heldComparisons: this.heapWork.comparisons,
+      dropped: { ...this.dropped },
+    };
+  }
+
   segment(segment: TcpSegment, packet: CapturedPacket): void {
     this.lastPacket = packet;
-    this.forgetOldConnections(packet.seconds);
+    this.forgetOldConnections(packet);
     const sourceKey = endpointKey(segment.sourceAddress, segment.sourcePort);
     const destinationKey = endpointKey(segment.destinationAddress, segment.destinationPort);
     const key =
@@ -188,6 +362,11 @@ class Reassembler implements TcpReassembler {
     const direction: FlowDirection = state.clientKey === sourceKey ? 0 : 1;
     const flow = state.flows[direction];
     const connection = state.connection;
+    if (connection.closed === undefined) this.activity.touch(state);
+    if (!state.answered && !flow.sequenceKnown && state.flows[direction === 0 ? 1 : 0].sequenceKnown) {
+      state.answered = true;
+      if (connection.closed === undefined) this.halfOpenCount--;
+    }
 
     let sequence = segment.sequence;
     if ((flags & TCP_SYN) !== 0) {
@@ -216,7 +395,7 @@ class Reassembler implements TcpReassembler {
     // before this segment's own bytes, which the peer sent after receiving those.
     if ((flags & TCP_ACK) !== 0) {
       const reverse = state.flows[direction === 0 ? 1 : 0];
-      if (reverse.held.length > 0 && ((segment.acknowledgment - reverse.nextSequence) | 0) > 0) {
+      if (heldCount(reverse) > 0 && ((segment.acknowledgment - reverse.nextSequence) | 0) > 0) {
         this.skipAcknowledgedHoles(state, direction === 0 ? 1 : 0, segment.acknowledgment, packet);
       }
     }
@@ -266,6 +445,9 @@ class Reassembler implements TcpReassembler {
       this.callbacks.onClose?.(state.connection, "end");
     }
     this.connections.clear();
+    this.openCount = 0;
+    this.halfOpenCount = 0;
+    this.lingeringCount = 0;
   }
 
   private open(key: string, sourceKey: string, segment: TcpSegment, packet: CapturedPacket): ConnectionState {
@@ -295,10 +477,81 @@ class Reassembler implements TcpReassembler {
       clientKey,
       flows: [new Flow(), new Flow()],
       closedAt: 0,
+      answered: false,
+      older: undefined,
+      newer: undefined,
+      evicted: false,
     };
+    const previous = this.connections.get(key);
+    // Port reuse: the closed connection it replaces stops lingering now.
+    if (previous !== undefined && previous.connection.closed !== undefined) this.forget(previous);
     this.connections.set(key, state);
+    this.openCount++;
+    this.halfOpenCount++;
+    this.activity.append(state);
+    this.halfOpenQueue.push(state);
+    this.enforceConnectionCaps(packet);
     this.callbacks.onConnection?.(connection, packet);
     return state;
+  }
+
+  /** Closes the oldest half-open connections, then the least recently active open ones, beyond the caps. */
+  private enforceConnectionCaps(packet: CapturedPacket): void {
+    const isHalfOpen = (s: ConnectionState): boolean =>
+      !s.answered && !s.evicted && s.connection.closed === undefined;
+    while (this.halfOpenCount > this.limits.maxHalfOpenConnections) {
+      const oldest = this.halfOpenQueue.shift();
+      if (oldest === undefined) break;
+      if (isHalfOpen(oldest)) this.evict(oldest, "half-open-connection", packet);
+    }
+    this.halfOpenQueue.compact(this.halfOpenCount, isHalfOpen);
+    while (this.openCount > this.limits.maxConnections) {
+      const oldest = this.activity.oldest;
+      if (oldest === undefined) break;
+      this.evict(oldest, "connection", packet);
+    }
+  }
+
+  /** Closes an open connection early for a cap: its held bytes are delivered, as at the end of the capture. */
+  private evict(state: ConnectionState, what: DroppedState, packet: CapturedPacket): void {
+    this.flushHeld(state, 0);
+    this.flushHeld(state, 1);
+    state.evicted = true;
+    this.openCount--;
+    this.activity.remove(state);
+    if (!state.answered) this.halfOpenCount--;
+    if (this.connections.get(state.key) === state) this.connections.delete(state.key);
+    const why = (): string =>
+      what === "half-open-connection"
+        ? `more than ${this.limits.maxHalfOpenConnections} connections seen one way only (maxHalfOpenConnections)`
+        : `more than ${this.limits.maxConnections} open connections (maxConnections)`;
+    this.reportDrop(
+      what,
+      () => `stream ${state.connection.index} closed early and forgotten: ${why()}`,
+      packet,
+      state.connection,
+    );
+    this.callbacks.onClose?.(state.connection, "end");
+  }
+
+  /** A cap dropped state: counted always, reported on the 1st, 2nd, 4th … drop of its kind. */
+  private reportDrop(
+    what: DroppedState,
+    message: () => string,
+    packet: CapturedPacket,
+    connection: TcpConnection,
+  ): void {
+    const dropped = ++this.dropped[what];
+    if (!isReportedDrop(dropped)) return;
+    this.callbacks.onDiagnostic?.({
+      type: "state-dropped",
+      message: `${message()} (${dropped} ${what} states dropped so far)`,
+      frame: packet.frame,
+      fileOffset: packet.fileOffset,
+      stream: connection.index,
+      what,
+      dropped,
+    });
   }
 
   private deliver(
@@ -320,18 +573,23 @@ class Reassembler implements TcpReassembler {
   private drain(state: ConnectionState, direction: FlowDirection, packet: CapturedPacket): void {
     const flow = state.flows[direction];
     const held = flow.held;
-    let taken = 0;
-    while (taken < held.length) {
-      const next = held[taken]!;
-      if (next.position > flow.position) break;
-      taken++;
-      flow.heldBytes -= next.bytes.length;
-      const skip = flow.position - next.position;
-      if (skip < next.bytes.length) this.deliver(state, direction, next.bytes.subarray(skip), packet);
-      else state.connection.retransmissions[direction]++;
+    if (held !== undefined) {
+      for (let next = held.peek(); next !== undefined && next.position <= flow.position; next = held.peek()) {
+        this.release(flow);
+        const skip = flow.position - next.position;
+        if (skip < next.bytes.length) this.deliver(state, direction, next.bytes.subarray(skip), packet);
+        else state.connection.retransmissions[direction]++;
+      }
     }
-    if (taken > 0) held.splice(0, taken);
     this.checkFinished(state, direction);
+  }
+
+  /** Takes the first held segment of a flow out of the hold, keeping the totals. */
+  private release(flow: Flow): void {
+    const segment = flow.held!.pop()!;
+    flow.heldBytes -= segment.bytes.length;
+    this.heldSegments--;
+    this.heldBytes -= segment.bytes.length;
   }
 
   private hold(
@@ -342,12 +600,10 @@ class Reassembler implements TcpReassembler {
     packet: CapturedPacket,
   ): void {
     const flow = state.flows[direction];
+    flow.held ??= new SegmentHeap(this.heapWork);
     const held = flow.held;
-    // Sorted by position; out-of-order segments mostly arrive near the end, so search from there.
-    let index = held.length;
-    while (index > 0 && held[index - 1]!.position > position) index--;
-    const previous = held[index - 1];
-    if (previous !== undefined && previous.position === position && previous.bytes.length >= payload.length) {
+    const previous = held.at(position);
+    if (previous !== undefined && previous.bytes.length >= payload.length) {
       // A duplicate of a held segment: keep the first copy, report a copy that differs.
       if (!sameBytes(previous.bytes, 0, payload, 0, payload.length)) {
         this.diagnostic(
@@ -362,12 +618,19 @@ class Reassembler implements TcpReassembler {
       state.connection.retransmissions[direction]++;
       return;
     }
-    held.splice(index, 0, { position, bytes: payload.slice() });
+    held.push(position, payload.slice());
     flow.heldBytes += payload.length;
-    if (flow.heldBytes > this.maxBufferedBytes) {
+    this.heldSegments++;
+    this.heldBytes += payload.length;
+    const { maxBufferedBytes, maxHeldSegments } = this.limits;
+    if (flow.heldBytes > maxBufferedBytes || held.size > maxHeldSegments) {
+      const what =
+        flow.heldBytes > maxBufferedBytes
+          ? `more than ${maxBufferedBytes} out-of-order bytes (maxBufferedBytes)`
+          : `more than ${maxHeldSegments} out-of-order segments (maxHeldSegments)`;
       this.diagnostic(
         "buffer-overflow",
-        `stream ${state.connection.index}: more than ${this.maxBufferedBytes} out-of-order bytes wait behind a hole`,
+        `stream ${state.connection.index}: ${what} wait behind a hole`,
         packet,
         state.connection,
         direction,
@@ -375,6 +638,22 @@ class Reassembler implements TcpReassembler {
       );
       this.skipHole(state, direction);
       this.drain(state, direction, packet);
+    }
+    const { maxTotalBufferedBytes, maxTotalHeldSegments } = this.limits;
+    if (this.heldBytes > maxTotalBufferedBytes || this.heldSegments > maxTotalHeldSegments) {
+      this.diagnostic(
+        "buffer-overflow",
+        `stream ${state.connection.index}: more than ${maxTotalBufferedBytes} bytes or ${maxTotalHeldSegments} segments out of order in all connections (maxTotalBufferedBytes, maxTotalHeldSegments): this direction skips its holes`,
+        packet,
+        state.connection,
+        direction,
+        flow.delivered,
+      );
+      // The whole hold of this direction goes, so the totals are back under the caps after every segment.
+      while (heldCount(flow) > 0) {
+        this.skipHole(state, direction);
+        this.drain(state, direction, packet);
+      }
     }
   }
 
@@ -386,8 +665,8 @@ class Reassembler implements TcpReassembler {
     packet: CapturedPacket,
   ): void {
     const flow = state.flows[direction];
-    while (flow.held.length > 0 && ((acknowledged - flow.nextSequence) | 0) > 0) {
-      const first = flow.held[0]!;
+    while (heldCount(flow) > 0 && ((acknowledged - flow.nextSequence) | 0) > 0) {
+      const first = flow.held!.peek()!;
       // Only a hole that lies wholly before the acknowledged byte is known to be lost from the capture.
       if (((acknowledged - flow.nextSequence) | 0) < first.position - flow.position) break;
       this.skipHole(state, direction);
@@ -398,7 +677,7 @@ class Reassembler implements TcpReassembler {
   /** Reports the hole before the first held segment and moves the stream past it. */
   private skipHole(state: ConnectionState, direction: FlowDirection): void {
     const flow = state.flows[direction];
-    const first = flow.held[0];
+    const first = flow.held?.peek();
     if (first === undefined) return;
     const missing = first.position - flow.position;
     if (missing <= 0) return;
@@ -411,10 +690,10 @@ class Reassembler implements TcpReassembler {
   /** Delivers everything held, reporting each hole, and a hole before a FIN. */
   private flushHeld(state: ConnectionState, direction: FlowDirection): void {
     const flow = state.flows[direction];
-    while (flow.held.length > 0) {
+    while (heldCount(flow) > 0) {
       this.skipHole(state, direction);
-      const first = flow.held.shift()!;
-      flow.heldBytes -= first.bytes.length;
+      const first = flow.held!.peek()!;
+      this.release(flow);
       const skip = flow.position - first.position;
       if (skip < first.bytes.length) {
         const bytes = first.bytes.subarray(skip);
@@ -462,23 +741,46 @@ class Reassembler implements TcpReassembler {
   private close(state: ConnectionState, how: "fin" | "rst", seconds: number): void {
     state.connection.closed = how;
     state.closedAt = seconds;
+    this.openCount--;
+    this.activity.remove(state);
+    if (!state.answered) this.halfOpenCount--;
     this.closedQueue.push(state);
+    this.lingeringCount++;
     this.callbacks.onClose?.(state.connection, how);
   }
 
+  /** A lingering closed connection is forgotten (its time is up, a cap, or its 4-tuple was reused). */
+  private forget(state: ConnectionState): void {
+    if (state.evicted) return;
+    state.evicted = true;
+    this.lingeringCount--;
+    if (this.connections.get(state.key) === state) this.connections.delete(state.key);
+  }
+
   /** Forgets connections closed long ago (in capture time), so that memory stays bounded on long captures. */
-  private forgetOldConnections(now: number): void {
-    while (this.closedHead < this.closedQueue.length) {
-      const oldest = this.closedQueue[this.closedHead]!;
-      const lingering = this.closedQueue.length - this.closedHead;
-      if (now - oldest.closedAt < CLOSED_CONNECTION_LINGER_SECONDS && lingering <= MAX_LINGERING_CONNECTIONS)
-        break;
-      this.closedHead++;
-      if (this.connections.get(oldest.key) === oldest) this.connections.delete(oldest.key);
-    }
-    if (this.closedHead > 1024 && this.closedHead * 2 > this.closedQueue.length) {
-      this.closedQueue.splice(0, this.closedHead);
-      this.closedHead = 0;
+  private forgetOldConnections(packet: CapturedPacket): void {
+    const now = packet.seconds;
+    for (;;) {
+      const oldest = this.closedQueue.peek();
+      if (oldest === undefined) break;
+      if (oldest.evicted) {
+        this.closedQueue.shift(); // forgotten already (its 4-tuple was reused)
+        continue;
+      }
+      const expired = now - oldest.closedAt >= CLOSED_CONNECTION_LINGER_SECONDS;
+      const overCap = this.lingeringCount > this.limits.maxLingeringConnections;
+      if (!expired && !overCap) break;
+      this.closedQueue.shift();
+      this.forget(oldest);
+      if (!expired) {
+        this.reportDrop(
+          "lingering-connection",
+          () =>
+            `closed stream ${oldest.connection.index} forgotten before its linger time: more than ${this.limits.maxLingeringConnections} closed connections (maxLingeringConnections)`,
+          packet,
+          oldest.connection,
+        );
+      }
     }
   }
 

@@ -12,94 +12,12 @@ import {
   type FtpCaptureOptions,
   type FtpCaptureResult,
 } from "../../../src/node/pcap/ftp.js";
-import {
-  ACK,
-  ethernet,
-  FIN,
-  ipv4Tcp,
-  ipv6Tcp,
-  pcapFile,
-  RST,
-  SYN,
-  type SyntheticPacket,
-} from "./synthetic.js";
+import { Capture } from "./synthetic.js";
 
 const CLIENT4 = [10, 0, 0, 2];
 const SERVER4 = [10, 0, 0, 1];
 const CLIENT6 = [0xfd, 0x21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
 const SERVER6 = [0xfd, 0x21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-
-/** Builds a capture of TCP conversations, tracking sequence numbers. */
-class Capture {
-  readonly packets: SyntheticPacket[] = [];
-  private time = 1_700_000_000;
-
-  conversation(client: number[], clientPort: number, server: number[], serverPort: number) {
-    let clientSeq = 1000;
-    let serverSeq = 5000;
-    const emit = (fromClient: boolean, flags: number, payload: Uint8Array | string = "", skip = 0) => {
-      const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
-      const spec = fromClient
-        ? {
-            src: client,
-            dst: server,
-            sport: clientPort,
-            dport: serverPort,
-            seq: clientSeq,
-            ack: serverSeq,
-            flags,
-            payload: bytes,
-          }
-        : {
-            src: server,
-            dst: client,
-            sport: serverPort,
-            dport: clientPort,
-            seq: serverSeq,
-            ack: clientSeq,
-            flags,
-            payload: bytes,
-          };
-      if (fromClient) clientSeq += skip;
-      else serverSeq += skip;
-      spec.seq = fromClient ? clientSeq : serverSeq;
-      const ip = client.length === 4 ? ipv4Tcp(spec) : ipv6Tcp(spec);
-      this.packets.push({ seconds: this.time++, fraction: 0, data: ethernet(ip) });
-      const advance = bytes.length + ((flags & (SYN | FIN)) !== 0 ? 1 : 0);
-      if (fromClient) clientSeq += advance;
-      else serverSeq += advance;
-    };
-    return {
-      handshake() {
-        emit(true, SYN);
-        emit(false, SYN | ACK);
-        emit(true, ACK);
-        return this;
-      },
-      c(text: string, skip = 0) {
-        emit(true, ACK, text, skip);
-        return this;
-      },
-      s(text: string, skip = 0) {
-        emit(false, ACK, text, skip);
-        return this;
-      },
-      close() {
-        emit(true, FIN | ACK);
-        emit(false, FIN | ACK);
-        return this;
-      },
-      reset() {
-        emit(false, RST);
-        return this;
-      },
-    };
-  }
-
-  bytes(): Uint8Array {
-    return pcapFile(this.packets);
-  }
-}
 
 interface Result {
   exchanges: Exchange[];
