@@ -5,9 +5,9 @@
  */
 import packageJson from "../../package.json" with { type: "json" };
 import type { Lang } from "../codes.js";
+import { cutArgument } from "../node/escape.js";
 import { createTextDecoder } from "../text.js";
 import { shouldColor } from "./color.js";
-import { cutArgument } from "./escape.js";
 import { detectLang } from "./locale.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./output.js";
 

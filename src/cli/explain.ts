@@ -7,7 +7,7 @@
  *   ftp-reply explain --all            every documented code
  */
 import { type CodeInfo, describeCode, formatCode, type Lang, listCodes } from "../codes.js";
-import { cutArgument, escapeText } from "./escape.js";
+import { cutArgument, escapeText } from "../node/escape.js";
 import { detectLang } from "./locale.js";
 
 /** Where `runExplain` writes, and the environment it reads the locale from. */

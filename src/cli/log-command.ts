@@ -2,6 +2,8 @@
  * `ftp-reply log [file|-]`: a captured session's log → its dialogue (each command with its replies).
  * The format is recognised from the first lines, or given with `--input-format`.
  */
+
+import { escapeText } from "../node/escape.js";
 import { InputError, openSource } from "../node/sources.js";
 import {
   INPUT_FORMAT_NAMES,
@@ -20,7 +22,6 @@ import {
   UsageError,
   VERSION,
 } from "./args.js";
-import { escapeText } from "./escape.js";
 import { createBufferedSink, createWriter } from "./output.js";
 import { createProgress } from "./progress.js";
 

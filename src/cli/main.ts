@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { cutArgument, escapeText } from "../node/escape.js";
 /**
  * `ftp-reply`: the command line. Subcommands:
  *   parse [file|-]     raw server→client bytes → replies
@@ -8,7 +9,6 @@
  * Exit codes: 0 ok, 1 protocol errors with --strict or a damaged capture, 2 usage or I/O error (one line on stderr, never a trace).
  */
 import { type CliIO, EXIT_OK, EXIT_USAGE, VERSION } from "./args.js";
-import { cutArgument, escapeText } from "./escape.js";
 import { runExplain } from "./explain.js";
 import { runLog } from "./log-command.js";
 import { runParse } from "./parse-command.js";

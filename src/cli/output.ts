@@ -17,10 +17,10 @@ import type { Lang } from "../codes.js";
 import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../connection/rules.js";
 import { parseTransferSize } from "../decode/size.js";
 import type { Exchange } from "../dialogue.js";
+import { escapeJson, escapeText } from "../node/escape.js";
 import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
 import type { Reply } from "../reply.js";
 import { createPalette, type Palette, styleForCode } from "./color.js";
-import { escapeJson, escapeText } from "./escape.js";
 
 export type OutputFormat = "pretty" | "json" | "ndjson" | "zeek";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["pretty", "json", "ndjson", "zeek"];

@@ -3,6 +3,7 @@
  */
 
 import { createControlConnection } from "../connection/connection.js";
+import { escapeText } from "../node/escape.js";
 import { InputError, openSource } from "../node/sources.js";
 import {
   type CliIO,
@@ -14,7 +15,6 @@ import {
   UsageError,
   VERSION,
 } from "./args.js";
-import { escapeText } from "./escape.js";
 import { createBufferedSink, createWriter } from "./output.js";
 import { createProgress } from "./progress.js";
 

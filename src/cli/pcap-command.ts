@@ -2,11 +2,11 @@
  * `ftp-reply pcap <file>`: the FTP dialogue of a pcap or pcapng capture, in the same formats as `ftp-reply log`.
  */
 import { createReadStream } from "node:fs";
+import { cutArgument, escapeJson, escapeText } from "../node/escape.js";
 import { type CaptureDiagnostic, CaptureFormatError } from "../node/pcap/errors.js";
 import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "../node/pcap/ftp.js";
 import { describeFileError, isFileError } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
-import { cutArgument, escapeJson, escapeText } from "./escape.js";
 import { createBufferedSink, createWriter, type TextSink, type WritableLike } from "./output.js";
 
 const EXIT_OK = 0;
@@ -163,7 +163,8 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     if (format === "pretty") out.write(dataLine(data));
     else if (format === "ndjson") out.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
     // json: the array is open and holds at least the transfer's exchange, so another element can follow.
-    else if (format === "json" && records > 0) out.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
+    else if (format === "json" && records > 0)
+      out.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
   };
 
   try {

@@ -2,7 +2,7 @@
  * A progress bar on stderr for long inputs: shown only when stderr is a terminal and the input is larger than a
  * few megabytes (small inputs finish before a bar would help), redrawn at most every 100 ms, erased at the end.
  */
-import { quoteArgument } from "./escape.js";
+import { quoteArgument } from "../node/escape.js";
 
 /** Inputs at least this large get a bar. */
 export const PROGRESS_THRESHOLD_BYTES = 4 * 1024 * 1024;

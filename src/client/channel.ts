@@ -3,18 +3,23 @@
  * in through `feed(chunk)`, and every `send` returns a promise of its exchange (the 1xx preliminary replies and the
  * final reply, RFC 959 §4.2).
  *
- * Pairing is the dialogue layer's (`createSession`: first in, first out, with the RFC 959 §5.4 diagnostics). What
+ * Pairing is the control connection's (`createControlConnection`: the commands the channel writes and the replies it
+ * reads go through the same parsers and session as every other source, first in, first out, with the RFC 959
+ * §5.4 diagnostics). What
  * this adds is what a client needs to stay safe: a reply that belongs to no command, bytes that are not replies, a
  * stream that ends, a transport error or a timeout fail every waiting request with a `ControlChannelError` and put
  * the channel in the `failed` state; nothing is ever silently paired with the wrong command. No `node:` import:
  * the Node adapter (`ftp-reply/node`, `attachControlSocket`) wires a socket to it.
  */
-import type { Command } from "../commands.js";
-import { createSession, type Diagnostic, type Exchange, type SessionState } from "../dialogue.js";
-import type { ReplyParseError } from "../errors.js";
-import { createReplyParser, type ReplyParserOptions } from "../parser.js";
-import type { Reply } from "../reply.js";
-import { IAC } from "../telnet.js";
+import {
+  type ConnectionProblem,
+  type ControlConnection,
+  createControlConnection,
+} from "../connection/connection.js";
+import type { Diagnostic, Exchange, SessionState } from "../connection/types.js";
+import { IAC } from "../lines/telnet.js";
+import type { ReplyParserOptions } from "../reply/framing.js";
+import type { Reply } from "../reply/reply.js";
 import { type CommandArgument, type CommandEncoding, encodeCommand } from "./encoder.js";
 import { ControlChannelError } from "./errors.js";
 
@@ -78,8 +83,11 @@ export interface ControlChannelOptions {
   onReply?(reply: Reply): void;
   /** Every command line as it is written, without CRLF (`PASS ****` for a password). A throw is ignored. */
   onCommand?(line: string): void;
-  /** Parser warnings (`missing-space` …) and dialogue diagnostics. A throw is ignored. */
-  onWarning?(warning: ReplyParseError | Diagnostic): void;
+  /**
+   * Parser warnings (`missing-space` …) and dialogue diagnostics, in the shape every layer's problems share (a
+   * dialogue diagnostic is on `warning.diagnostic`). A throw is ignored.
+   */
+  onWarning?(warning: ConnectionProblem): void;
 }
 
 export interface AbortOptions extends Omit<SendOptions, "switchEncoding" | "commandEncoding"> {
@@ -148,94 +156,12 @@ interface Request {
   settled: boolean;
 }
 
-interface ReplyWiring {
-  feed(chunk: Uint8Array): void;
-  end(): void;
-  /** Replies that start at `offset` (in the stream) or later are decoded in `encoding`. */
-  switchEncoding(encoding: string, offset?: number): void;
-}
-
-/**
- * The one place the channel meets the reply parser. Replies go to `onReply` with the stream offset just after
- * them; an encoding switch at an offset inside the chunk being fed re-parses the rest of the chunk with a new
- * parser (what the old one made of it is dropped).
- */
-function attachParsers(
-  encoding: string,
-  options: Omit<ReplyParserOptions, "encoding"> | undefined,
-  onReply: (reply: Reply, end: number) => void,
-  onError: (error: ReplyParseError) => void,
-  onWarning: (warning: ReplyParseError) => void,
-): ReplyWiring {
-  /** Stream offset of the current parser's first byte, and of the byte after the last one fed. */
-  let base = 0;
-  let fed = 0;
-  let cut: { offset: number; encoding: string } | undefined;
-  const make = (label: string) =>
-    createReplyParser(
-      {
-        onReply: (reply) => {
-          if (cut === undefined) onReply(reply, base + reply.offset + reply.byteLength);
-        },
-        onError: (error) => {
-          if (cut === undefined) onError(error);
-        },
-        onWarning: (warning) => {
-          if (cut === undefined) onWarning(warning);
-        },
-      },
-      { ...options, encoding: label },
-    );
-  let parser = make(encoding);
-  return {
-    feed(chunk) {
-      let rest = chunk;
-      let restStart = fed;
-      fed += chunk.length;
-      for (;;) {
-        parser.feed(rest);
-        const switched = cut;
-        if (switched === undefined) return;
-        cut = undefined;
-        rest = rest.subarray(switched.offset - restStart);
-        restStart = base = switched.offset;
-        parser = make(switched.encoding);
-        if (rest.length === 0) return;
-      }
-    },
-    end() {
-      parser.end();
-    },
-    switchEncoding(label, offset = fed) {
-      if (offset >= fed) {
-        parser = make(label);
-        base = fed;
-      } else {
-        cut = { offset, encoding: label };
-      }
-    },
-  };
-}
-
 function maskedLine(verb: string, arg: CommandArgument | undefined): string {
   const upper = verb.toUpperCase();
   if (arg === undefined || arg.length === 0) return upper;
   if (upper === "PASS" || upper === "ACCT") return `${upper} ****`;
   const text = typeof arg === "string" ? arg : new TextDecoder("utf-8", { ignoreBOM: true }).decode(arg);
   return `${upper} ${text}`;
-}
-
-function commandFor(line: string, raw: Uint8Array, offset: number): Command {
-  const space = line.indexOf(" ");
-  return {
-    verb: space === -1 ? line : line.slice(0, space),
-    arg: space === -1 ? "" : line.slice(space + 1),
-    line,
-    raw,
-    offset,
-    byteLength: raw.length,
-    truncated: false,
-  };
 }
 
 function responseOf(line: string, exchange: Exchange, final: Reply): ControlResponse {
@@ -258,14 +184,15 @@ class Channel implements ControlChannel {
   readonly greeting: Promise<ControlResponse>;
   private transport: ControlTransport;
   private readonly options: ControlChannelOptions;
-  private readonly wiring: ReplyWiring;
-  private readonly dialogue;
+  /** The one control connection (parsers and session) every source uses; the channel feeds it both directions. */
+  private readonly connection: ControlConnection;
+  /** `end()` is running: the exchanges it completes unanswered are its own concern. */
+  private ending = false;
   private commandEncoding: CommandEncoding;
   private readonly requests: Request[] = [];
   private greetingRequest: Request | undefined;
   private status: ControlChannelState = "open";
   private error: ControlChannelError | undefined;
-  private written = 0;
   private pauses = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -273,21 +200,14 @@ class Channel implements ControlChannel {
     this.transport = transport;
     this.options = options;
     this.commandEncoding = options.commandEncoding ?? "utf-8";
-    this.wiring = attachParsers(
-      options.encoding ?? "utf-8",
-      options.parser,
-      (reply, end) => this.onReply(reply, end),
-      (error) =>
-        this.failWith(
-          new ControlChannelError("framing", `the reply stream is broken: ${error.message}`, {
-            cause: error,
-          }),
-        ),
-      (warning) => this.observe(() => options.onWarning?.(warning)),
-    );
-    this.dialogue = createSession({
+    this.connection = createControlConnection({
+      encoding: options.encoding ?? "utf-8",
+      replies: options.parser,
+      // The channel is fed what the client itself reads: decrypted bytes after AUTH TLS.
+      encryptedAfterAuth: false,
+      onReply: (reply) => this.onReply(reply),
       onExchange: (exchange) => this.onExchange(exchange),
-      onDiagnostic: (diagnostic) => this.observe(() => options.onWarning?.(diagnostic)),
+      onProblem: (problem) => this.onProblem(problem),
     });
     const greeting = this.makeRequest("", {});
     this.greetingRequest = greeting;
@@ -310,7 +230,7 @@ class Channel implements ControlChannel {
   }
 
   get session(): SessionState {
-    return this.dialogue.state;
+    return this.connection.state;
   }
 
   send(verb: string, arg?: CommandArgument, options: SendOptions = {}): Promise<ControlResponse> {
@@ -329,12 +249,19 @@ class Channel implements ControlChannel {
 
   feed(chunk: Uint8Array): void {
     if (this.status !== "open" || chunk.length === 0) return;
-    this.wiring.feed(chunk);
+    this.connection.fromServer(chunk);
   }
 
   end(): void {
     if (this.status === "failed") return;
-    if (this.status === "open") this.wiring.end();
+    if (this.status === "open") {
+      this.ending = true;
+      try {
+        this.connection.end();
+      } finally {
+        this.ending = false;
+      }
+    }
     // The parser may have failed the channel (a reply cut off by the end).
     if (this.state === "failed") return;
     const waiting = this.requests.length + (this.greetingRequest === undefined ? 0 : 1);
@@ -375,7 +302,7 @@ class Channel implements ControlChannel {
   }
 
   setEncoding(encoding: string, commandEncoding?: CommandEncoding): void {
-    this.wiring.switchEncoding(encoding);
+    this.connection.setEncoding(encoding);
     if (commandEncoding !== undefined) this.commandEncoding = commandEncoding;
   }
 
@@ -419,19 +346,20 @@ class Channel implements ControlChannel {
     const line = maskedLine(verb, arg);
     const request = this.makeRequest(line, options);
     this.requests.push(request);
-    this.dialogue.command(commandFor(line, bytes, this.written));
+    // The command goes into the connection before the server can answer it (a transport may answer at once).
+    this.connection.fromClient(
+      telnet === undefined ? bytes : new Uint8Array([...telnet.inline, ...telnet.synch, ...bytes]),
+    );
     this.observe(() => this.options.onCommand?.(line));
     try {
       if (telnet !== undefined && this.transport.writeUrgent !== undefined) {
         this.transport.write(new Uint8Array(telnet.inline));
         this.transport.writeUrgent(new Uint8Array(telnet.synch));
-        this.written += telnet.inline.length + telnet.synch.length;
       } else if (telnet !== undefined) {
         // One write: servers that read the control connection in chunks see one line.
         bytes = new Uint8Array([...telnet.inline, ...telnet.synch, ...bytes]);
       }
       this.transport.write(bytes);
-      this.written += bytes.length;
     } catch (error) {
       this.fail(error);
       return request.promise;
@@ -445,31 +373,42 @@ class Channel implements ControlChannel {
     return this.greetingRequest ?? this.requests[0];
   }
 
-  private onReply(reply: Reply, end: number): void {
+  /** A reply, once the session has paired it (an exchange it completed has been handled in `onExchange`). */
+  private onReply(reply: Reply): void {
     if (this.status !== "open") return;
     this.observe(() => this.options.onReply?.(reply));
     this.arm();
     const target = this.current();
-    this.switchAt = end;
-    this.dialogue.reply(reply);
-    this.switchAt = undefined;
-    if (reply.code < 200 && target !== undefined && this.status === "open" && this.current() === target) {
-      const onPreliminary = target.options.onPreliminary;
-      if (onPreliminary !== undefined) {
-        try {
-          onPreliminary(reply);
-        } catch (error) {
-          target.callbackError ??= error;
-        }
-      }
+    if (reply.code >= 200 || target === undefined) return;
+    const onPreliminary = target.options.onPreliminary;
+    if (onPreliminary === undefined) return;
+    try {
+      onPreliminary(reply);
+    } catch (error) {
+      target.callbackError ??= error;
     }
   }
 
-  /** Stream offset just after the reply being paired (for an encoding switch). */
-  private switchAt: number | undefined;
+  private onProblem(problem: ConnectionProblem): void {
+    if (
+      problem.layer === "reply" &&
+      problem.type !== "missing-space" &&
+      problem.type !== "mismatched-close"
+    ) {
+      this.failWith(
+        new ControlChannelError("framing", `the reply stream is broken: ${problem.message}`, {
+          cause: problem,
+        }),
+      );
+      return;
+    }
+    this.observe(() => this.options.onWarning?.(problem));
+  }
 
   private onExchange(exchange: Exchange): void {
     if (this.status !== "open") return;
+    // At the end, the channel fails the requests still waiting itself (`closed`).
+    if (this.ending && exchange.final === undefined) return;
     const final = exchange.final;
     if (exchange.kind === "unmatched-reply" || exchange.kind === "unsolicited") {
       const reply = exchange.replies[0]!;
@@ -516,7 +455,8 @@ class Channel implements ControlChannel {
     }
     const switchEncoding = request.options.switchEncoding;
     if (switchEncoding !== undefined && final.code >= 200 && final.code < 300) {
-      this.wiring.switchEncoding(switchEncoding, this.switchAt);
+      // From the byte after this reply: the replies after it in the same chunk are read the new way.
+      this.connection.setEncoding(switchEncoding);
       const commandEncoding =
         request.options.commandEncoding ?? (isUtf8Label(switchEncoding) ? "utf-8" : undefined);
       if (commandEncoding !== undefined) this.commandEncoding = commandEncoding;

@@ -55,7 +55,7 @@ export interface ControlConnectionOptions {
   encryptedAfterAuth?: boolean | undefined;
   /** Each command with its replies, as soon as its final reply came (or at the end). */
   onExchange?(exchange: Exchange): void;
-  /** Each reply as it completes, with the timestamp it came with. */
+  /** Each reply as it completes, with the timestamp it came with, once the session has paired it. */
   onReply?(reply: Reply, ts: number | undefined): void;
   /** Each command as it completes, with the timestamp it came with. */
   onCommand?(command: Command, ts: number | undefined): void;
@@ -121,8 +121,9 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
   const replies: ReplyReader = createReplyReader(
     {
       onReply(reply) {
-        options.onReply?.(reply, ts);
+        // Paired first: when `onReply` runs, the session (and `onExchange`) has seen the reply.
         session.reply(reply, ts);
+        options.onReply?.(reply, ts);
       },
       onError(error) {
         problem({ ...fromError(error, "reply", "server"), ts });

@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { brandError, errorBrand } from "../brand.js";
-import { cutArgument } from "../cli/escape.js";
+import { cutArgument } from "./escape.js";
 
 /** A file that cannot be read: its message is one line, for the CLI to print as is. */
 export class InputError extends Error {

@@ -1,12 +1,12 @@
 /**
- * Output safety (src/cli/escape.ts): no text from the input reaches the output as a raw control character, in
+ * Output safety (src/node/escape.ts): no text from the input reaches the output as a raw control character, in
  * any format; printable text (Chinese included) is unchanged.
  */
 import { describe, expect, test } from "vitest";
-import { cutArgument, escapeJson, escapeText, quoteArgument } from "../../src/cli/escape.js";
 import { createWriter, OUTPUT_FORMATS, type OutputFormat } from "../../src/cli/output.js";
 import { type Command, createCommandParser } from "../../src/commands.js";
 import { type DialogueEvent, runDialogue } from "../../src/dialogue.js";
+import { cutArgument, escapeJson, escapeText, quoteArgument } from "../../src/node/escape.js";
 import { createReplyParser, parseReplies } from "../../src/parser.js";
 import { escapeZeekString } from "../../src/records.js";
 import type { Reply } from "../../src/reply.js";
