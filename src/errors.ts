@@ -1,6 +1,6 @@
 import { brandError, errorBrand } from "./brand.js";
 import type { Problem } from "./problem.js";
-import type { Reply } from "./reply.js";
+import type { Reply } from "./reply/reply.js";
 
 /**
  * Every way the reply stream can be wrong, as a stable string. The parser reports each through `onError`

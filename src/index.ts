@@ -15,7 +15,7 @@ export {
   REPLY_CODES,
   type ReplyClass,
 } from "./codes.js";
-export * from "./commands.js";
+export * from "./command/parser.js";
 export {
   type ConnectionProblem,
   type ControlConnection,
@@ -34,6 +34,10 @@ export {
   type ReplyParseErrorInit,
   type ReplyParseErrorType,
 } from "./errors.js";
+export { createTextDecoder, type TextDecodeFunction } from "./lines/text.js";
+export type { Problem, ProblemLayer } from "./problem.js";
+export * from "./records.js";
+export { createReply } from "./reply/annotated.js";
 export {
   createReplyParser,
   DEFAULT_MAX_LINE_LENGTH,
@@ -44,14 +48,11 @@ export {
   type ReplyParserCallbacks,
   type ReplyParserOptions,
   type TelnetCommand,
-} from "./parser.js";
-export type { Problem, ProblemLayer } from "./problem.js";
-export * from "./records.js";
-export { createReply, type Reply } from "./reply.js";
+} from "./reply/parser.js";
+export type { PlainReply, Reply } from "./reply/reply.js";
 export {
   ReplyParserStream,
   type ReplyParserStreamConstructor,
   type ReplyStreamOptions,
   readReplies,
 } from "./stream.js";
-export { createTextDecoder, type TextDecodeFunction } from "./text.js";

@@ -5,8 +5,8 @@
  */
 import packageJson from "../../package.json" with { type: "json" };
 import type { Lang } from "../codes.js";
+import { createTextDecoder } from "../lines/text.js";
 import { cutArgument } from "../node/escape.js";
-import { createTextDecoder } from "../text.js";
 import { shouldColor } from "./color.js";
 import { detectLang } from "./locale.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./output.js";

@@ -19,7 +19,7 @@ import { parseTransferSize } from "../decode/size.js";
 import type { Exchange } from "../dialogue.js";
 import { escapeJson, escapeText } from "../node/escape.js";
 import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
-import type { Reply } from "../reply.js";
+import type { Reply } from "../reply/reply.js";
 import { createPalette, type Palette, styleForCode } from "./color.js";
 
 export type OutputFormat = "pretty" | "json" | "ndjson" | "zeek";

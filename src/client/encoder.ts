@@ -6,7 +6,7 @@
  * `CommandEncodeError` before any byte exists. A 0xFF byte is doubled (RFC 854: `IAC IAC` is a data byte 0xFF),
  * so that no argument can inject a Telnet command either.
  */
-import { IAC } from "../telnet.js";
+import { IAC } from "../lines/telnet.js";
 import { CommandEncodeError } from "./errors.js";
 
 /** An argument as text (encoded in the connection's encoding) or as the exact bytes to send. */

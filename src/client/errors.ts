@@ -2,7 +2,7 @@
  * Errors of the client side: a command that cannot be encoded safely, and a control channel that failed.
  * Each carries a stable `type` string to switch on.
  */
-import type { Reply } from "../reply.js";
+import type { Reply } from "../reply/reply.js";
 
 /**
  * Why a command was refused before a byte was written.

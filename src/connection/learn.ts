@@ -17,7 +17,7 @@ import { parsePasv } from "../decode/pasv.js";
 import { parsePathname } from "../decode/pathname.js";
 import { parseEprt, parseLprt, parsePort } from "../decode/port.js";
 import { parseSize } from "../decode/size.js";
-import type { Reply } from "../reply.js";
+import type { Reply } from "../reply/reply.js";
 import { resolvePath } from "./path.js";
 import { RFC_775_COMMANDS } from "./rules.js";
 import type { DataChannel } from "./types.js";

@@ -9,11 +9,11 @@
  * that is not valid for its command per the §5.4 table (rules.ts) is reported as a diagnostic and paired all the
  * same. What each exchange teaches the session is in learn.ts, one small step per command.
  */
-import type { Command } from "../commands.js";
+import type { Command } from "../command/parser.js";
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "../decode/address.js";
 import { isReplyDecodeError } from "../decode/errors.js";
 import { parseTransferSize } from "../decode/size.js";
-import type { Reply } from "../reply.js";
+import type { Reply } from "../reply/reply.js";
 import { ANNOUNCE, type Findings, LEARN, type SessionFacts, stepFor, TAKE } from "./learn.js";
 import { resolvePath } from "./path.js";
 import {

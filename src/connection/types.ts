@@ -2,8 +2,8 @@
  * The public types of the dialogue layer: what a session is given (commands, replies, options) and what it gives
  * back (exchanges, diagnostics, its state). The behaviour lives in session.ts and learn.ts; the rules in rules.ts.
  */
-import type { Command } from "../commands.js";
-import type { Reply } from "../reply.js";
+import type { Command } from "../command/parser.js";
+import type { Reply } from "../reply/reply.js";
 
 /** What an exchange is. */
 export type ExchangeKind =

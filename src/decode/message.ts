@@ -6,7 +6,7 @@
  * §4.2: the code prefix removed from the first and the last line, and from inner lines that repeat the reply's
  * own code). Any other string is the message alone.
  */
-import type { Reply } from "../reply.js";
+import type { Reply } from "../reply/reply.js";
 import {
   excerptAround,
   ReplyRangeError,

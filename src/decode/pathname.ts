@@ -11,8 +11,9 @@
  * there like CR, LF and NUL: sent back as it is, 0xFF is IAC, and `/a<0xFF><0xF4>` in a `CWD` would be read as
  * Telnet IP (Interrupt Process) followed by `CWD /a` — by this library's own command splitter too.
  */
-import type { Reply } from "../reply.js";
-import { DONT, IAC, SB, SE, WILL } from "../telnet.js";
+
+import { DONT, IAC, SB, SE, WILL } from "../lines/telnet.js";
+import type { Reply } from "../reply/reply.js";
 import { ReplySyntaxError } from "./errors.js";
 import { CR, LF, QUOTE, type ReplyInput, type ReplyMessage, readMessage, syntaxError } from "./message.js";
 

@@ -17,7 +17,7 @@ import {
   createControlChannel,
 } from "../client/channel.js";
 import type { CommandArgument } from "../client/encoder.js";
-import type { Reply } from "../reply.js";
+import type { Reply } from "../reply/reply.js";
 
 /**
  * Wires a socket to a channel: its bytes are fed in, its end and errors reach the channel, and the channel writes

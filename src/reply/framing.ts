@@ -16,16 +16,7 @@
 
 import type { ReplyEncoding } from "../encoding.js";
 import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
-import {
-  concatBytes,
-  DIGIT_0,
-  DIGIT_1,
-  DIGIT_6,
-  DIGIT_9,
-  HYPHEN,
-  SPACE,
-  textEncoder,
-} from "../lines/bytes.js";
+import { concatBytes, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";

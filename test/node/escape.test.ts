@@ -4,12 +4,12 @@
  */
 import { describe, expect, test } from "vitest";
 import { createWriter, OUTPUT_FORMATS, type OutputFormat } from "../../src/cli/output.js";
-import { type Command, createCommandParser } from "../../src/commands.js";
+import { type Command, createCommandParser } from "../../src/command/parser.js";
 import { type DialogueEvent, runDialogue } from "../../src/dialogue.js";
 import { cutArgument, escapeJson, escapeText, quoteArgument } from "../../src/node/escape.js";
-import { createReplyParser, parseReplies } from "../../src/parser.js";
 import { escapeZeekString } from "../../src/records.js";
-import type { Reply } from "../../src/reply.js";
+import { createReplyParser, parseReplies } from "../../src/reply/parser.js";
+import type { Reply } from "../../src/reply/reply.js";
 import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
 
 configureProperties();

@@ -15,7 +15,7 @@ import {
 import { DATA_CHANNEL_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
 import { formatIPv6, parseIPv6 } from "../../decode/address.js";
 import type { Exchange, SessionOptions } from "../../dialogue.js";
-import type { ReplyParserOptions } from "../../parser.js";
+import type { ReplyParserOptions } from "../../reply/parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import { formatAddress } from "./decode.js";
 import { type CaptureDiagnostic, isReportedDrop } from "./errors.js";
