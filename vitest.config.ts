@@ -16,7 +16,7 @@ export default defineConfig({
         // Re-exports only: no statement of their own to cover, every export is covered where it is defined.
         "src/index.ts",
         "src/node/index.ts",
-        "src/dialogue.ts",
+        "src/connection/index.ts",
         // The CLI entry point runs only as `node dist/cli/main.js` in child processes (test/cli/cli.test.ts spawns
         // it the way users run it); vitest's V8 coverage does not follow child processes, so it would read 0%
         // whatever the tests do. Its subcommands (src/cli/*-command.ts, args, output …) are covered in process.

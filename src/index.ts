@@ -16,15 +16,8 @@ export {
   type ReplyClass,
 } from "./codes.js";
 export * from "./command/parser.js";
-export {
-  type ConnectionProblem,
-  type ControlConnection,
-  type ControlConnectionOptions,
-  createControlConnection,
-  type Direction,
-} from "./connection/connection.js";
+export * from "./connection/index.js";
 export * from "./decode/index.js";
-export * from "./dialogue.js";
 export type { ReplyEncoding } from "./encoding.js";
 export {
   isParseError,

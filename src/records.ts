@@ -2,8 +2,9 @@
  * Records modelled on Zeek's `ftp.log` (scripts/base/protocols/ftp/info.zeek and main.zeek), so the dialogue
  * drops into pipelines that already read Zeek logs, and a writer for Zeek's tab-separated ASCII log format.
  */
+
+import type { Exchange } from "./connection/index.js";
 import { DATA_CHANNEL_COMMANDS } from "./connection/rules.js";
-import type { Exchange } from "./dialogue.js";
 
 /** The control connection's identity, as Zeek's `uid` and `id` (conn_id) give it. */
 export interface ConnectionInfo {

@@ -14,9 +14,9 @@
  */
 
 import type { Lang } from "../codes.js";
+import type { Exchange } from "../connection/index.js";
 import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../connection/rules.js";
 import { parseTransferSize } from "../decode/size.js";
-import type { Exchange } from "../dialogue.js";
 import { escapeJson, escapeText } from "../node/escape.js";
 import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
 import type { Reply } from "../reply/reply.js";

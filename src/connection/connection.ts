@@ -18,18 +18,12 @@ import {
   type CommandReader,
   createCommandReader,
 } from "../command/parser.js";
-import {
-  createSession,
-  type Diagnostic,
-  type Exchange,
-  type Session,
-  type SessionOptions,
-  type SessionState,
-} from "../dialogue.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import type { Problem } from "../problem.js";
 import { createReplyReader, type ReplyParserOptions, type ReplyReader } from "../reply/parser.js";
 import type { Reply } from "../reply/reply.js";
+import { createSession } from "./session.js";
+import type { Diagnostic, Exchange, Session, SessionOptions, SessionState } from "./types.js";
 
 /** Who sent the bytes: the client (commands) or the server (replies). */
 export type Direction = "client" | "server";

@@ -10,7 +10,7 @@ import {
 } from "../../src/cli/output.js";
 import { createProgress, PROGRESS_THRESHOLD_BYTES, renderProgress } from "../../src/cli/progress.js";
 import { parseCommands } from "../../src/command/parser.js";
-import { runDialogue } from "../../src/dialogue.js";
+import { runDialogue } from "../../src/connection/index.js";
 import { parseReplies } from "../../src/reply/parser.js";
 
 function collector(): { write(text: string): void; text: string } {

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { createWriter, OUTPUT_FORMATS, type OutputFormat } from "../../src/cli/output.js";
 import { type Command, createCommandParser } from "../../src/command/parser.js";
-import { type DialogueEvent, runDialogue } from "../../src/dialogue.js";
+import { type DialogueEvent, runDialogue } from "../../src/connection/index.js";
 import { cutArgument, escapeJson, escapeText, quoteArgument } from "../../src/node/escape.js";
 import { escapeZeekString } from "../../src/records.js";
 import { createReplyParser, parseReplies } from "../../src/reply/parser.js";

@@ -12,9 +12,9 @@ import {
   createControlConnection,
   type Direction,
 } from "../../connection/connection.js";
+import type { Exchange, SessionOptions } from "../../connection/index.js";
 import { DATA_CHANNEL_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
 import { formatIPv6, parseIPv6 } from "../../decode/address.js";
-import type { Exchange, SessionOptions } from "../../dialogue.js";
 import type { ReplyParserOptions } from "../../reply/parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import { formatAddress } from "./decode.js";

@@ -10,7 +10,7 @@ import {
   type ControlConnectionOptions,
   createControlConnection,
 } from "../../connection/connection.js";
-import type { Exchange } from "../../dialogue.js";
+import type { Exchange } from "../../connection/index.js";
 import type { ConnectionInfo } from "../../records.js";
 import { createLineSplitter, DEFAULT_MAX_LOG_LINE_LENGTH, excerpt, startsWithReplyCode } from "./bytes.js";
 import { curlTraceAsciiFormat } from "./curl-trace-ascii.js";

@@ -6,7 +6,7 @@
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../../src/dialogue.js";
+import type { Exchange } from "../../../src/connection/index.js";
 import type { CaptureDiagnostic } from "../../../src/node/pcap/errors.js";
 import { analyzeFtpCapture } from "../../../src/node/pcap/ftp.js";
 import { readDissectorFile } from "./tshark.js";

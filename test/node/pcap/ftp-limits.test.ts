@@ -4,7 +4,7 @@
  * drops one; a SYN flood on port 21 leaves no more control sessions than the half-open cap.
  */
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../../src/dialogue.js";
+import type { Exchange } from "../../../src/connection/index.js";
 import type { CaptureDiagnostic } from "../../../src/node/pcap/errors.js";
 import {
   createFtpCaptureAnalyzer,

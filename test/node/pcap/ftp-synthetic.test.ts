@@ -4,7 +4,7 @@
  * after its transfer completed, IPv6 EPRT written uncompressed, a reply over the parser's limit.
  */
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../../src/dialogue.js";
+import type { Exchange } from "../../../src/connection/index.js";
 import type { CaptureDiagnostic } from "../../../src/node/pcap/errors.js";
 import {
   analyzeFtpCapture,

@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../../src/dialogue.js";
+import type { Exchange } from "../../../src/connection/index.js";
 import type { CaptureDiagnostic } from "../../../src/node/pcap/errors.js";
 import {
   analyzeFtpCapture,

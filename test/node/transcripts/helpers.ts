@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Exchange } from "../../../src/dialogue.js";
+import type { Exchange } from "../../../src/connection/index.js";
 import {
   type ReadTranscriptOptions,
   readTranscript,
