@@ -9,16 +9,23 @@
 
 import {
   type ControlConnection as Connection,
+  type ConnectionProblem,
   createControlConnection,
-  type Direction,
 } from "../../connection/connection.js";
 import type { Exchange, SessionOptions } from "../../connection/index.js";
-import { DATA_CHANNEL_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
-import { formatIPv6, parseIPv6 } from "../../decode/address.js";
 import type { ReplyParserOptions } from "../../reply/parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
+import {
+  DataConnections,
+  type DataOwner,
+  type DataState,
+  DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
+} from "./data-connections.js";
 import { formatAddress } from "./decode.js";
-import { type CaptureDiagnostic, isReportedDrop } from "./errors.js";
+
+export { DEFAULT_MAX_PENDING_DATA_CONNECTIONS };
+
+import type { CaptureDiagnostic } from "./errors.js";
 import type { CapturedPacket } from "./reader.js";
 import type { FlowDirection, TcpConnection } from "./reassembly.js";
 
@@ -30,8 +37,6 @@ const HYPHEN = 0x2d;
 const GREETING_PROBE_LENGTH = 4;
 /** Segments held while the greeting's first 4 bytes are incomplete (a server sending 1 byte at a time). */
 const MAX_HELD_SEGMENTS = 16;
-/** Data-connection announcements, transfers and data connections waiting for their match, per control connection. */
-export const DEFAULT_MAX_PENDING_DATA_CONNECTIONS = 64;
 
 /** A control connection: its TCP connection, seen as FTP client and server. */
 export interface ControlConnection {
@@ -125,36 +130,11 @@ export interface FtpCaptureAnalyzer {
   end(): FtpCaptureResult & { error: Error | undefined };
 }
 
-interface ControlState {
-  readonly control: ControlConnection;
+interface ControlState extends DataOwner {
   /** The FTP control connection: commands, replies and their pairing. */
   readonly connection: Connection;
   /** Timestamp of the last packet processed. */
   ts: number;
-  /** Data connections matched to this control connection waiting for their transfer exchange. */
-  readonly unpairedData: DataState[];
-  /** Transfer exchanges waiting for their data connection. */
-  readonly unpairedTransfers: Exchange[];
-  /** Keys of `expectations` this connection announced, oldest first (for its cap). */
-  readonly expected: Set<string>;
-  /** The control connection has ended (FIN, RST or the end of the capture). */
-  ended: boolean;
-}
-
-interface DataState {
-  readonly tcp: TcpConnection;
-  readonly owner: ControlState;
-  readonly passive: boolean;
-  exchange: Exchange | undefined;
-  closed: "fin" | "rst" | "end" | undefined;
-  reported: boolean;
-  /** Dropped from the owner's wait list by its cap: reported without a transfer once closed. */
-  orphaned: boolean;
-}
-
-interface Expectation {
-  readonly owner: ControlState;
-  readonly passive: boolean;
 }
 
 const enum Role {
@@ -191,20 +171,59 @@ function looksLikeGreeting(bytes: Uint8Array): boolean {
   return code === 220 || code === 120 || code === 421;
 }
 
-function directionName(direction: Direction): "client-to-server" | "server-to-client" {
-  return direction === "client" ? "client-to-server" : "server-to-client";
+/** What the first bytes of an unclassified connection say. */
+const enum Probe {
+  /** Not enough bytes yet. */
+  Wait = 0,
+  /** Its responder spoke first with a greeting: a control connection. */
+  Control = 1,
+  /** Not FTP control. */
+  Other = 2,
 }
 
-/** The listening endpoint a data channel names, as `host:port` text in our endpoint format. */
-function endpointText(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+/**
+ * An unclassified connection's segment: held (to replay once it is classified) and, from the responder, added to
+ * the probe. A control connection's server speaks first with a greeting (RFC 959 §5.4: 120, 220 or 421).
+ */
+function probeGreeting(
+  role: ConnectionRole,
+  direction: FlowDirection,
+  bytes: Uint8Array,
+  packet: CapturedPacket,
+): Probe {
+  const probe = role.probe!;
+  if (direction === 0 && probe.length === 0) return Probe.Other;
+  role.held!.push([direction, bytes.slice(), packet]);
+  if (role.held!.length > MAX_HELD_SEGMENTS) return Probe.Other;
+  if (direction === 1) {
+    const grown = new Uint8Array(Math.min(GREETING_PROBE_LENGTH, probe.length + bytes.length));
+    grown.set(probe.subarray(0, grown.length));
+    grown.set(bytes.subarray(0, grown.length - probe.length), probe.length);
+    role.probe = grown;
+  }
+  if (role.probe!.length < GREETING_PROBE_LENGTH) return Probe.Wait;
+  return looksLikeGreeting(role.probe!) ? Probe.Control : Probe.Other;
 }
 
-/** Normalises a host the session reports (IPv6 may be written uncompressed) to our address format. */
-function normaliseHost(host: string): string {
-  if (!host.includes(":")) return host;
-  const bytes = parseIPv6(host);
-  return bytes === undefined ? host : formatIPv6(bytes);
+/** A control connection's problem as a capture diagnostic: where it is in the file and in its TCP stream. */
+function captureDiagnosticOf(
+  problem: ConnectionProblem,
+  tcp: TcpConnection,
+  packet: CapturedPacket,
+): CaptureDiagnostic {
+  const direction = problem.direction === "server" ? "server-to-client" : "client-to-server";
+  const at = { frame: packet.frame, fileOffset: packet.fileOffset, stream: tcp.index, direction } as const;
+  if (problem.type === "encrypted")
+    return { type: "encrypted", message: `stream ${tcp.index}: ${problem.message}`, ...at };
+  // Parser offsets are stream positions: a gap skips its missing bytes, it does not restart the count.
+  const streamOffset = problem.offset ?? 0;
+  const where = `${problem.direction === "server" ? "server→client" : "client→server"} byte ${streamOffset}`;
+  return {
+    type: "ftp",
+    message: `stream ${tcp.index}, ${where}: ${problem.type}: ${problem.message.replace(/ at byte \d+/, "")}`,
+    ...at,
+    streamOffset,
+  };
 }
 
 /** Creates a push analyzer: feed it the capture file's bytes. */
@@ -215,71 +234,17 @@ export function createFtpCaptureAnalyzer(
   const ports = new Set(options.ports ?? [21]);
   const detectByGreeting = options.detectByGreeting ?? true;
   const roles = new Map<number, ConnectionRole>();
-  /** Announced data endpoints (`host:port` of the listener), most recent announcement wins. */
-  const expectations = new Map<string, Expectation>();
-  const maxPending = options.maxPendingDataConnections ?? DEFAULT_MAX_PENDING_DATA_CONNECTIONS;
-  let droppedPending = 0;
   let controlCount = 0;
-  let dataCount = 0;
   let otherCount = 0;
+  let currentPacket: CapturedPacket | undefined;
 
   const diagnostic = (d: CaptureDiagnostic): void => callbacks.onDiagnostic?.(d);
-
-  const reportData = (data: DataState): void => {
-    if (data.reported || data.closed === undefined) return;
-    data.reported = true;
-    const tcp = data.tcp;
-    // The TCP responder listened: the FTP server for passive mode, the FTP client for active mode.
-    const toClient = data.passive ? tcp.bytes[1] : tcp.bytes[0];
-    const toServer = data.passive ? tcp.bytes[0] : tcp.bytes[1];
-    callbacks.onDataConnection?.({
-      tcp,
-      control: data.owner.control,
-      passive: data.passive,
-      bytesToClient: toClient,
-      bytesToServer: toServer,
-      missingBytes: tcp.missing[0] + tcp.missing[1],
-      ...(data.exchange === undefined ? {} : { exchange: data.exchange }),
-      closed: data.closed,
-    });
-  };
-
-  /** A pending item of a control connection was dropped by `maxPendingDataConnections`. */
-  const dropPending = (state: ControlState, what: string): void => {
-    droppedPending++;
-    if (!isReportedDrop(droppedPending)) return;
-    const index = state.control.tcp.index;
-    diagnostic({
-      type: "state-dropped",
-      message: `stream ${index}: more than ${maxPending} ${what} (maxPendingDataConnections): the oldest is dropped (${droppedPending} pending-data-connection states dropped so far)`,
-      frame: currentPacket?.frame ?? 0,
-      fileOffset: currentPacket?.fileOffset ?? 0,
-      stream: index,
-      what: "pending-data-connection",
-      dropped: droppedPending,
-    });
-  };
-
-  /** Announces a data endpoint for `state`, dropping its oldest announcement beyond the cap. */
-  const expect = (state: ControlState, key: string, expectation: Expectation): void => {
-    const previous = expectations.get(key);
-    if (previous !== undefined) previous.owner.expected.delete(key);
-    expectations.set(key, expectation);
-    state.expected.add(key);
-    if (state.expected.size <= maxPending) return;
-    const oldest = state.expected.values().next().value!;
-    state.expected.delete(oldest);
-    expectations.delete(oldest);
-    dropPending(state, "announced data connections never connected to");
-  };
-
-  /** Forgets a control connection's announcements (it ended: no data connection will come for them). */
-  const forgetExpectations = (state: ControlState): void => {
-    for (const key of state.expected) {
-      if (expectations.get(key)?.owner === state) expectations.delete(key);
-    }
-    state.expected.clear();
-  };
+  const data = new DataConnections(
+    options.maxPendingDataConnections ?? DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
+    callbacks.onDataConnection,
+    diagnostic,
+    () => ({ frame: currentPacket?.frame ?? 0, fileOffset: currentPacket?.fileOffset ?? 0 }),
+  );
 
   const startControl = (
     tcp: TcpConnection,
@@ -311,33 +276,9 @@ export function createFtpCaptureAnalyzer(
         onControlExchange(stateRef.current!, exchange);
       },
       onProblem(problem) {
+        // The dialogue's own findings are on its exchanges.
         if (problem.layer === "dialogue") return;
-        const frame = currentPacket?.frame ?? packet.frame;
-        const fileOffset = currentPacket?.fileOffset ?? packet.fileOffset;
-        const direction = directionName(problem.direction ?? "client");
-        if (problem.type === "encrypted") {
-          diagnostic({
-            type: "encrypted",
-            message: `stream ${tcp.index}: ${problem.message}`,
-            frame,
-            fileOffset,
-            stream: tcp.index,
-            direction,
-          });
-          return;
-        }
-        // Parser offsets are stream positions: a gap skips its missing bytes, it does not restart the count.
-        const streamOffset = problem.offset ?? 0;
-        const where = `${problem.direction === "client" ? "client→server" : "server→client"} byte ${streamOffset}`;
-        diagnostic({
-          type: "ftp",
-          message: `stream ${tcp.index}, ${where}: ${problem.type}: ${problem.message.replace(/ at byte \d+/, "")}`,
-          frame,
-          fileOffset,
-          stream: tcp.index,
-          streamOffset,
-          direction,
-        });
+        diagnostic(captureDiagnosticOf(problem, tcp, currentPacket ?? packet));
       },
     });
     const state: ControlState = {
@@ -357,77 +298,13 @@ export function createFtpCaptureAnalyzer(
 
   const onControlExchange = (state: ControlState, exchange: Exchange): void => {
     callbacks.onExchange(exchange, state.control);
-    const channel = exchange.dataChannel;
-    const verb = exchange.command?.verb;
-    // PASV/EPSV replies and PORT/EPRT commands (accepted) announce where the next data connection goes.
-    if (
-      channel !== undefined &&
-      verb !== undefined &&
-      DATA_CHANNEL_COMMANDS.has(verb) &&
-      exchange.final !== undefined
-    ) {
-      if (exchange.final.code < 300) {
-        const expectation = { owner: state, passive: channel.passive };
-        const host = normaliseHost(channel.host ?? state.control.info.respHost);
-        expect(state, endpointText(host, channel.port), expectation);
-        // A server behind NAT names its private address in 227: the client still connects to the address it
-        // reached the server on, so expect that too.
-        if (channel.passive && host !== state.control.info.respHost) {
-          expect(state, endpointText(state.control.info.respHost, channel.port), expectation);
-        }
-      }
-    }
-    if (verb !== undefined && TRANSFER_COMMANDS.has(verb)) {
-      const data = state.unpairedData.shift();
-      if (data !== undefined) {
-        data.exchange = exchange;
-        reportData(data);
-      } else if (
-        exchange.final === undefined ||
-        exchange.final.code < 400 ||
-        exchange.preliminary.length > 0
-      ) {
-        state.unpairedTransfers.push(exchange);
-        if (state.unpairedTransfers.length > maxPending) {
-          state.unpairedTransfers.shift();
-          dropPending(state, "transfers waiting for their data connection");
-        }
-      }
-    }
-  };
-
-  let currentPacket: CapturedPacket | undefined;
-
-  /** A data connection waits for its transfer exchange; beyond the cap the oldest stops waiting. */
-  const queueData = (owner: ControlState, data: DataState): void => {
-    owner.unpairedData.push(data);
-    if (owner.unpairedData.length <= maxPending) return;
-    const oldest = owner.unpairedData.shift()!;
-    oldest.orphaned = true;
-    reportData(oldest);
-    dropPending(owner, "data connections waiting for their transfer command");
+    data.exchange(state, exchange);
   };
 
   const classify = (tcp: TcpConnection, packet: CapturedPacket): ConnectionRole => {
     if (ports.has(tcp.server.port)) return { role: Role.Control, control: startControl(tcp, "port", packet) };
-    const expectation = expectations.get(tcp.server.text);
-    if (expectation !== undefined) {
-      expectations.delete(tcp.server.text);
-      const owner = expectation.owner;
-      owner.expected.delete(tcp.server.text);
-      const data: DataState = {
-        tcp,
-        owner,
-        passive: expectation.passive,
-        exchange: owner.unpairedTransfers.shift(),
-        closed: undefined,
-        reported: false,
-        orphaned: false,
-      };
-      if (data.exchange === undefined) queueData(owner, data);
-      dataCount++;
-      return { role: Role.Data, data };
-    }
+    const matched = data.match(tcp);
+    if (matched !== undefined) return { role: Role.Data, data: matched };
     if (ports.has(tcp.client.port) && !tcp.handshakeSeen) {
       // The capture missed the SYN and the first packet came from the server: swap nothing, but treat it as
       // control (the session then sees the server's bytes as direction 0). Rare; reported.
@@ -475,39 +352,20 @@ export function createFtpCaptureAnalyzer(
           return;
         }
         if (role.role !== Role.Unknown) return;
-        // Unclassified: a control connection's server speaks first with a greeting.
-        if (direction === 0 && role.probe!.length === 0) {
+        const seen = probeGreeting(role, direction, bytes, packet);
+        if (seen === Probe.Wait) return;
+        const held = role.held!;
+        role.held = undefined;
+        if (seen === Probe.Other) {
           role.role = Role.Other;
-          role.held = undefined;
-          otherCount++;
-          return;
-        }
-        role.held!.push([direction, bytes.slice(), packet]);
-        if (role.held!.length > MAX_HELD_SEGMENTS) {
-          role.role = Role.Other;
-          role.held = undefined;
-          otherCount++;
-          return;
-        }
-        if (direction === 1) {
-          const probe = new Uint8Array(Math.min(GREETING_PROBE_LENGTH, role.probe!.length + bytes.length));
-          probe.set(role.probe!.subarray(0, probe.length));
-          probe.set(bytes.subarray(0, probe.length - role.probe!.length), role.probe!.length);
-          role.probe = probe;
-        }
-        if (role.probe!.length < GREETING_PROBE_LENGTH) return;
-        if (!looksLikeGreeting(role.probe!)) {
-          role.role = Role.Other;
-          role.held = undefined;
           otherCount++;
           return;
         }
         role.role = Role.Control;
         role.control = startControl(tcp, "greeting", packet);
-        for (const [heldDirection, heldBytes, heldPacket] of role.held!) {
+        for (const [heldDirection, heldBytes, heldPacket] of held) {
           feedControl(role.control, heldDirection, heldBytes, heldPacket);
         }
-        role.held = undefined;
       },
       onGap(tcp, direction, position, missingBytes) {
         diagnostic({
@@ -535,12 +393,9 @@ export function createFtpCaptureAnalyzer(
           state.ts = ts;
           state.connection.end(ts);
           state.ended = true;
-          forgetExpectations(state);
-          for (const data of state.unpairedData) reportData(data);
+          data.ended(state);
         } else if (role.role === Role.Data) {
-          const data = role.data!;
-          data.closed = how;
-          if (data.exchange !== undefined || data.owner.ended || data.orphaned) reportData(data);
+          data.closed(role.data!, how);
         } else if (role.role === Role.Unknown) {
           otherCount++;
         }
@@ -559,15 +414,15 @@ export function createFtpCaptureAnalyzer(
       return capture.error !== undefined;
     },
     get pendingExpectations() {
-      return expectations.size;
+      return data.pending;
     },
     end() {
       const error = capture.end();
-      if (droppedPending > 0) capture.stats.dropped["pending-data-connection"] = droppedPending;
+      if (data.dropped > 0) capture.stats.dropped["pending-data-connection"] = data.dropped;
       return {
         stats: capture.stats,
         controlConnections: controlCount,
-        dataConnections: dataCount,
+        dataConnections: data.count,
         otherConnections: otherCount,
         error,
       };
