@@ -20,7 +20,7 @@ import { concatBytes, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
-import { closes, openingCode, replyText } from "./grammar.js";
+import { closes, openingCode, replyText, withoutInnerPrefixes } from "./grammar.js";
 import type { PlainReply, ReplyFactory } from "./reply.js";
 
 export type { TelnetCommand } from "../lines/telnet.js";
@@ -90,6 +90,8 @@ export interface ReplyParser {
 
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 export const DEFAULT_MAX_REPLY_SIZE = 64 * 1024 * 1024;
+/** Lines of a long reply held one by one before they are joined into a block: more than a listing usually has. */
+const LINES_PER_BLOCK = 8192;
 /** Bytes kept of a line past the limit: enough to see its code (and `-`) through Telnet commands. */
 const KEPT_OF_LONG_LINE = 320;
 
@@ -128,6 +130,11 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
   #bytes = 0;
   #count = 0;
   #lines: string[] = [];
+  /**
+   * Lines of a long reply before `#lines`, joined by "\n" a block at a time: a string per line would cost some 30
+   * bytes of overhead for a 4-byte line (a 63 MiB reply of short lines held 1.3 GB).
+   */
+  #blocks: string[] = [];
   /** The terminator every line so far ended with, while every line is its text in UTF-8; then the lines' bytes. */
   #ending = "";
   #raw: Uint8Array[] | undefined = undefined;
@@ -231,6 +238,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
       if (this.#retainLines) {
         this.#lines.push(text);
         this.#keepRaw(text, ending, bytes);
+        if (this.#lines.length >= LINES_PER_BLOCK) this.#flushBlock();
       }
       this.#callbacks.onLine?.({ code, line: text, index, last: false, offset });
       return;
@@ -260,13 +268,43 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     lines.push(text);
     this.#keepRaw(text, ending, bytes);
     const raw = this.#raw === undefined ? this.#ending : concatBytes(this.#raw);
+    let kept: string | string[] = lines;
+    let message: string;
+    if (this.#blocks.length === 0) message = replyText(lines, code);
+    else {
+      // A long reply: its lines as one string ("\n" between them), made into an array only if read; its message
+      // is that string without the opening `ddd-`, the inner lines' own `ddd-` and the closing line's prefix.
+      const before = this.#joined(1);
+      message = `${withoutInnerPrefixes(before.slice(4), code)}\n${text.length > 4 ? text.slice(4) : ""}`;
+      kept = `${before}\n${text}`;
+    }
     const start = this.#start;
     const total = this.#bytes;
     const index = this.#count - 1;
     this.#state = ReplyState.BetweenReplies;
     this.#clear();
     this.#callbacks.onLine?.({ code: closingCode, line: text, index, last: true, offset });
-    this.#callbacks.onReply(this.#make(closingCode, lines, replyText(lines, code), true, raw, start, total));
+    this.#callbacks.onReply(this.#make(closingCode, kept, message, true, raw, start, total));
+  }
+
+  /** Moves the lines held one by one into a block (the first block starts with the opening line). */
+  #flushBlock(): void {
+    this.#blocks.push(this.#lines.join("\n"));
+    this.#lines = [];
+  }
+
+  /** Every line held so far (the last `drop` left out), joined by "\n". */
+  #joined(drop = 0): string {
+    const lines = drop === 0 ? this.#lines : this.#lines.slice(0, this.#lines.length - drop);
+    if (this.#blocks.length === 0) return lines.join("\n");
+    return lines.length === 0 ? this.#blocks.join("\n") : `${this.#blocks.join("\n")}\n${lines.join("\n")}`;
+  }
+
+  /** The bytes of the lines held so far, made again from their text (every one ended with `#ending`). */
+  #rebuilt(drop = 0): Uint8Array {
+    const joined = this.#joined(drop);
+    const ending = this.#ending;
+    return textEncoder.encode((ending === "\n" ? joined : joined.replaceAll("\n", ending)) + ending);
   }
 
   /** Keeps what makes a kept line's bytes: nothing while they are its text in UTF-8 with the same terminator. */
@@ -276,8 +314,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     if (raw === undefined) {
       if (bytes === undefined && terminator === this.#ending) return;
       // From here on the reply keeps bytes: those of the lines before are their text encoded again.
-      const before = this.#lines.slice(0, -1);
-      raw = this.#raw = [textEncoder.encode(before.join(this.#ending) + this.#ending)];
+      raw = this.#raw = [this.#rebuilt(1)];
     }
     raw.push(bytes === undefined ? textEncoder.encode(text + terminator) : bytes.slice());
   }
@@ -300,6 +337,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
 
   #clear(): void {
     this.#lines = [];
+    if (this.#blocks.length > 0) this.#blocks = [];
     this.#raw = undefined;
     this.#count = 0;
     this.#bytes = 0;
@@ -356,7 +394,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     const skipCode = this.#skipCode;
     let raw: Uint8Array | undefined;
     if (state === ReplyState.InMultiline) {
-      const kept = this.#raw ?? [textEncoder.encode(this.#lines.join(this.#ending) + this.#ending)];
+      const kept = this.#raw ?? [this.#rebuilt()];
       raw = concatBytes(partial.length > 0 ? [...kept, partial] : kept);
     }
     this.reset();

@@ -29,17 +29,27 @@ export function closes(line: string, code: number): boolean {
   );
 }
 
+/** An inner line's part of the message: without the reply's own `ddd-` prefix (`prefix` is the code as text). */
+export function innerLineText(line: string, prefix: string): string {
+  // Only `ddd-` can repeat the reply's own code here: an inner line `ddd ` would have closed the reply.
+  return line.charCodeAt(3) === HYPHEN && line.startsWith(prefix) ? line.slice(4) : line;
+}
+
+/**
+ * The message part of inner lines joined by "\n" (`text` starts inside the first inner line's text): each line that
+ * begins with the reply's own `ddd-` loses it, as `innerLineText` does line by line.
+ */
+export function withoutInnerPrefixes(text: string, code: number): string {
+  return text.replaceAll(`\n${code}-`, "\n");
+}
+
 /** RFC 959 §4.2: the message is the lines with the code prefix removed where the reply's own code repeats. */
 export function replyText(lines: readonly string[], code: number): string {
   const prefix = String(code);
   const parts: string[] = new Array(lines.length);
   parts[0] = lines[0]!.slice(4);
   const lastIndex = lines.length - 1;
-  for (let i = 1; i < lastIndex; i++) {
-    const line = lines[i]!;
-    // Only `ddd-` can repeat the reply's own code here: an inner line `ddd ` would have closed the reply.
-    parts[i] = line.charCodeAt(3) === HYPHEN && line.startsWith(prefix) ? line.slice(4) : line;
-  }
+  for (let i = 1; i < lastIndex; i++) parts[i] = innerLineText(lines[i]!, prefix);
   const last = lines[lastIndex]!;
   parts[lastIndex] = last.length > 4 ? last.slice(4) : "";
   return parts.join("\n");

@@ -31,7 +31,10 @@ export interface Reply extends PlainReply {
   readonly info: CodeInfo;
 }
 
-/** How the parser makes its replies: `raw` is the reply's own bytes, or the terminator that makes them. */
+/**
+ * How the parser makes its replies: `lines` is an array, or a string (the one line of a single-line reply, every
+ * line joined by "\n" for a multi-line one); `raw` is the reply's own bytes, or the terminator that makes them.
+ */
 export type ReplyFactory<R extends PlainReply> = (
   code: number,
   lines: string | readonly string[],
@@ -73,7 +76,7 @@ function definePlainReply(): ReplyClass {
     readonly multiline: boolean;
     readonly offset: number;
     readonly byteLength: number;
-    /** The lines: one line as a string, or several. */
+    /** The lines: an array, or a string — the one line, or (multi-line) every line joined by "\n". */
     #lines: string | readonly string[];
     /** The bytes, or the terminator that makes them from the lines. */
     #raw: Uint8Array | string;
@@ -101,7 +104,11 @@ function definePlainReply(): ReplyClass {
       if (typeof raw !== "string") return raw;
       // Every line was its text in UTF-8 and every terminator the same: the bytes are made again, exactly.
       const lines = this.#lines;
-      const bytes = textEncoder.encode(typeof lines === "string" ? lines + raw : lines.join(raw) + raw);
+      let text: string;
+      if (typeof lines !== "string") text = lines.join(raw);
+      // One line, or (multi-line) every line joined by "\n" (no line holds an LF).
+      else text = !this.multiline || raw === "\n" ? lines : lines.replaceAll("\n", raw);
+      const bytes = textEncoder.encode(text + raw);
       this.#raw = bytes;
       return bytes;
     }
@@ -109,7 +116,7 @@ function definePlainReply(): ReplyClass {
     get lines(): readonly string[] {
       const lines = this.#lines;
       if (typeof lines !== "string") return lines;
-      const array = [lines];
+      const array = this.multiline ? lines.split("\n") : [lines];
       this.#lines = array;
       return array;
     }

@@ -74,3 +74,49 @@ describe("a kept reply holds its own bytes only", () => {
     expect(new TextDecoder().decode(reply!.raw)).toBe("220 hello there\r\n");
   });
 });
+
+describe("a long multi-line reply is held a block of lines at a time", () => {
+  // 20 000 lines (more than two blocks of 8192): inner lines that repeat the own code (`211-`) lose it in the
+  // text, others keep theirs.
+  const inner = Array.from({ length: 20_000 }, (_, i) => (i % 7 === 0 ? `211-item ${i}` : ` file ${i} é`));
+  const lines = ["211-Start", ...inner, "211 End"];
+  const text = ["Start", ...inner.map((l) => (l.startsWith("211-") ? l.slice(4) : l)), "End"].join("\n");
+
+  test.each([1, 7, 1460, 65536])("lines, text and raw as sent, in chunks of %i", (size) => {
+    const bytes = encoder.encode(`${lines.join("\r\n")}\r\n`);
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.slice(at, at + size));
+    const [reply] = collect(chunks);
+    expect(reply!.text).toBe(text);
+    expect(reply!.lines).toEqual(lines);
+    expect(Array.from(reply!.raw)).toEqual(Array.from(bytes));
+    expect(reply!.byteLength).toBe(bytes.length);
+  });
+
+  test("a line that is not its text (Telnet) after thousands: raw still exact, mixed terminators too", () => {
+    const head = encoder.encode(`${lines.slice(0, 9000).join("\r\n")}\r\n`);
+    const odd = Uint8Array.of(...encoder.encode(" a"), 0xff, 0xf1, ...encoder.encode("b\n"));
+    const tail = encoder.encode(`${lines.slice(9000).join("\n")}\n`);
+    const bytes = new Uint8Array(head.length + odd.length + tail.length);
+    bytes.set(head);
+    bytes.set(odd, head.length);
+    bytes.set(tail, head.length + odd.length);
+    for (const size of [3, 4096]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.slice(at, at + size));
+      const [reply] = collect(chunks);
+      expect(Array.from(reply!.raw)).toEqual(Array.from(bytes));
+      expect(reply!.lines).toEqual([...lines.slice(0, 9000), " ab", ...lines.slice(9000)]);
+    }
+  });
+
+  test("the stream ends inside a long reply: truncated with every byte so far", () => {
+    const bytes = encoder.encode(`${lines.slice(0, 17_000).join("\r\n")}\r\n 17000 partial`);
+    const errors: { type: string; raw: Uint8Array | undefined }[] = [];
+    const parser = createReplyParser({ onReply() {}, onError: (e) => errors.push(e) });
+    parser.feed(bytes);
+    parser.end();
+    expect(errors.map((e) => e.type)).toEqual(["truncated"]);
+    expect(Array.from(errors[0]!.raw!)).toEqual(Array.from(bytes));
+  });
+});
