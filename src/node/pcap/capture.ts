@@ -116,6 +116,7 @@ export function createTcpCapture(
         // Every fragment and damaged header is reported; an unknown link type once (it repeats on each packet).
         if (problem.type !== "unsupported-link-type" || seen === 0) {
           callbacks.onDiagnostic?.({
+            layer: "capture",
             type: problem.type,
             message: problem.message,
             frame: packet.frame,

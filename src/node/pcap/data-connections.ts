@@ -205,6 +205,7 @@ export class DataConnections {
     if (!isReportedDrop(this.#dropped)) return;
     const index = owner.control.tcp.index;
     this.#diagnostic({
+      layer: "capture",
       type: "state-dropped",
       message: `stream ${index}: more than ${this.#maxPending} ${what} (maxPendingDataConnections): the oldest is dropped (${this.#dropped} pending-data-connection states dropped so far)`,
       ...this.#where(),

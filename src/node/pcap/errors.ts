@@ -8,6 +8,7 @@
  */
 
 import { brandError, errorBrand } from "../../brand.js";
+import type { Problem } from "../../problem.js";
 
 /** Why a capture file cannot be read on. */
 export type CaptureFormatErrorType =
@@ -93,7 +94,9 @@ export type DroppedState =
   /** `maxPendingDataConnections`: a data-connection announcement or transfer waiting for its match was dropped. */
   | "pending-data-connection";
 
-export interface CaptureDiagnostic {
+export interface CaptureDiagnostic extends Problem {
+  /** The layer that found it (see `Problem`, the shape every layer's problems share). */
+  readonly layer: "capture";
   readonly type: CaptureDiagnosticType;
   readonly message: string;
   /** 1-based number of the packet (frame) concerned, as tshark counts them; 0 when not tied to a packet. */

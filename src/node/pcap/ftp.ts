@@ -212,7 +212,13 @@ function captureDiagnosticOf(
   packet: CapturedPacket,
 ): CaptureDiagnostic {
   const direction = problem.direction === "server" ? "server-to-client" : "client-to-server";
-  const at = { frame: packet.frame, fileOffset: packet.fileOffset, stream: tcp.index, direction } as const;
+  const at = {
+    layer: "capture",
+    frame: packet.frame,
+    fileOffset: packet.fileOffset,
+    stream: tcp.index,
+    direction,
+  } as const;
   if (problem.type === "encrypted")
     return { type: "encrypted", message: `stream ${tcp.index}: ${problem.message}`, ...at };
   // Parser offsets are stream positions: a gap skips its missing bytes, it does not restart the count.
@@ -309,6 +315,7 @@ export function createFtpCaptureAnalyzer(
       // The capture missed the SYN and the first packet came from the server: swap nothing, but treat it as
       // control (the session then sees the server's bytes as direction 0). Rare; reported.
       diagnostic({
+        layer: "capture",
         type: "missing-handshake",
         message: `stream ${tcp.index}: control connection seen from the server side first; not analysed`,
         frame: packet.frame,
@@ -369,6 +376,7 @@ export function createFtpCaptureAnalyzer(
       },
       onGap(tcp, direction, position, missingBytes) {
         diagnostic({
+          layer: "capture",
           type: "gap",
           message: `stream ${tcp.index}: ${missingBytes} bytes ${direction === 0 ? "client→server" : "server→client"} missing from the capture at byte ${position}; parser resynced`,
           frame: currentPacket?.frame ?? 0,

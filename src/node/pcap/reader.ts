@@ -671,6 +671,7 @@ class CaptureStateMachine implements CaptureReader {
     this.badTimestamps++;
     if (!isReportedDrop(this.badTimestamps)) return;
     this.callbacks.onDiagnostic?.({
+      layer: "capture",
       type: "timestamp-out-of-range",
       message: `packet timestamp ${seconds} s is outside years 0001-9999; the previous packet's time is used (${this.badTimestamps} such packets so far)`,
       frame: this.frame,

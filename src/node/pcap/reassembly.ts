@@ -544,6 +544,7 @@ class Reassembler implements TcpReassembler {
     const dropped = ++this.dropped[what];
     if (!isReportedDrop(dropped)) return;
     this.callbacks.onDiagnostic?.({
+      layer: "capture",
       type: "state-dropped",
       message: `${message()} (${dropped} ${what} states dropped so far)`,
       frame: packet.frame,
@@ -793,6 +794,7 @@ class Reassembler implements TcpReassembler {
     streamOffset: number,
   ): void {
     this.callbacks.onDiagnostic?.({
+      layer: "capture",
       type,
       message,
       frame: packet.frame,
