@@ -15,6 +15,7 @@
 import { brandError, errorBrand } from "../brand.js";
 import { ParseError, traceFromCaller } from "../errors.js";
 import { textEncoder } from "../lines/bytes.js";
+import { attempt, finish, forEachThen } from "../lines/callbacks.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
@@ -149,7 +150,7 @@ class CommandFramer implements LineSink {
 
   telnet(commands: readonly TelnetCommand[]): void {
     const onTelnet = this.#callbacks.onTelnet;
-    if (onTelnet !== undefined) for (const command of commands) onTelnet(command);
+    if (onTelnet !== undefined) forEachThen(commands, onTelnet);
   }
 
   end(offset: number, partial: Uint8Array, cut: boolean): void {
@@ -167,12 +168,20 @@ class CommandFramer implements LineSink {
     // RFC 959 §5.3.1: command codes are alphabetic.
     let letters = verb.length > 0;
     for (let i = 0; letters && i < verb.length; i++) letters = isLetter(verb.charCodeAt(i));
-    if (!letters) {
-      this.#callbacks.onWarning?.(
-        new CommandParseError("invalid-verb", "command code is not made of letters", offset, excerptOf(raw)),
-      );
+    const command = { verb: verb.toUpperCase(), arg, line, raw, offset, byteLength, truncated };
+    if (letters) {
+      this.#callbacks.onCommand(command);
+      return;
     }
-    this.#callbacks.onCommand({ verb: verb.toUpperCase(), arg, line, raw, offset, byteLength, truncated });
+    // The warning, then the command even when the warning's callback throws.
+    const warning = new CommandParseError(
+      "invalid-verb",
+      "command code is not made of letters",
+      offset,
+      excerptOf(raw),
+    );
+    const failure = attempt(() => this.#callbacks.onWarning?.(warning));
+    finish(failure, () => this.#callbacks.onCommand(command));
   }
 }
 

@@ -17,6 +17,7 @@
 import type { ReplyEncoding } from "../encoding.js";
 import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
 import { concatBytes, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
+import { attempt, finish, forEachThen, NO_ERROR } from "../lines/callbacks.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
@@ -204,18 +205,29 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
       this.#callbacks.onLine?.({ code, line: text, index: 0, last: false, offset });
       return;
     }
+    // Each callback runs even when one before it throws (see callbacks.ts).
+    let failure: unknown = NO_ERROR;
     if (text.length > 3 && separator !== SPACE) {
-      this.#warning("missing-space", `reply code ${code} is not followed by a space`, offset, code);
+      failure = attempt(() =>
+        this.#warning("missing-space", `reply code ${code} is not followed by a space`, offset, code),
+      );
     }
     if (byteLength > this.#maxReplySize && this.#retainLines) {
-      this.#error("reply-too-long", `reply ${code} is longer than ${this.#maxReplySize} bytes`, offset, code);
+      const message = `reply ${code} is longer than ${this.#maxReplySize} bytes`;
+      finish(failure, () => this.#error("reply-too-long", message, offset, code));
       return;
     }
     const line = text;
     const message = line.length > 3 ? line.slice(separator === SPACE ? 4 : 3) : "";
     const raw = bytes === undefined ? ENDING_TEXT[ending]! : bytes.slice();
-    this.#callbacks.onLine?.({ code, line, index: 0, last: true, offset });
-    this.#callbacks.onReply(this.#make(code, line, message, false, raw, offset, byteLength));
+    const onLine = this.#callbacks.onLine;
+    if (onLine !== undefined) {
+      const error = attempt(() => onLine({ code, line, index: 0, last: true, offset }));
+      if (failure === NO_ERROR) failure = error;
+    }
+    const reply = this.#make(code, line, message, false, raw, offset, byteLength);
+    if (failure === NO_ERROR) this.#callbacks.onReply(reply);
+    else finish(failure, () => this.#callbacks.onReply(reply));
   }
 
   #inner(
@@ -255,14 +267,11 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
       return;
     }
     let closingCode = code;
+    let failure: unknown = NO_ERROR;
     if (!own) {
       closingCode = openingCode(text);
-      this.#warning(
-        "mismatched-close",
-        `multi-line reply ${code} closed by a line with code ${closingCode}`,
-        offset,
-        closingCode,
-      );
+      const message = `multi-line reply ${code} closed by a line with code ${closingCode}`;
+      failure = attempt(() => this.#warning("mismatched-close", message, offset, closingCode));
     }
     const lines = this.#lines;
     lines.push(text);
@@ -283,8 +292,13 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     const index = this.#count - 1;
     this.#state = ReplyState.BetweenReplies;
     this.#clear();
-    this.#callbacks.onLine?.({ code: closingCode, line: text, index, last: true, offset });
-    this.#callbacks.onReply(this.#make(closingCode, kept, message, true, raw, start, total));
+    const onLine = this.#callbacks.onLine;
+    if (onLine !== undefined) {
+      const error = attempt(() => onLine({ code: closingCode, line: text, index, last: true, offset }));
+      if (failure === NO_ERROR) failure = error;
+    }
+    const reply = this.#make(closingCode, kept, message, true, raw, start, total);
+    finish(failure, () => this.#callbacks.onReply(reply));
   }
 
   /** Moves the lines held one by one into a block (the first block starts with the opening line). */
@@ -384,7 +398,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
 
   telnet(commands: readonly TelnetCommand[]): void {
     const onTelnet = this.#callbacks.onTelnet;
-    if (onTelnet !== undefined) for (const command of commands) onTelnet(command);
+    if (onTelnet !== undefined) forEachThen(commands, onTelnet);
   }
 
   end(offset: number, partial: Uint8Array, cut: boolean): void {

@@ -215,6 +215,50 @@ function createReplyOffsets(input: Uint8Array): number[] {
   return offsets;
 }
 
+describe("several callbacks for one event", () => {
+  // Found by the property below (seed 1292914650): a line with two Telnet commands, fed byte by byte, every
+  // callback throwing: the second command was lost with the first throw.
+  test("every Telnet command of a line, the warning and onLine before a reply: each delivered when one throws", () => {
+    const encoder = new TextEncoder();
+    const input = Uint8Array.of(
+      0xff,
+      ...encoder.encode("213 "),
+      0xff,
+      0xf1,
+      ...encoder.encode("a\r\n220x b\r\n"),
+    );
+    const events = (throwing: boolean): string[] => {
+      const out: string[] = [];
+      const record = (event: string) => {
+        out.push(event);
+        if (throwing) throw new Error("callback");
+      };
+      const parser = createReplyParser({
+        onReply: (r) => record(`reply ${r.code}`),
+        onError: (e) => record(`error ${e.type}`),
+        onWarning: (w) => record(`warning ${w.type}`),
+        onTelnet: (t) => record(`telnet ${t.name}`),
+        onLine: (l) => record(`line ${l.line}`),
+      });
+      for (let at = 0; at < input.length; at++) {
+        try {
+          parser.feed(input.subarray(at, at + 1));
+        } catch {}
+      }
+      return out;
+    };
+    expect(events(false)).toEqual([
+      "telnet UNKNOWN",
+      "telnet NOP",
+      "error unexpected-line",
+      "warning missing-space",
+      "line 220x b",
+      "reply 220",
+    ]);
+    expect(events(true)).toEqual(events(false));
+  });
+});
+
 describe("properties", () => {
   configureProperties();
   // Lines a server may send, hostile ones included: Telnet, invalid UTF-8, bare CR, long lines, garbage.
@@ -227,6 +271,8 @@ describe("properties", () => {
       "230\n",
       "150 é\r\n",
       "213 \xff\xf1a\r\n",
+      "220x warned\r\n",
+      "\xff",
     ),
     fc.uint8Array({ maxLength: 12 }).map((bytes) => String.fromCharCode(...bytes)),
   );
@@ -263,6 +309,10 @@ describe("properties", () => {
             },
             onTelnet(t) {
               out.push(`telnet ${t.name} @${t.offset}`);
+              maybeThrow();
+            },
+            onLine(l) {
+              out.push(`line ${l.index} ${JSON.stringify(l.line)} @${l.offset}`);
               maybeThrow();
             },
           },
