@@ -22,7 +22,11 @@ import { Writable } from "node:stream";
 import { createPassiveMode, parseSize } from "ftp-reply";
 import { connectControl, openDataConnection, runTransfer } from "ftp-reply/node";
 
-/** Throws unless the response has one of the codes. @param {import("ftp-reply").ControlResponse} response */
+/**
+ * Throws unless the response has one of the codes.
+ * @param {import("ftp-reply").ControlResponse} response
+ * @param {number[]} codes
+ */
 function check(response, ...codes) {
   if (!codes.includes(response.code))
     throw new Error(`${response.command}: ${response.final.lines.join(" / ")}`);
@@ -31,7 +35,8 @@ function check(response, ...codes) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const option = (name) => (args.includes(name) ? args.splice(args.indexOf(name), 2)[1] : undefined);
+  const option = (/** @type {string} */ name) =>
+    args.includes(name) ? args.splice(args.indexOf(name), 2)[1] : undefined;
   const account = option("--account");
   const tls = args.includes("--tls");
   if (tls) args.splice(args.indexOf("--tls"), 1);
@@ -76,10 +81,13 @@ async function main() {
     check(await channel.send("TYPE", "I"), 200);
 
     const passive = createPassiveMode({ controlHost: control.remoteAddress });
-    const secure = tls ? { tls: { control: control.socket } } : {};
+    /** @param {string} verb @param {string} arg @param {import("ftp-reply/node").TransferOptions} io */
     const transfer = async (verb, arg, io) => {
       const data = await openDataConnection(await passive.request(channel), { idleTimeout: 60_000 });
-      return check(await runTransfer(channel, verb, arg, data, { ...io, ...secure }), 226, 250);
+      const options = tls
+        ? { ...io, tls: { control: /** @type {import("node:tls").TLSSocket} */ (control.socket) } }
+        : io;
+      return check(await runTransfer(channel, verb, arg, data, options), 226, 250);
     };
     const stdout = new Writable({ write: (chunk, _encoding, done) => process.stdout.write(chunk, done) });
     await transfer("LIST", posix.dirname(path), { sink: stdout });

@@ -140,9 +140,9 @@ export async function openDataConnection(
 
 export interface TransferOptions {
   /** Where the received bytes go (RETR, LIST, NLST, MLSD). */
-  sink?: Writable;
+  sink?: Writable | undefined;
   /** What to send (STOR, APPE, STOU). */
-  source?: Readable | Uint8Array;
+  source?: Readable | Uint8Array | undefined;
   /** Each 1xx reply (after the control timeout has been paused for the data). */
   onPreliminary?(reply: Reply): void;
   /**
@@ -151,9 +151,9 @@ export interface TransferOptions {
    * starts it only after the command, pyftpdlib at once and both accept it then), or after `startAfter` ms
    * (default 500) without one: ftp-srv sends its 1xx only once the handshake is done.
    */
-  tls?: { control: tls.TLSSocket; options?: tls.ConnectionOptions; startAfter?: number };
+  tls?: { control: tls.TLSSocket; options?: tls.ConnectionOptions; startAfter?: number } | undefined;
   /** The control timeout for this command (until the 1xx, and after the data is done). */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 function secureData(data: net.Socket, secure: NonNullable<TransferOptions["tls"]>): tls.TLSSocket {

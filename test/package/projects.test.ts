@@ -33,8 +33,12 @@ describe.concurrent("a strict TypeScript ESM project", () => {
 
   beforeAll(async () => {
     const files: Record<string, string> = {};
-    for (const snippet of snippets)
-      files[`snippets/${snippet.file}`] = `// ${snippet.origin}\n${snippet.code}`;
+    for (const snippet of snippets) {
+      // Where it came from, on the first line (or the second, after a `#!` line).
+      const code = snippet.code;
+      const first = code.startsWith("#!") ? code.indexOf("\n") + 1 : 0;
+      files[`snippets/${snippet.file}`] = `${code.slice(0, first)}// ${snippet.origin}\n${code.slice(first)}`;
+    }
     project = await createProject({ name: "strict-esm", type: "module", files, copy: ["consumer.ts"] });
     project.write(
       "tsconfig.nodenext.json",

@@ -71,9 +71,13 @@ export function readSnippets(): Snippet[] {
         .replace(/^docs\//, "docs-")
         .replace(/\.md$/, "")
         .toLowerCase();
-      const prelude = preamble(body, language);
+      // A whole script shown as it is (docs/client.md shows examples/client.mjs) may start with a `#!` line, which
+      // must stay first: it goes before the preamble.
+      const shebang = body.startsWith("#!") ? body.slice(0, body.indexOf("\n") + 1) : "";
+      const script = body.slice(shebang.length);
+      const prelude = preamble(script, language);
       // `export {}` keeps every snippet a module (top-level await, no clash between their declarations).
-      const code = `${prelude}\n${body}\nexport {};\n`;
+      const code = `${shebang}${prelude}\n${script}\nexport {};\n`;
       snippets.push({ origin: `${source}:${line}`, file: `${base}-${line}.${language}`, language, code });
     }
   }
