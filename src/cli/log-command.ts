@@ -67,6 +67,7 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
     color: options.color,
     summary: options.summary,
     showPasswords: options.showPasswords,
+    sessions: true,
     stderr: io.stderr,
   });
   try {
@@ -77,6 +78,7 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
       encoding: options.encoding,
       recordPasswords: options.showPasswords,
       onExchange: (exchange, conn) => writer.exchange(exchange, conn),
+      onSessionEnd: (conn) => writer.sessionEnd(conn),
       onProblem: (problem) => writer.diagnostic(problem),
       onChunk: async () => {
         progress.update(source.bytesRead);

@@ -99,6 +99,34 @@ describe("log", () => {
     expect(pretty.stdout).toMatch(/transfers\s+2 completed, 0 failed, 14 bytes/);
   });
 
+  test("concurrent sessions: a uid per session in every format, a block per session in pretty", () => {
+    const file = "fixtures/logs/sessions/concurrent-vsftpd.log";
+    const zeek = lines(run(["log", file, "--format", "zeek"]).stdout).filter((line) => !line.startsWith("#"));
+    const zeekUids = zeek.map((line) => line.split("\t")[1]!);
+    expect(new Set(zeekUids).size).toBe(6);
+    for (const uid of zeekUids) expect(uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    for (const format of ["ndjson", "json"]) {
+      const out = run(["log", file, "--format", format]).stdout;
+      const records = (format === "json" ? JSON.parse(out) : lines(out).map((l) => JSON.parse(l))) as {
+        uid?: string;
+        sessionKey?: string;
+      }[];
+      expect(new Set(records.map((r) => r.uid))).toEqual(new Set(zeekUids));
+      expect(records.every((r) => /^pid \d+$/.test(r.sessionKey ?? ""))).toBe(true);
+    }
+    const pretty = run(["log", file]);
+    expect(pretty.status).toBe(0);
+    const headers = lines(pretty.stdout).filter((line) => line.startsWith("── session "));
+    expect(new Set(headers.map((h) => h.split(" ")[2]))).toEqual(new Set(zeekUids));
+    expect(headers).toHaveLength(6);
+    // Each block holds one session: one greeting and one QUIT between two headers.
+    const blocks = pretty.stdout.split(/^── session .*$/m).slice(1);
+    for (const block of blocks) {
+      expect(block.match(/\(greeting\)/g)).toHaveLength(1);
+      expect(block.match(/C: QUIT/g)).toHaveLength(1);
+    }
+  });
+
   test("--format zeek loads as a Zeek TSV log: read back by its #fields header", () => {
     const result = run(["log", "fixtures/logs/vsftpd/vsftpd.log", "--format", "zeek"]);
     expect(result.status).toBe(0);
@@ -131,8 +159,10 @@ describe("log", () => {
       file_size: "14",
       reply_code: "226",
       reply_msg: "Transfer complete.",
-      uid: "-",
     });
+    // The session's uid on every row (the probe connection of record-logs.sh has no command, so no row).
+    expect(retr.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    expect(new Set(rows.map((row) => row.uid))).toEqual(new Set([retr.uid]));
     expect(Number(retr.ts)).toBeGreaterThan(1.7e9);
     const pasv = rows.find((row) => row.command === "PASV")!;
     expect(pasv["data_channel.passive"]).toBe("T");

@@ -148,7 +148,8 @@ function createCurlTraceReader(sink: TranscriptSink): TranscriptReader {
       }
       if (startsWithAscii(rest, "== Info:")) {
         block = Block.None;
-        if (startsWithAscii(rest, "== Info:   Trying ") && !connectionOpen) sink.connection({ lineNumber });
+        if (startsWithAscii(rest, "== Info:   Trying ") && !connectionOpen)
+          sink.connection({}, { lineNumber });
         else if (
           startsWithAscii(rest, "== Info: Closing connection") ||
           startsWithAscii(rest, "== Info: Connection #")

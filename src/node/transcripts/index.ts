@@ -20,7 +20,13 @@ import { ftplibFormat } from "./ftplib.js";
 import { lftpFormat } from "./lftp.js";
 import { proftpdFormat } from "./proftpd.js";
 import { pureFtpdFormat } from "./pure-ftpd.js";
-import type { TranscriptEvent, TranscriptFormat, TranscriptFormatName, TranscriptSink } from "./types.js";
+import type {
+  SessionBoundary,
+  TranscriptEvent,
+  TranscriptFormat,
+  TranscriptFormatName,
+  TranscriptSink,
+} from "./types.js";
 import { vsftpdFormat } from "./vsftpd.js";
 
 export type * from "./types.js";
@@ -81,6 +87,8 @@ export interface TranscriptProblem {
   line?: number | undefined;
   /** Byte offset in the input (`raw`). */
   offset?: number | undefined;
+  /** The session it belongs to, when it belongs to one. */
+  uid?: string | undefined;
 }
 
 export interface ReadTranscriptOptions {
@@ -103,6 +111,12 @@ export interface ReadTranscriptOptions {
   onFormat?(format: TranscriptFormatName): void;
   /** Each command with its replies, with the connection it belongs to. */
   onExchange(exchange: Exchange, conn: ConnectionInfo): void;
+  /** Each session as it starts (before its first exchange), with its uid, key, endpoints and start time. */
+  onSessionStart?(conn: ConnectionInfo): void;
+  /** Each session as it ends (after its last exchange): its close line, its key's next session, the log's end. */
+  onSessionEnd?(conn: ConnectionInfo): void;
+  /** How many sessions may be open at once (default 1024); past it the least recently active one is ended. */
+  maxSessions?: number;
   /** Each problem: unknown lines, framing errors. The dialogue's own findings are in `exchange.diagnostics`. */
   onProblem?(problem: TranscriptProblem): void;
   /** Called after each chunk is processed; awaited (lets a caller wait for its output to drain). */
@@ -137,60 +151,165 @@ function connectionOptions(options: ReadTranscriptOptions): ControlConnectionOpt
   };
 }
 
-/** One control connection at a time, for the line-based formats: each log line goes in as a line of its side. */
-class DialogueBuilder {
-  private connection!: ControlConnection;
-  private lineNumber = 0;
-  private ts: number | undefined;
-  private busy = false;
+/** How many sessions a log may have open at once before the least recently active one is ended. */
+export const DEFAULT_MAX_LIVE_SESSIONS = 1024;
+
+/** 64-bit FNV-1a over strings, as two 32-bit halves (no BigInt in the hot path: it runs once per session). */
+function fnv1a64(parts: readonly string[]): [number, number] {
+  // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (const part of parts) {
+    for (let i = 0; i <= part.length; i++) {
+      const code = i === part.length ? 0 : part.charCodeAt(i); // a NUL between parts
+      lo ^= code & 0xff;
+      if (code > 0xff) hi ^= code >>> 8;
+      // (hi, lo) * prime mod 2^64
+      const loTimes = lo * 0x1b3;
+      const carry = Math.floor(loTimes / 0x100000000);
+      const newLo = loTimes >>> 0;
+      hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
+      lo = newLo;
+    }
+  }
+  return [hi >>> 0, lo >>> 0];
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A Zeek-style connection uid (`C` and base62 characters), deterministic: the same log gives the same uids on
+ * every run, whatever the chunking. Made from the log's first line, the session's key and the line it starts on.
+ */
+export function sessionUid(logSeed: string, key: string, startLine: number): string {
+  const [hi, lo] = fnv1a64([logSeed, key, String(startLine)]);
+  let out = "";
+  // 64 bits in 11 base62 digits: hi and lo as two 6-digit halves (62^6 > 2^32).
+  for (let value of [hi, lo]) {
+    for (let i = 0; i < 6; i++) {
+      out += BASE62[value % 62];
+      value = Math.floor(value / 62);
+    }
+  }
+  return `C${out}`;
+}
+
+interface LiveSession {
+  readonly key: string;
+  readonly conn: ConnectionInfo;
+  readonly connection: ControlConnection;
+  lineNumber: number;
+  ts: number | undefined;
+}
+
+/**
+ * The log layer's sessions, for the line-based formats: one control connection per live session key, so
+ * interleaved sessions (a server log of concurrent clients) are told apart and sequential ones are separated.
+ * A session starts at its reader's connection line or at its key's first line, and ends at its close line, at
+ * the next connection line of the same key, or at the end of the log. Events without a key share the key "".
+ */
+class SessionDemux {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly max: number;
+  /** The first line of the log: what makes uids differ between logs. */
+  seed = "";
 
   constructor(
     private readonly options: ReadTranscriptOptions,
     private readonly expectGreeting: boolean,
   ) {
-    this.start({});
+    this.max = Math.max(1, options.maxSessions ?? DEFAULT_MAX_LIVE_SESSIONS);
   }
 
-  private start(conn: ConnectionInfo): void {
-    this.busy = false;
+  private open(key: string, info: ConnectionInfo, lineNumber: number, ts: number | undefined): LiveSession {
+    if (this.live.size >= this.max) {
+      // Map order is activity order (see touch): the first is the least recently active.
+      const [oldest] = this.live.values();
+      this.options.onProblem?.({
+        type: "too-many-sessions",
+        message: `more than ${this.max} sessions open at once: session ${oldest!.conn.uid} (${JSON.stringify(oldest!.key)}) is ended here`,
+        line: lineNumber,
+      });
+      this.finish(oldest!, lineNumber);
+    }
     const options = this.options;
-    this.connection = createControlConnection({
-      ...connectionOptions(options),
-      session: { recordPasswords: options.recordPasswords ?? false, expectGreeting: this.expectGreeting },
-      onExchange: (exchange) => options.onExchange(exchange, conn),
-      onProblem: (problem) => {
-        // The dialogue's own findings are in `exchange.diagnostics`; a log line number says where the rest are.
-        if (problem.layer !== "dialogue") this.problem(problem.type, problem.message, this.lineNumber);
-      },
-    });
+    const conn: ConnectionInfo = {
+      ...info,
+      uid: sessionUid(this.seed, key, lineNumber),
+      sessionKey: key === "" ? undefined : key,
+      sessionStart: ts,
+    };
+    const session: LiveSession = {
+      key,
+      conn,
+      lineNumber,
+      ts,
+      connection: createControlConnection({
+        ...connectionOptions(options),
+        session: { recordPasswords: options.recordPasswords ?? false, expectGreeting: this.expectGreeting },
+        onExchange: (exchange) => options.onExchange(exchange, conn),
+        onProblem: (problem) => {
+          // The dialogue's own findings are in `exchange.diagnostics`; a log line number says where the rest are.
+          if (problem.layer !== "dialogue")
+            options.onProblem?.({
+              type: problem.type,
+              message: problem.message,
+              line: session.lineNumber,
+              uid: conn.uid,
+            });
+        },
+      }),
+    };
+    this.live.set(key, session);
+    options.onSessionStart?.(conn);
+    return session;
   }
 
-  problem(type: string, message: string, line: number | undefined, offset?: number): void {
-    this.options.onProblem?.({ type, message, line, offset });
+  private finish(session: LiveSession, lineNumber: number): void {
+    this.live.delete(session.key);
+    session.lineNumber = lineNumber;
+    session.connection.end(session.ts);
+    this.options.onSessionEnd?.(session.conn);
   }
 
   event(event: TranscriptEvent): void {
-    this.busy = true;
-    this.lineNumber = event.lineNumber;
-    this.ts = event.ts;
+    const key = event.session ?? "";
+    let session = this.live.get(key);
+    if (session === undefined) session = this.open(key, {}, event.lineNumber, event.ts);
+    else if (this.live.size > 1) {
+      // Keep the map in activity order, for the cap.
+      this.live.delete(key);
+      this.live.set(key, session);
+    }
+    if (session.conn.sessionStart === undefined && event.ts !== undefined)
+      session.conn.sessionStart = event.ts;
+    session.lineNumber = event.lineNumber;
+    if (event.ts !== undefined) session.ts = event.ts;
     const line = typeof event.line === "string" ? textEncoder.encode(event.line) : event.line;
     if (event.direction === "server") {
-      this.connection.fromServer(line, event.ts);
-      this.connection.fromServer(CRLF, event.ts);
+      session.connection.fromServer(line, event.ts);
+      session.connection.fromServer(CRLF, event.ts);
     } else {
-      this.connection.fromClient(line, event.ts);
-      this.connection.fromClient(CRLF, event.ts);
+      session.connection.fromClient(line, event.ts);
+      session.connection.fromClient(CRLF, event.ts);
     }
   }
 
-  newConnection(conn: ConnectionInfo, lineNumber: number): void {
-    if (this.busy) this.finish(lineNumber);
-    this.start(conn);
+  connection(info: ConnectionInfo, boundary: SessionBoundary): void {
+    const key = boundary.session ?? "";
+    const previous = this.live.get(key);
+    if (previous !== undefined) this.finish(previous, boundary.lineNumber);
+    this.open(key, info, boundary.lineNumber, boundary.ts);
   }
 
-  finish(lineNumber: number): void {
-    this.lineNumber = lineNumber;
-    this.connection.end(this.ts);
+  close(boundary: SessionBoundary): void {
+    const session = this.live.get(boundary.session ?? "");
+    if (session !== undefined) this.finish(session, boundary.lineNumber);
+  }
+
+  /** The end of the log: every live session ends, in the order they were last active. */
+  finishAll(lineNumber: number): void {
+    for (const session of [...this.live.values()]) this.finish(session, lineNumber);
   }
 }
 
@@ -266,7 +385,7 @@ export async function readTranscript(
       });
 
   let raw: ControlConnection | undefined;
-  let builder: DialogueBuilder | undefined;
+  let builder: SessionDemux | undefined;
   let splitter: ReturnType<typeof createLineSplitter> | undefined;
   let reader: ReturnType<TranscriptFormat["createReader"]> | undefined;
 
@@ -278,7 +397,7 @@ export async function readTranscript(
     }
     const spec = TRANSCRIPT_FORMATS.find((candidate) => candidate.name === name);
     if (spec === undefined) throw new TranscriptFormatError(`unknown input format ${JSON.stringify(name)}`);
-    const dialogue = new DialogueBuilder(options, spec.hasGreeting);
+    const dialogue = new SessionDemux(options, spec.hasGreeting);
     builder = dialogue;
     const sink: TranscriptSink = {
       event: (event) => dialogue.event(event),
@@ -288,10 +407,8 @@ export async function readTranscript(
           message: `${d.message}: ${JSON.stringify(d.excerpt)}`,
           line: d.lineNumber,
         }),
-      connection: (info) => {
-        const { lineNumber, ...conn } = info;
-        dialogue.newConnection(conn, lineNumber);
-      },
+      connection: (info, boundary) => dialogue.connection(info, boundary),
+      close: (boundary) => dialogue.close(boundary),
     };
     const lineReader = spec.createReader(sink);
     reader = lineReader;
@@ -311,6 +428,7 @@ export async function readTranscript(
             line: lineNumber,
           });
         }
+        if (lineNumber === 1) dialogue.seed = latin1.decode(line.subarray(0, 256));
         lineReader.line(line, lineNumber);
       },
       { maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH },
@@ -342,7 +460,7 @@ export async function readTranscript(
   else {
     lines = splitter!.end();
     reader!.end(lines);
-    builder!.finish(lines);
+    builder!.finishAll(lines);
   }
   return { format: format!, lines };
 }

@@ -15,6 +15,18 @@ export interface TranscriptEvent {
   readonly ts?: number | undefined;
   /** 1-based line number in the log. */
   readonly lineNumber: number;
+  /**
+   * The session the line belongs to, as the log names it (vsftpd's `pid 6508`), for logs that interleave
+   * sessions. Lines without one belong to the log's one current session.
+   */
+  readonly session?: string | undefined;
+}
+
+/** Where a session starts or ends: the log line, its time, and the session's key (see `TranscriptEvent`). */
+export interface SessionBoundary {
+  readonly lineNumber: number;
+  readonly ts?: number | undefined;
+  readonly session?: string | undefined;
 }
 
 /**
@@ -40,8 +52,13 @@ export interface TranscriptDiagnostic {
 export interface TranscriptSink {
   event(event: TranscriptEvent): void;
   diagnostic(diagnostic: TranscriptDiagnostic): void;
-  /** A new control connection starts here (logs that hold several: vsftpd, Pure-FTPd, curl). */
-  connection(info: ConnectionInfo & { lineNumber: number }): void;
+  /**
+   * A new control connection starts here, with what the log says of its endpoints. A live session of the same
+   * key ends here.
+   */
+  connection(info: ConnectionInfo, boundary: SessionBoundary): void;
+  /** The session of this key ends here (a close line, the reply to QUIT). */
+  close(boundary: SessionBoundary): void;
 }
 
 /** A reader for one format: fed one log line at a time (bytes, terminator removed). */

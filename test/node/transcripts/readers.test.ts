@@ -229,7 +229,12 @@ describe("sessions and limits", () => {
       "S:  EPSV",
       "S: 211 End.",
     ]);
-    expect(result.conns[0]).toEqual({ origHost: "10.0.0.9" });
+    expect(result.conns[0]).toEqual({
+      origHost: "10.0.0.9",
+      uid: expect.stringMatching(/^C[0-9A-Za-z]{12}$/),
+      sessionKey: "pid 42",
+      sessionStart: Date.UTC(2026, 10, 24, 14, 6, 13, 500) / 1000,
+    });
     expect(result.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 14, 6, 13) / 1000 + 0.5);
   });
 });
