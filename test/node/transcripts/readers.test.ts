@@ -24,6 +24,9 @@ const FIXTURES = [
   ["pure-ftpd/pure-ftpd.log", "pure-ftpd"],
   ["dialogue/ftp-srv-dialogue.txt", "dialogue"],
   ["raw/vsftpd-server.bin", "raw"],
+  ["sessions/curl-v.txt", "curl-verbose"],
+  ["sessions/ftplib.txt", "ftplib"],
+  ["sessions/lftp.txt", "lftp"],
 ] as const;
 
 const fixtureBytes = new Map(
@@ -236,5 +239,130 @@ describe("sessions and limits", () => {
       sessionStart: Date.UTC(2026, 10, 24, 14, 6, 13, 500) / 1000,
     });
     expect(result.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 14, 6, 13) / 1000 + 0.5);
+  });
+});
+
+describe("sessions", () => {
+  const vsftpd = (pid: number, text: string, second = 10): string =>
+    `Thu Dec  3 13:46:${String(second).padStart(2, "0")} 2026 [pid ${pid}] ${text}`;
+
+  test("vsftpd: a failed login stays with its pre-login process; a later login moves to a new pid", async () => {
+    const log = [
+      vsftpd(101, 'CONNECT: Client "10.0.0.1"'),
+      vsftpd(101, 'FTP response: Client "10.0.0.1", "220 hi"'),
+      vsftpd(201, 'CONNECT: Client "10.0.0.2"'),
+      vsftpd(201, 'FTP response: Client "10.0.0.2", "220 hi"'),
+      vsftpd(101, 'FTP command: Client "10.0.0.1", "USER bob"'),
+      vsftpd(201, 'FTP command: Client "10.0.0.2", "USER amy"'),
+      vsftpd(101, '[bob] FTP response: Client "10.0.0.1", "331 pw"'),
+      vsftpd(201, '[amy] FTP response: Client "10.0.0.2", "331 pw"'),
+      vsftpd(101, '[bob] FTP command: Client "10.0.0.1", "PASS <password>"'),
+      vsftpd(201, '[amy] FTP command: Client "10.0.0.2", "PASS <password>"'),
+      vsftpd(100, '[bob] FAIL LOGIN: Client "10.0.0.1"'),
+      vsftpd(200, '[amy] OK LOGIN: Client "10.0.0.2"'),
+      vsftpd(101, '[bob] FTP response: Client "10.0.0.1", "530 no"'),
+      vsftpd(202, '[amy] FTP response: Client "10.0.0.2", "230 ok"'),
+      vsftpd(202, '[amy] FTP command: Client "10.0.0.2", "QUIT"'),
+      vsftpd(101, '[bob] FTP command: Client "10.0.0.1", "QUIT"'),
+      vsftpd(202, '[amy] FTP response: Client "10.0.0.2", "221 bye"'),
+      vsftpd(101, '[bob] FTP response: Client "10.0.0.1", "221 bye"'),
+    ].join("\n");
+    const result = await read(`${log}\n`, { format: "vsftpd" });
+    expect(result.problems).toEqual([]);
+    const byUid = new Map<string, string[]>();
+    result.exchanges.forEach((exchange, i) => {
+      const uid = result.conns[i]!.uid!;
+      byUid.set(uid, [...(byUid.get(uid) ?? []), ...flatten([exchange])]);
+    });
+    expect([...byUid.values()]).toEqual(
+      [
+        ["S: 220 hi", "C: USER bob", "S: 331 pw", "C: PASS <hidden>", "S: 530 no", "C: QUIT", "S: 221 bye"],
+        ["S: 220 hi", "C: USER amy", "S: 331 pw", "C: PASS <hidden>", "S: 230 ok", "C: QUIT", "S: 221 bye"],
+      ].sort((a, b) => (a[1]! < b[1]! ? 1 : -1)),
+    );
+    const hosts = new Set(result.conns.map((c) => `${c.origHost} ${c.sessionKey}`));
+    expect(hosts).toEqual(new Set(["10.0.0.1 pid 101", "10.0.0.2 pid 201"]));
+  });
+
+  test("uids are the same on every read (whatever the chunking) and differ between sessions", async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath("sessions/concurrent-vsftpd.log")));
+    const a = await read(bytes, {});
+    const b = await read(bytes, {}, [7, 13]);
+    expect(b.conns.map((c) => c.uid)).toEqual(a.conns.map((c) => c.uid));
+    expect(flatten(b.exchanges)).toEqual(flatten(a.exchanges));
+    expect(new Set(a.conns.map((c) => c.uid)).size).toBe(6);
+  });
+
+  test("past the cap on live sessions, the least recently active one is ended with a typed problem", async () => {
+    const lines: string[] = [];
+    for (let pid = 1; pid <= 3; pid++) {
+      lines.push(vsftpd(pid, `CONNECT: Client "10.0.0.${pid}"`));
+      lines.push(vsftpd(pid, `FTP response: Client "10.0.0.${pid}", "220 hi"`));
+      lines.push(vsftpd(pid, `FTP command: Client "10.0.0.${pid}", "NOOP"`));
+    }
+    lines.push(vsftpd(2, 'FTP response: Client "10.0.0.2", "200 ok"'));
+    const result = await read(`${lines.join("\n")}\n`, { maxSessions: 2 });
+    // pid 1 is the least recently active when pid 3 connects (line 7): it ends there, its NOOP unanswered.
+    expect(result.problems).toEqual([expect.objectContaining({ type: "too-many-sessions", line: 7 })]);
+    const sessionOf = (key: string) => result.exchanges.filter((_, i) => result.conns[i]!.sessionKey === key);
+    expect(flatten(sessionOf("pid 1"))).toEqual(["S: 220 hi", "C: NOOP"]);
+    expect(sessionOf("pid 1")[1]!.final).toBeUndefined();
+    expect(flatten(sessionOf("pid 2"))).toEqual(["S: 220 hi", "C: NOOP", "S: 200 ok"]);
+    expect(new Set(result.conns.map((c) => c.uid)).size).toBe(3);
+  });
+
+  test("curl -v: a verbose line glued after the progress meter is read, the meter alone is skipped", async () => {
+    const log = [
+      "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current",
+      "                                 Dload  Upload   Total   Spent    Left  Speed",
+      "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0*   Trying 10.1.1.1:2121...",
+      "< 220 hi\r",
+      "> USER bob\r",
+      "\r  0     0    0     0    0     0      0      0 --:--:--  0:00:01 --:--:--     0\r  0     0    0     0    0     0      0      0 --:--:--  0:00:02 --:--:--     0< 530 Login incorrect.\r",
+      "\r100  292k  100  292k    0     0  15.9M      0 --:--:-- --:--:-- --:--:-- 16.8M",
+      "* Closing connection 0",
+    ].join("\n");
+    const result = await read(`${log}\n`);
+    expect(result.format).toBe("curl-verbose");
+    expect(result.problems).toEqual([]);
+    expect(flatten(result.exchanges)).toEqual(["S: 220 hi", "C: USER bob", "S: 530 Login incorrect."]);
+    expect(result.conns[0]).toMatchObject({ respHost: "10.1.1.1", respPort: 2121 });
+  });
+
+  test("lftp: its own notes are no warnings; program output is", async () => {
+    const log = [
+      "---- Connecting to h (10.0.0.5) port 21",
+      "<--- 220 hi",
+      "copy: get hit eof",
+      "copy: waiting for put confirmation",
+      "10.0.0.5 translated to pair 10.0.0.5:21",
+      "some program output",
+    ].join("\n");
+    const result = await read(`${log}\n`, { format: "lftp" });
+    expect(result.problems).toEqual([expect.objectContaining({ type: "unknown-line", line: 6 })]);
+    expect(result.conns[0]).toMatchObject({ respHost: "10.0.0.5", respPort: 21 });
+  });
+
+  test("Pure-FTPd: Logout ends a session after its last reply line; sessions of two pids interleave", async () => {
+    const p = (pid: number, text: string): string =>
+      `2026-11-24T14:06:13+00:00 vm pure-ftpd[${pid}]: (?@10.0.0.${pid}) [${text}`;
+    const log = [
+      p(1, "INFO] New connection from 10.0.0.1"),
+      p(2, "INFO] New connection from 10.0.0.2"),
+      p(1, "DEBUG] 220 one"),
+      p(2, "DEBUG] 220 two"),
+      p(2, "DEBUG] Command [quit] []"),
+      p(1, "DEBUG] Command [noop] []"),
+      p(2, "INFO] Logout."),
+      p(1, "DEBUG] 200 zzz"),
+      p(2, "DEBUG] 221-Goodbye."),
+      p(2, "DEBUG] 221 Logout."),
+    ].join("\n");
+    const result = await read(`${log}\n`);
+    expect(result.problems).toEqual([]);
+    const two = result.exchanges.filter((_, i) => result.conns[i]!.sessionKey === "pid 2");
+    expect(flatten(two)).toEqual(["S: 220 two", "C: QUIT", "S: 221-Goodbye.", "S: 221 Logout."]);
+    const one = result.exchanges.filter((_, i) => result.conns[i]!.sessionKey === "pid 1");
+    expect(flatten(one)).toEqual(["S: 220 one", "C: NOOP", "S: 200 zzz"]);
   });
 });
