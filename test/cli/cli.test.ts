@@ -78,6 +78,13 @@ describe("log", () => {
     expect(unknown.status).toBe(2);
     expect(lines(unknown.stderr)).toHaveLength(1);
     expect(unknown.stderr).toContain("--input-format");
+    // A Pure-FTPd CLF transfer log: refused (exit 2), no invented GET exchanges on stdout.
+    const clf = run(["log", "-", "--format", "ndjson"], {
+      input: '127.0.0.1 - ftpreply [24/Nov/2026:11:51:39 +0000] "GET /srv/ftp/file1234.bin" 200 1234\n',
+    });
+    expect(clf.status).toBe(2);
+    expect(clf.stdout).toBe("");
+    expect(clf.stderr).toContain("cannot read this log");
   });
 
   test("--summary: counts by code and class, logins, errors, transfers, bytes", () => {

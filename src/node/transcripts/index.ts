@@ -12,7 +12,13 @@ import {
 } from "../../connection/connection.js";
 import type { Exchange } from "../../dialogue.js";
 import type { ConnectionInfo } from "../../records.js";
-import { createLineSplitter, DEFAULT_MAX_LOG_LINE_LENGTH, excerpt, startsWithReplyCode } from "./bytes.js";
+import {
+  createLineSplitter,
+  DEFAULT_MAX_LOG_LINE_LENGTH,
+  excerpt,
+  maskSecrets,
+  startsWithReplyCode,
+} from "./bytes.js";
 import { curlTraceAsciiFormat } from "./curl-trace-ascii.js";
 import { curlVerboseFormat } from "./curl-verbose.js";
 import { dialogueFormat } from "./dialogue.js";
@@ -52,6 +58,8 @@ export const INPUT_FORMAT_NAMES: readonly TranscriptFormatName[] = [
 /** How much of the start of a log auto-detection looks at. */
 const DETECT_BYTES = 64 * 1024;
 const DETECT_LINES = 64;
+/** The share of the first non-blank lines the chosen format must recognise (curl -v's own notes count for none). */
+const MIN_DETECTED_SHARE = 0.25;
 
 const latin1 = new TextDecoder("latin1");
 
@@ -73,7 +81,11 @@ export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName |
       bestScore = score;
     }
   }
-  if (best !== undefined) return best.name;
+  // A format must explain a fair share of the lines, not a stray one: a log mostly of something else (a
+  // transfer log, program output) is refused rather than read as a dialogue it does not hold.
+  const nonBlank = lines.filter((line) => line.trim() !== "").length;
+  if (best !== undefined && bestScore >= nonBlank * MIN_DETECTED_SHARE) return best.name;
+  if (best !== undefined) return undefined;
   const first = lines.find((line) => line.length > 0);
   if (first !== undefined && startsWithReplyCode(new TextEncoder().encode(first.slice(0, 4)))) return "raw";
   return undefined;
@@ -373,8 +385,16 @@ async function* withHead(
  */
 export async function readTranscript(
   source: AsyncIterable<Uint8Array>,
-  options: ReadTranscriptOptions,
+  given: ReadTranscriptOptions,
 ): Promise<{ format: TranscriptFormatName; lines: number }> {
+  // Problems quote the log (excerpts, a parser's view of a line): what looks like a password is masked unless
+  // passwords are kept.
+  const report = given.onProblem;
+  const options: ReadTranscriptOptions =
+    given.recordPasswords === true || report === undefined
+      ? given
+      : { ...given, onProblem: (problem) => report({ ...problem, message: maskSecrets(problem.message) }) };
+  const shown = (text: string): string => (given.recordPasswords === true ? text : maskSecrets(text));
   let format: TranscriptFormatName | undefined = options.format === "auto" ? undefined : options.format;
   let chosen = format !== undefined;
   const stream = chosen
@@ -404,7 +424,7 @@ export async function readTranscript(
       diagnostic: (d) =>
         options.onProblem?.({
           type: d.type,
-          message: `${d.message}: ${JSON.stringify(d.excerpt)}`,
+          message: `${d.message}: ${JSON.stringify(shown(d.excerpt))}`,
           line: d.lineNumber,
         }),
       connection: (info, boundary) => dialogue.connection(info, boundary),
@@ -417,7 +437,7 @@ export async function readTranscript(
         if (cut) {
           options.onProblem?.({
             type: "line-too-long",
-            message: `log line longer than ${options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH} bytes: only its start is read: ${JSON.stringify(excerpt(line))}`,
+            message: `log line longer than ${options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH} bytes: only its start is read: ${JSON.stringify(shown(excerpt(line)))}`,
             line: lineNumber,
           });
         }
@@ -441,7 +461,7 @@ export async function readTranscript(
     if (!ready) {
       if (format === undefined) {
         throw new TranscriptFormatError(
-          "cannot tell the log's format from its first lines (give one with --input-format)",
+          "cannot read this log: its first lines are in no format this reader knows (a transfer log, or program output?); give --input-format to read it as one anyway",
         );
       }
       setUp(format);

@@ -46,6 +46,12 @@ function readClfTime(bytes: Uint8Array, at: number): number {
 
 const textDecoder = new TextDecoder();
 
+/**
+ * Requests of a CLF transfer log (Pure-FTPd's `-O clf:…`): an HTTP-style method and a path, one line per
+ * transfer, no dialogue. ProFTPD's `%r` is an FTP command line, never one of these.
+ */
+const HTTP_METHOD = /^(GET|PUT|POST|HEAD|DELETE) \//;
+
 function createProftpdReader(sink: TranscriptSink): TranscriptReader {
   let previousCommand = "";
   const unknown = (bytes: Uint8Array, lineNumber: number, message: string): void => {
@@ -79,6 +85,10 @@ function createProftpdReader(sink: TranscriptSink): TranscriptReader {
         return;
       }
       const request = bytes.slice(requestStart, requestEnd);
+      if (HTTP_METHOD.test(textDecoder.decode(request.subarray(0, 8)))) {
+        unknown(bytes, lineNumber, "a CLF transfer log line (an HTTP-style method), not an FTP command");
+        return;
+      }
       // `OPTS_UTF8 ON` is ProFTPD's internal name for `OPTS UTF8 ON`.
       const space = request.indexOf(SPACE);
       const underscore = request.indexOf(UNDERSCORE);
@@ -124,7 +134,11 @@ export const proftpdFormat: TranscriptFormat = {
   detect(lines) {
     let score = 0;
     for (const line of lines) {
-      if (/\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ".*" (\d{3}|-)( |$)/.test(line)) score++;
+      if (
+        /\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ".*" (\d{3}|-)( |$)/.test(line) &&
+        !/\] "(GET|PUT|POST|HEAD|DELETE) \//.test(line)
+      )
+        score++;
     }
     return score;
   },

@@ -366,3 +366,39 @@ describe("sessions", () => {
     expect(flatten(one)).toEqual(["S: 220 one", "C: NOOP", "S: 200 zzz"]);
   });
 });
+
+describe("refusing what cannot be read, and secrets in messages", () => {
+  test("a CLF transfer log is refused, not read as a dialogue of GET commands", async () => {
+    const clf = [
+      '127.0.0.1 - ftpreply [24/Nov/2026:11:51:39 +0000] "GET /srv/ftp/file1234.bin" 200 1234',
+      '127.0.0.1 - ftpreply [24/Nov/2026:11:51:40 +0000] "PUT /srv/ftp/up.bin" 200 99',
+    ].join("\n");
+    await expect(read(`${clf}\n`)).rejects.toThrow(/cannot read this log/);
+    // Forced, each line is reported and nothing is invented.
+    const forced = await read(`${clf}\n`, { format: "proftpd" });
+    expect(forced.exchanges).toEqual([]);
+    expect(forced.problems.map((p) => p.type)).toEqual(["unknown-line", "unknown-line"]);
+  });
+
+  test("a log where the format explains only a stray line is refused", async () => {
+    const text = `${Array.from({ length: 20 }, (_, i) => `some program output ${i}`).join("\n")}\n> USER bob\n`;
+    await expect(read(text)).rejects.toThrow(/cannot read this log/);
+  });
+
+  test("passwords in excerpts and messages are masked unless passwords are shown", async () => {
+    const log = [
+      "---- Connecting to h (10.0.0.5) port 21",
+      "get ftp://anonymous:guest%40example.org@10.0.0.5/pub/x: failed",
+      "oops PASS hunter2 was typed here",
+      'vsftpd said anon password "secret@"; 331 Please specify the password.',
+    ].join("\n");
+    const masked = await read(`${log}\n`, { format: "lftp" });
+    const messages = masked.problems.map((p) => p.message).join("\n");
+    expect(messages).not.toMatch(/guest%40example\.org|hunter2|secret@/);
+    expect(messages).toContain("ftp://anonymous:<hidden>@10.0.0.5/pub/x");
+    expect(messages).toContain("PASS <hidden>");
+    expect(messages).toContain("Please specify the password.");
+    const shown = await read(`${log}\n`, { format: "lftp", recordPasswords: true });
+    expect(shown.problems.map((p) => p.message).join("\n")).toMatch(/guest%40example\.org[\s\S]*hunter2/);
+  });
+});
