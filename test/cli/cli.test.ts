@@ -3,7 +3,7 @@
  * test command builds first; set FTP_REPLY_CLI to try another build).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -132,6 +132,22 @@ describe("log", () => {
       expect(block.match(/\(greeting\)/g)).toHaveLength(1);
       expect(block.match(/C: QUIT/g)).toHaveLength(1);
     }
+  });
+
+  test("--year dates syslog's yearless lines; without it the file's mtime gives the year (epoch seconds)", () => {
+    const file = "fixtures/logs/pure-ftpd/pure-ftpd.log";
+    const tsOf = (args: string[]): number[] =>
+      lines(run(["log", file, "--format", "zeek", ...args]).stdout)
+        .filter((line) => !line.startsWith("#"))
+        .map((line) => Number(line.split("\t")[0]));
+    const given = tsOf(["--year", "2021"]);
+    expect(given.length).toBeGreaterThan(0);
+    for (const ts of given) expect(new Date(ts * 1000).getUTCFullYear()).toBe(2021);
+    expect(given[0]).toBe(Date.UTC(2021, 10, 24, 14, 13, 14) / 1000);
+    const mtime = statSync(join(REPO, file)).mtime;
+    const year = mtime.getUTCFullYear() - (10 > mtime.getUTCMonth() ? 1 : 0);
+    expect(new Date(tsOf([])[0]! * 1000).getUTCFullYear()).toBe(year);
+    expect(run(["log", file, "--year", "21"]).status).toBe(2);
   });
 
   test("--format zeek loads as a Zeek TSV log: read back by its #fields header", () => {

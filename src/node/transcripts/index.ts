@@ -127,6 +127,16 @@ export interface ReadTranscriptOptions {
   onSessionStart?(conn: ConnectionInfo): void;
   /** Each session as it ends (after its last exchange): its close line, its key's next session, the log's end. */
   onSessionEnd?(conn: ConnectionInfo): void;
+  /**
+   * The year of dates a log writes without one (syslog's `Nov 24 11:51:39`). Default: from `referenceTime`.
+   */
+  year?: number | undefined;
+  /**
+   * When the log was last written (seconds since the Unix epoch; the CLI gives the file's mtime, else now):
+   * a yearless date takes this time's year, or the year before when its month is later than this time's month
+   * (a log from December read in January), as syslog readers do.
+   */
+  referenceTime?: number | undefined;
   /** How many sessions may be open at once (default 1024); past it the least recently active one is ended. */
   maxSessions?: number;
   /** Each problem: unknown lines, framing errors. The dialogue's own findings are in `exchange.diagnostics`. */
@@ -430,7 +440,10 @@ export async function readTranscript(
       connection: (info, boundary) => dialogue.connection(info, boundary),
       close: (boundary) => dialogue.close(boundary),
     };
-    const lineReader = spec.createReader(sink);
+    const reference = new Date((options.referenceTime ?? Date.now() / 1000) * 1000);
+    const yearOf = (month: number): number =>
+      options.year ?? reference.getUTCFullYear() - (month > reference.getUTCMonth() ? 1 : 0);
+    const lineReader = spec.createReader(sink, { yearOf });
     reader = lineReader;
     splitter = createLineSplitter(
       (line, lineNumber, cut, terminated) => {

@@ -24,13 +24,16 @@ import {
   startsWithReplyCode,
   utcSeconds,
 } from "./bytes.js";
-import type { TranscriptFormat, TranscriptReader, TranscriptSink } from "./types.js";
+import type { TranscriptFormat, TranscriptReader, TranscriptReaderContext, TranscriptSink } from "./types.js";
 
 const HASH = 0x23;
 const LF = 0x0a;
 
-/** The syslog timestamp at the start of the line → seconds (of day for the yearless traditional form). */
-function readSyslogTime(bytes: Uint8Array): number | undefined {
+/**
+ * The syslog timestamp at the start of the line → seconds since the Unix epoch; the traditional form has no year
+ * (`Nov 24 14:06:13`), which `yearOf` gives.
+ */
+function readSyslogTime(bytes: Uint8Array, yearOf: (month: number) => number): number | undefined {
   let at = 0;
   // A raw syslog message starts with `<PRI>`.
   if (bytes[0] === 0x3c) {
@@ -39,8 +42,11 @@ function readSyslogTime(bytes: Uint8Array): number | undefined {
   }
   const month = monthIndex(bytes, at);
   if (month >= 0) {
+    // `Nov 24` or `Nov  4`
+    const day = bytes[at + 4] === 0x20 ? readDigits(bytes, at + 5, 1) : readDigits(bytes, at + 4, 2);
     const clock = readClock(bytes, at + 7);
-    return clock < 0 ? undefined : clock;
+    if (clock < 0 || day < 1) return undefined;
+    return utcSeconds(yearOf(month), month, day, 0, 0, 0) + clock;
   }
   // RFC 3339: 2026-11-24T14:06:13.120000+00:00
   const year = readDigits(bytes, at, 4);
@@ -114,7 +120,7 @@ function sessionKey(bytes: Uint8Array, program: number, levelOpen: number): stri
   return at > open ? `host ${textDecoder.decode(bytes.subarray(at + 1, levelOpen))}` : undefined;
 }
 
-function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
+function createPureFtpdReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader {
   /** The last message was a reply: a prefix-less line goes on with it. */
   let inReply = false;
   let lastTs: number | undefined;
@@ -129,7 +135,7 @@ function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
   return {
     line(bytes, lineNumber) {
       const program = indexOfAscii(bytes, "pure-ftpd");
-      const ts = program === -1 ? undefined : readSyslogTime(bytes);
+      const ts = program === -1 ? undefined : readSyslogTime(bytes, context.yearOf);
       if (program === -1 || ts === undefined) {
         if (inReply) {
           sink.event({ direction: "server", line: bytes, ts: lastTs, lineNumber, session: lastKey });

@@ -11,7 +11,10 @@ export interface TranscriptEvent {
   readonly direction: TranscriptDirection;
   /** The line's bytes as logged, or text when the log escapes it (ftplib's `repr`, rsyslog's `#012`). */
   readonly line: Uint8Array | string;
-  /** Seconds: since the Unix epoch when the log has a date, since midnight when it has only a time of day. */
+  /**
+   * Seconds since the Unix epoch; a yearless date (syslog's `Nov 24 11:51:39`) takes its year from the reader's
+   * context. Since midnight only where the log has a time of day and no date at all (curl --trace-time).
+   */
   readonly ts?: number | undefined;
   /** 1-based line number in the log. */
   readonly lineNumber: number;
@@ -61,6 +64,12 @@ export interface TranscriptSink {
   close(boundary: SessionBoundary): void;
 }
 
+/** What a reader may need beyond its lines. */
+export interface TranscriptReaderContext {
+  /** The year of dates written without one (syslog's traditional format). */
+  yearOf(month: number): number;
+}
+
 /** A reader for one format: fed one log line at a time (bytes, terminator removed). */
 export interface TranscriptReader {
   line(bytes: Uint8Array, lineNumber: number): void;
@@ -90,5 +99,5 @@ export interface TranscriptFormat {
    * it recognises. Auto-detection takes the highest.
    */
   detect(lines: readonly string[]): number;
-  createReader(sink: TranscriptSink): TranscriptReader;
+  createReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader;
 }

@@ -402,3 +402,20 @@ describe("refusing what cannot be read, and secrets in messages", () => {
     expect(shown.problems.map((p) => p.message).join("\n")).toMatch(/guest%40example\.org[\s\S]*hunter2/);
   });
 });
+
+describe("syslog dates without a year", () => {
+  const line = (month: string) => `${month} 24 11:51:39 vm pure-ftpd: (?@10.0.0.1) [DEBUG] 220 hi\n`;
+
+  test("the year is given, or taken from when the log was written (the year before for a later month)", async () => {
+    const given = await read(line("Nov"), { year: 2019 });
+    expect(given.exchanges[0]!.startTs).toBe(Date.UTC(2019, 10, 24, 11, 51, 39) / 1000);
+    const written = Date.UTC(2027, 0, 5) / 1000; // a log of November, last written in January
+    const november = await read(line("Nov"), { referenceTime: written });
+    expect(november.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 11, 51, 39) / 1000);
+    const january = await read(line("Jan"), { referenceTime: written });
+    expect(january.exchanges[0]!.startTs).toBe(Date.UTC(2027, 0, 24, 11, 51, 39) / 1000);
+    // A single-digit day is padded with a space.
+    const padded = await read("Nov  4 11:51:39 vm pure-ftpd: (?@10.0.0.1) [DEBUG] 220 hi\n", { year: 2026 });
+    expect(padded.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 4, 11, 51, 39) / 1000);
+  });
+});
