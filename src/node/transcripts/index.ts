@@ -336,8 +336,7 @@ class SessionDemux {
 }
 
 /** Feeds server→client bytes (the `raw` format) straight to a control connection: byte offsets are the file's. */
-function rawDialogue(options: ReadTranscriptOptions): ControlConnection {
-  const conn: ConnectionInfo = {};
+function rawDialogue(options: ReadTranscriptOptions, conn: ConnectionInfo): ControlConnection {
   return createControlConnection({
     ...connectionOptions(options),
     session: { recordPasswords: options.recordPasswords ?? false },
@@ -415,6 +414,8 @@ export async function readTranscript(
       });
 
   let raw: ControlConnection | undefined;
+  /** The one session of server bytes: its uid comes from the first bytes. */
+  const rawConn: ConnectionInfo = {};
   let builder: SessionDemux | undefined;
   let splitter: ReturnType<typeof createLineSplitter> | undefined;
   let reader: ReturnType<TranscriptFormat["createReader"]> | undefined;
@@ -422,7 +423,7 @@ export async function readTranscript(
   const setUp = (name: TranscriptFormatName): void => {
     options.onFormat?.(name);
     if (name === "raw") {
-      raw = rawDialogue(options);
+      raw = rawDialogue(options, rawConn);
       return;
     }
     const spec = TRANSCRIPT_FORMATS.find((candidate) => candidate.name === name);
@@ -480,8 +481,13 @@ export async function readTranscript(
       setUp(format);
       ready = true;
     }
-    if (raw !== undefined) raw.fromServer(chunk);
-    else splitter!.feed(chunk);
+    if (raw !== undefined) {
+      if (rawConn.uid === undefined) {
+        rawConn.uid = sessionUid(latin1.decode(chunk.subarray(0, 256)), "", 0);
+        options.onSessionStart?.(rawConn);
+      }
+      raw.fromServer(chunk);
+    } else splitter!.feed(chunk);
     await options.onChunk?.();
   }
   if (!ready) {
@@ -489,8 +495,10 @@ export async function readTranscript(
     return { format: format ?? "raw", lines: 0 };
   }
   let lines = 0;
-  if (raw !== undefined) raw.end();
-  else {
+  if (raw !== undefined) {
+    raw.end();
+    options.onSessionEnd?.(rawConn);
+  } else {
     lines = splitter!.end();
     reader!.end(lines);
     builder!.finishAll(lines);

@@ -45,6 +45,7 @@ function readClfTime(bytes: Uint8Array, at: number): number {
 }
 
 const textDecoder = new TextDecoder();
+const latin1 = new TextDecoder("latin1");
 
 /**
  * Requests of a CLF transfer log (Pure-FTPd's `-O clf:…`): an HTTP-style method and a path, one line per
@@ -120,8 +121,11 @@ function createProftpdReader(sink: TranscriptSink): TranscriptReader {
       } else {
         reply = code;
       }
-      sink.event({ direction: "client", line: request, ts, lineNumber });
-      sink.event({ direction: "server", line: reply, ts, lineNumber });
+      // %h: the client's address is all this log says of a session; a 221 to QUIT ends one.
+      const session = `host ${latin1.decode(bytes.subarray(0, bytes.indexOf(SPACE)))}`;
+      sink.event({ direction: "client", line: request, ts, lineNumber, session });
+      sink.event({ direction: "server", line: reply, ts, lineNumber, session });
+      if (/^QUIT\b/i.test(requestText) && code[0] === 0x32) sink.close({ lineNumber, ts, session });
     },
     end() {},
   };

@@ -290,6 +290,28 @@ describe("sessions", () => {
     const b = await read(bytes, {}, [7, 13]);
     expect(b.conns.map((c) => c.uid)).toEqual(a.conns.map((c) => c.uid));
     expect(flatten(b.exchanges)).toEqual(flatten(a.exchanges));
+    // Every format gives its sessions a uid: server bytes (one session) and ProFTPD's (by client address) too.
+    for (const name of ["raw/vsftpd-server.bin", "proftpd/extended.log"]) {
+      const { conns } = await readFixture(name);
+      expect(conns.length).toBeGreaterThan(0);
+      for (const conn of conns) expect(conn.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    }
+    const proftpd = await read(
+      [
+        '10.0.0.1 UNKNOWN - [24/Nov/2026:14:06:12 +0000] "USER a" 331 "pw"',
+        '10.0.0.2 UNKNOWN - [24/Nov/2026:14:06:12 +0000] "USER b" 331 "pw"',
+        '10.0.0.1 UNKNOWN - [24/Nov/2026:14:06:13 +0000] "QUIT" 221 "bye"',
+        '10.0.0.1 UNKNOWN - [24/Nov/2026:14:06:14 +0000] "USER c" 331 "pw"',
+      ].join("\n"),
+    );
+    expect(proftpd.conns.map((c) => c.sessionKey)).toEqual([
+      "host 10.0.0.1",
+      "host 10.0.0.2",
+      "host 10.0.0.1",
+      "host 10.0.0.1",
+    ]);
+    // The QUIT ended the first session of 10.0.0.1: USER c is a new one.
+    expect(new Set(proftpd.conns.map((c) => c.uid)).size).toBe(3);
     expect(new Set(a.conns.map((c) => c.uid)).size).toBe(6);
   });
 
