@@ -9,6 +9,9 @@
 #   ftplib      one Python script, three FTP() objects in turn   ftplib.txt, ftplib-vsftpd.log, ftplib.pcap
 #   lftp        one lftp run, three `open`s                      lftp.txt, lftp-vsftpd.log, lftp.pcap
 #   concurrent  six Python clients at once (threads)             concurrent-vsftpd.log, concurrent.pcap
+#   pure-ftpd   five Python clients at once, each from its own   pure-ftpd-concurrent.log, pure-ftpd.pcap
+#               127.0.0.N address, against Pure-FTPd 1.0.50 (-d -d, syslog through a private rsyslogd, as
+#               scripts/record-logs.sh does)
 #
 # The server is vsftpd 3.0.3 (log_ftp_protocol=YES) for every phase, a fresh instance and log per phase.
 # For each pcap, `<phase>.reference.json` holds, per TCP stream (tshark's `follow,tcp,raw`), the commands the
@@ -32,7 +35,7 @@ die() {
 	echo "record-sessions: $*" >&2
 	exit 1
 }
-for tool in tcpdump tshark curl lftp python3; do command -v $tool >/dev/null || die "$tool is needed"; done
+for tool in tcpdump tshark curl lftp python3 unshare; do command -v $tool >/dev/null || die "$tool is needed"; done
 [[ $(id -u) -eq 0 ]] || die "run as root (tcpdump on lo)"
 
 free_port() {
@@ -234,9 +237,94 @@ python3 - "$PORT" <<-'EOF'
 EOF
 stop_phase concurrent
 
+# ───────────── Pure-FTPd, five clients at once from five addresses ─────────────
+TOOLS=${FTP_REPLY_TOOLS:-/opt/ftp-reply-tools}
+ensure_rsyslog() {
+	if [[ ! -x $TOOLS/rsyslog/usr/sbin/rsyslogd ]]; then
+		local tmp
+		tmp=$(mktemp -d)
+		chmod 0777 "$tmp"
+		(cd "$tmp" && apt-get download -q rsyslog libestr0 libfastjson4 >/dev/null) ||
+			die "could not apt-get download rsyslog"
+		mkdir -p "$TOOLS/rsyslog"
+		for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$TOOLS/rsyslog"; done
+		rm -rf "$tmp"
+	fi
+}
+record_pure_ftpd() {
+	local dir=$WORK/pure-ftpd
+	PORT=$(free_port)
+	mkdir -p "$dir/olddev"
+	ensure_rsyslog
+	cat >"$dir/rsyslog.conf" <<-EOF
+		module(load="imuxsock" SysSock.Name="/dev/log")
+		\$ActionFileDefaultTemplate RSYSLOG_TraditionalFileFormat
+		ftp.* $dir/pure-ftpd.log
+	EOF
+	cat >"$dir/in-namespace.sh" <<-EOF
+		set -e
+		mount --bind /dev $dir/olddev
+		mount -t tmpfs -o mode=0755 none /dev
+		for node in null zero random urandom tty; do touch /dev/\$node; mount --bind $dir/olddev/\$node /dev/\$node; done
+		LD_LIBRARY_PATH=$TOOLS/rsyslog/usr/lib/x86_64-linux-gnu $TOOLS/rsyslog/usr/sbin/rsyslogd -n -M $TOOLS/rsyslog/usr/lib/x86_64-linux-gnu/rsyslog -f $dir/rsyslog.conf -i $dir/rsyslogd.pid &
+		syslog_pid=\$!
+		for _ in \$(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+		LD_LIBRARY_PATH=\$(cat $SERVERS/pure-ftpd/LD_LIBRARY_PATH 2>/dev/null || true) \\
+			$SERVERS/pure-ftpd/usr/sbin/pure-ftpd -S 127.0.0.1,$PORT -d -d -f ftp -p $((PORT + 1)):$((PORT + 40)) -E -H -A -u 1000 -c 50 -C 10 &
+		ftpd_pid=\$!
+		while [ ! -e $dir/done ]; do sleep 0.1; done
+		kill \$ftpd_pid; sleep 0.5; kill \$syslog_pid; wait
+	EOF
+	unshare -m bash "$dir/in-namespace.sh" &
+	local ns=$!
+	PIDS+=($ns)
+	local hex
+	hex=$(printf '%04X' "$PORT")
+	for _ in $(seq 100); do grep -q ":$hex 00000000:0000 0A" /proc/net/tcp && break; sleep 0.1; done
+	start_capture pure-ftpd
+	# .ci/install-servers.sh makes the account ftpreply (password ftpreply-test-only).
+	python3 - "$PORT" <<-'EOF'
+		import ftplib, sys, threading, time
+		port = int(sys.argv[1])
+		barrier = threading.Barrier(5)
+		def client(n):
+		    ftp = ftplib.FTP(source_address=("127.0.0.%d" % (n + 2), 0))
+		    ftp.connect("127.0.0.1", port)
+		    barrier.wait()
+		    try:
+		        ftp.login("ftpreply", "wrong" if n == 4 else "ftpreply-test-only")
+		    except ftplib.error_perm:
+		        ftp.close()
+		        return
+		    for i in range(n % 3 + 1):
+		        ftp.pwd()
+		        time.sleep(0.05)
+		    ftp.sendcmd("NOOP")
+		    try:
+		        ftp.sendcmd("MDTM missing-%d.txt" % n)
+		    except ftplib.error_perm:
+		        pass
+		    ftp.quit()
+		threads = [threading.Thread(target=client, args=(n,)) for n in range(5)]
+		for t in threads: t.start()
+		for t in threads: t.join()
+	EOF
+	sleep 1
+	kill -INT "$TCPDUMP"
+	wait "$TCPDUMP" || true
+	grep -H "captured\|dropped" "$WORK/pure-ftpd.tcpdump" >&2 || true
+	touch "$dir/done"
+	wait "$ns" || true
+	cp "$dir/pure-ftpd.log" "$OUT/pure-ftpd-concurrent.log"
+	python3 "$WORK/reference.py" "$OUT/pure-ftpd.pcap" "$PORT" >"$OUT/pure-ftpd.reference.json"
+}
+record_pure_ftpd
+
 {
 	echo "recorded: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "vsftpd: $(cat "$SERVERS/vsftpd/VERSION")"
+	echo "pure-ftpd: $(cat "$SERVERS/pure-ftpd/VERSION")"
+	echo "rsyslog: $(LD_LIBRARY_PATH=$TOOLS/rsyslog/usr/lib/x86_64-linux-gnu "$TOOLS/rsyslog/usr/sbin/rsyslogd" -v | head -1)"
 	echo "curl: $(curl --version | head -1)"
 	echo "lftp: $(lftp --version | head -1)"
 	echo "python: $(python3 --version)"

@@ -127,3 +127,25 @@ describe("vsftpd's log (one process per session, several pids per session)", () 
     expect(new Set(log.map((s) => s.conn.uid)).size).toBe(6);
   });
 });
+
+describe("Pure-FTPd's syslog (no pid in it: sessions by client address)", () => {
+  test("five concurrent clients from five addresses: five sessions, each one stream of the capture", async () => {
+    const log = await readSessions("pure-ftpd-concurrent.log");
+    const streams = reference("pure-ftpd");
+    expect(streams).toHaveLength(5);
+    expect(log).toHaveLength(5);
+    const key = (pairs: Pair[]): string => JSON.stringify(pairs);
+    expect(log.map((s) => key(s.exchanges)).sort()).toEqual(streams.map((s) => key(expectedOf(s))).sort());
+    expect(new Set(log.map((s) => s.conn.sessionKey))).toEqual(
+      new Set(["host 127.0.0.2", "host 127.0.0.3", "host 127.0.0.4", "host 127.0.0.5", "host 127.0.0.6"]),
+    );
+    for (const session of log) {
+      expect(session.conn.origHost).toBe(session.conn.sessionKey!.slice(5));
+      // A yearless syslog date, dated from the file: epoch seconds, not seconds of the day.
+      expect(session.conn.sessionStart).toBeGreaterThan(1.7e9);
+    }
+    const text = readFileSync(fixturePath("sessions/pure-ftpd-concurrent.log"), "latin1");
+    const hosts = [...text.matchAll(/\(\S*@(\S+)\) \[DEBUG\] Command/g)].map((m) => m[1]);
+    expect(hosts.filter((h, i) => i === 0 || h !== hosts[i - 1]).length).toBeGreaterThan(new Set(hosts).size);
+  });
+});
