@@ -39,9 +39,9 @@ function isMeterByte(byte: number): boolean {
 
 const textDecoder = new TextDecoder("latin1");
 
-/** `*   Trying 127.0.0.1:21...` / `*   Trying [::1]:21...` → host and port. */
-function tryingEndpoint(bytes: Uint8Array): { respHost?: string; respPort?: number } {
-  const text = textDecoder.decode(bytes.subarray(11)).replace(/\.\.\.$/, "");
+/** `*   Trying 127.0.0.1:21...` / `*   Trying [::1]:21...` (the address from `at`) → host and port. */
+export function tryingEndpoint(bytes: Uint8Array, at = 11): { respHost?: string; respPort?: number } {
+  const text = textDecoder.decode(bytes.subarray(at)).replace(/\.\.\.$/, "");
   const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text);
   if (match === null) return text === "" ? {} : { respHost: text };
   return { respHost: match[1]!, respPort: Number(match[2]) };

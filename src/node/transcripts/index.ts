@@ -176,7 +176,10 @@ function connectionOptions(options: ReadTranscriptOptions): ControlConnectionOpt
 /** How many sessions a log may have open at once before the least recently active one is ended. */
 export const DEFAULT_MAX_LIVE_SESSIONS = 1024;
 
-/** 64-bit FNV-1a over strings, as two 32-bit halves (no BigInt in the hot path: it runs once per session). */
+/**
+ * A 64-bit FNV-1a hash of strings (each UTF-16 unit's low byte is the FNV byte; a high byte, rare here, is folded
+ * into the upper half), as two 32-bit halves without BigInt. Not cryptographic: only a stable, well-spread id.
+ */
 function fnv1a64(parts: readonly string[]): [number, number] {
   // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
   let hi = 0xcbf29ce4;
@@ -206,7 +209,7 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export function sessionUid(logSeed: string, key: string, startLine: number): string {
   const [hi, lo] = fnv1a64([logSeed, key, String(startLine)]);
   let out = "";
-  // 64 bits in 11 base62 digits: hi and lo as two 6-digit halves (62^6 > 2^32).
+  // 64 bits as 12 base62 digits: hi and lo as two 6-digit halves (62^6 > 2^32).
   for (let value of [hi, lo]) {
     for (let i = 0; i < 6; i++) {
       out += BASE62[value % 62];

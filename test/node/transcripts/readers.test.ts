@@ -351,6 +351,14 @@ describe("sessions", () => {
     expect(result.conns[0]).toMatchObject({ respHost: "10.1.1.1", respPort: 2121 });
   });
 
+  test("curl --trace-ascii: the control connection's server address and port from `Trying`", async () => {
+    const { conns } = await readFixture("curl-trace-ascii/trace.txt");
+    const port = Number(
+      /== Info: {3}Trying 127\.0\.0\.1:(\d+)/.exec(fixtureText("curl-trace-ascii/trace.txt"))![1],
+    );
+    expect(new Set(conns.map((c) => `${c.respHost}:${c.respPort}`))).toEqual(new Set([`127.0.0.1:${port}`]));
+  });
+
   test("lftp: its own notes are no warnings; program output is", async () => {
     const log = [
       "---- Connecting to h (10.0.0.5) port 21",
