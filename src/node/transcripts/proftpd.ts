@@ -55,6 +55,8 @@ const HTTP_METHOD = /^(GET|PUT|POST|HEAD|DELETE) \//;
 
 function createProftpdReader(sink: TranscriptSink): TranscriptReader {
   let previousCommand = "";
+  /** The sessions (client addresses) open now. */
+  const live = new Set<string>();
   const unknown = (bytes: Uint8Array, lineNumber: number, message: string): void => {
     sink.diagnostic({ type: "unknown-line", message, lineNumber, excerpt: excerpt(bytes) });
   };
@@ -121,11 +123,19 @@ function createProftpdReader(sink: TranscriptSink): TranscriptReader {
       } else {
         reply = code;
       }
-      // %h: the client's address is all this log says of a session; a 221 to QUIT ends one.
-      const session = `host ${latin1.decode(bytes.subarray(0, bytes.indexOf(SPACE)))}`;
+      // %h: the client's address is all this log says of a session; a 2xx to QUIT ends one.
+      const host = latin1.decode(bytes.subarray(0, bytes.indexOf(SPACE)));
+      const session = `host ${host}`;
+      if (!live.has(session)) {
+        live.add(session);
+        sink.connection({ origHost: host }, { lineNumber, ts, session });
+      }
       sink.event({ direction: "client", line: request, ts, lineNumber, session });
       sink.event({ direction: "server", line: reply, ts, lineNumber, session });
-      if (/^QUIT\b/i.test(requestText) && code[0] === 0x32) sink.close({ lineNumber, ts, session });
+      if (/^QUIT\b/i.test(requestText) && code[0] === 0x32) {
+        live.delete(session);
+        sink.close({ lineNumber, ts, session });
+      }
     },
     end() {},
   };

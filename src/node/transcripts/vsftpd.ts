@@ -148,8 +148,12 @@ function createVsftpdReader(sink: TranscriptSink): TranscriptReader {
       }
       let session = byPid.get(pid);
       if (session === undefined) {
-        session = take(loggedIn, host) ??
-          take(awaitingLogin, host) ?? { key: `pid ${pid}`, host, openCode: -1, lastVerb: "" };
+        const joined = take(loggedIn, host) ?? take(awaitingLogin, host);
+        if (joined === undefined) {
+          // A session whose CONNECT is not in the log (it starts before the log does).
+          session = { key: `pid ${pid}`, host, openCode: -1, lastVerb: "" };
+          sink.connection({ origHost: host }, { lineNumber, ts: date, session: session.key });
+        } else session = joined;
         byPid.set(pid, session);
       }
       if (isResponse) {

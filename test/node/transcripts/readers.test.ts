@@ -312,6 +312,13 @@ describe("sessions", () => {
     ]);
     // The QUIT ended the first session of 10.0.0.1: USER c is a new one.
     expect(new Set(proftpd.conns.map((c) => c.uid)).size).toBe(3);
+    expect(proftpd.conns.map((c) => c.origHost)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.1"]);
+    // vsftpd: a log that starts inside a session still names the session's client.
+    const midway = await read(
+      'Thu Dec  3 13:46:10 2026 [pid 7] [ftp] FTP command: Client "10.9.9.9", "NOOP"\n' +
+        'Thu Dec  3 13:46:10 2026 [pid 7] [ftp] FTP response: Client "10.9.9.9", "200 ok"\n',
+    );
+    expect(midway.conns[0]).toMatchObject({ origHost: "10.9.9.9", sessionKey: "pid 7" });
     expect(new Set(a.conns.map((c) => c.uid)).size).toBe(6);
   });
 
