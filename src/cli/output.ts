@@ -41,6 +41,12 @@ export interface WriterOptions {
   showPasswords?: boolean;
   /** `pretty`: a header per session (`conn.uid`) and each session as one block (see `Writer.sessionEnd`). */
   sessions?: boolean;
+  /**
+   * `pretty` with `sessions`: how much text of overlapping sessions may wait for the one shown to end (default
+   * 8 Mi characters). Past it everything waiting is written and sessions interleave, each run of a session under
+   * its header again, so memory stays bounded whatever the log.
+   */
+  maxHeldChars?: number;
   /** Where text that the format has no room for goes (`zeek`: diagnostics and the summary). Dropped if absent. */
   stderr?: TextSink;
 }
@@ -103,6 +109,7 @@ export interface Summary {
 }
 
 const DEFAULT_PASSWORD_MASK = "<hidden>";
+const DEFAULT_MAX_HELD_CHARS = 8 * 1024 * 1024;
 
 function emptySummary(): Summary {
   return {
@@ -525,11 +532,18 @@ function createPrettyWriter(
   const blocks: Block[] = [];
   const byUid = new Map<string, Block>();
   let blocksWritten = 0;
+  const maxHeld = options.maxHeldChars ?? DEFAULT_MAX_HELD_CHARS;
+  let held = 0;
+  /** Too much was waiting: sessions are written as they come, a header whenever the session changes. */
+  let interleaved = false;
+  let lastWritten: string | undefined;
   const show = (block: Block): void => {
     out.write(`${blocksWritten > 0 ? "\n" : ""}${block.header}${block.parts.join("")}`);
+    for (const part of block.parts) held -= part.length;
     block.parts = [];
     block.shown = true;
     blocksWritten++;
+    lastWritten = block.uid;
   };
   const advance = (): void => {
     while (blocks[0]?.ended === true) {
@@ -549,10 +563,29 @@ function createPrettyWriter(
       block = { uid, header: header(conn!), parts: [], ended: false, shown: false };
       blocks.push(block);
       byUid.set(uid, block);
-      if (blocks.length === 1) show(block);
+      if (interleaved)
+        block.shown = true; // its header comes with its first text, below
+      else if (blocks.length === 1) show(block);
     }
-    if (block.shown) out.write(text);
-    else block.parts.push(text);
+    if (interleaved) {
+      if (lastWritten !== uid) {
+        out.write(`\n${block.header}`);
+        lastWritten = uid;
+      }
+      out.write(text);
+      return;
+    }
+    if (block.shown) {
+      out.write(text);
+      lastWritten = uid;
+      return;
+    }
+    block.parts.push(text);
+    held += text.length;
+    if (held > maxHeld) {
+      interleaved = true;
+      for (const waiting of blocks) if (!waiting.shown) show(waiting);
+    }
   };
 
   return {
