@@ -313,7 +313,9 @@ describe("pretty output of several sessions", () => {
     const a = { uid: "CAAAAAAAAAAAA", origHost: "10.0.0.1", sessionKey: "pid 1" };
     const b = { uid: "CBBBBBBBBBBBB", origHost: "10.0.0.2", sessionKey: "pid 2" };
     const exchanges = dialogue().exchanges;
-    exchanges.forEach((exchange, i) => writer.exchange(exchange, i % 2 === 0 ? a : b));
+    exchanges.forEach((exchange, i) => {
+      writer.exchange(exchange, i % 2 === 0 ? a : b);
+    });
     writer.sessionEnd(a);
     writer.sessionEnd(b);
     writer.end();
