@@ -352,6 +352,10 @@ describe("usage and exit codes", () => {
     expect(run(["log", "--strict", "fixtures/logs/ftplib/ftplib-debug.txt"]).status).toBe(1);
     expect(run(["log", "--strict", "fixtures/logs/dialogue/ftp-srv-dialogue.txt"]).status).toBe(0);
     expect(run(["log", "fixtures/logs/ftplib/ftplib-debug.txt"]).status).toBe(0);
+    // Clean multi-session logs: a new session's greeting, curl's meter, lftp's notes are no findings.
+    for (const file of ["curl-v.txt", "ftplib.txt", "lftp.txt", "concurrent-vsftpd.log"]) {
+      expect(run(["log", "--strict", `fixtures/logs/sessions/${file}`]).status).toBe(0);
+    }
   });
 
   test("explain and pcap are dispatched to their commands", () => {
