@@ -12,6 +12,8 @@
 #   pure-ftpd   five Python clients at once, each from its own   pure-ftpd-concurrent.log, pure-ftpd.pcap
 #               127.0.0.N address, against Pure-FTPd 1.0.50 (-d -d, syslog through a private rsyslogd, as
 #               scripts/record-logs.sh does)
+#   proftpd     four Python clients at once from 127.0.0.2–5,     proftpd-concurrent.log, proftpd.pcap
+#               against ProFTPD 1.3.8 (ExtendedLog "%r" %s "%S")
 #
 # The server is vsftpd 3.0.3 (log_ftp_protocol=YES) for every phase, a fresh instance and log per phase.
 # For each pcap, `<phase>.reference.json` holds, per TCP stream (tshark's `follow,tcp,raw`), the commands the
@@ -320,10 +322,86 @@ record_pure_ftpd() {
 }
 record_pure_ftpd
 
+# ───────────── ProFTPD, four clients at once from four addresses ─────────────
+record_proftpd() {
+	local dir=$WORK/proftpd
+	PORT=$(free_port)
+	mkdir -p "$dir"
+	cat >"$dir/proftpd.conf" <<-EOF
+		ServerName "ftp-reply fixture"
+		ServerType standalone
+		DefaultServer on
+		Port $PORT
+		DefaultAddress 127.0.0.1
+		SocketBindTight on
+		UseIPv6 off
+		User nobody
+		Group nogroup
+		PidFile $dir/proftpd.pid
+		ScoreboardFile $dir/proftpd.scoreboard
+		DelayTable none
+		WtmpLog off
+		UseReverseDNS off
+		RequireValidShell off
+		MaxInstances 30
+		PassivePorts $((PORT + 1)) $((PORT + 40))
+		SystemLog $dir/system.log
+		LogFormat protocol "%h %l %u %t \"%r\" %s \"%S\""
+		ExtendedLog $dir/extended.log ALL protocol
+		<Anonymous $SERVED>
+		  User ftp
+		  Group ftp
+		  UserAlias anonymous ftp
+		  RequireValidShell off
+		</Anonymous>
+	EOF
+	LD_LIBRARY_PATH=$(cat "$SERVERS/proftpd/LD_LIBRARY_PATH" 2>/dev/null || true) \
+		"$SERVERS/proftpd/usr/sbin/proftpd" -n -c "$dir/proftpd.conf" &
+	local server=$!
+	PIDS+=($server)
+	local hex
+	hex=$(printf '%04X' "$PORT")
+	for _ in $(seq 100); do grep -q ":$hex 00000000:0000 0A" /proc/net/tcp && break; sleep 0.1; done
+	start_capture proftpd
+	python3 - "$PORT" <<-'EOF'
+		import ftplib, sys, threading, time
+		port = int(sys.argv[1])
+		barrier = threading.Barrier(4)
+		def client(n):
+		    ftp = ftplib.FTP(source_address=("127.0.0.%d" % (n + 2), 0))
+		    ftp.connect("127.0.0.1", port)
+		    barrier.wait()
+		    ftp.login()
+		    for i in range(n % 3 + 1):
+		        ftp.pwd()
+		        time.sleep(0.05)
+		    ftp.cwd("pub" if n % 2 else "/")
+		    ftp.retrbinary("RETR " + ("notes.txt" if n % 2 else "hello.txt"), lambda b: None)
+		    try:
+		        ftp.sendcmd("MDTM missing-%d.txt" % n)
+		    except ftplib.error_perm:
+		        pass
+		    ftp.quit()
+		threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+		for t in threads: t.start()
+		for t in threads: t.join()
+	EOF
+	sleep 1
+	kill -INT "$TCPDUMP"
+	wait "$TCPDUMP" || true
+	grep -H "captured\|dropped" "$WORK/proftpd.tcpdump" >&2 || true
+	kill "$server"
+	wait "$server" 2>/dev/null || true
+	cp "$dir/extended.log" "$OUT/proftpd-concurrent.log"
+	python3 "$WORK/reference.py" "$OUT/proftpd.pcap" "$PORT" >"$OUT/proftpd.reference.json"
+}
+record_proftpd
+
 {
 	echo "recorded: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "vsftpd: $(cat "$SERVERS/vsftpd/VERSION")"
 	echo "pure-ftpd: $(cat "$SERVERS/pure-ftpd/VERSION")"
+	echo "proftpd: $(cat "$SERVERS/proftpd/VERSION")"
 	echo "rsyslog: $(LD_LIBRARY_PATH=$TOOLS/rsyslog/usr/lib/x86_64-linux-gnu "$TOOLS/rsyslog/usr/sbin/rsyslogd" -v | head -1)"
 	echo "curl: $(curl --version | head -1)"
 	echo "lftp: $(lftp --version | head -1)"

@@ -149,3 +149,22 @@ describe("Pure-FTPd's syslog (no pid in it: sessions by client address)", () => 
     expect(hosts.filter((h, i) => i === 0 || h !== hosts[i - 1]).length).toBeGreaterThan(new Set(hosts).size);
   });
 });
+
+describe("ProFTPD's ExtendedLog (sessions by client address)", () => {
+  test("four concurrent clients from four addresses: four sessions, each one stream of the capture", async () => {
+    const log = await readSessions("proftpd-concurrent.log");
+    const streams = reference("proftpd");
+    expect(streams).toHaveLength(4);
+    expect(log).toHaveLength(4);
+    const key = (pairs: Pair[]): string => JSON.stringify(pairs);
+    expect(log.map((s) => key(s.exchanges)).sort()).toEqual(streams.map((s) => key(expectedOf(s))).sort());
+    // This log has no greeting (ProFTPD logs commands only).
+    for (const session of log) expect(session.greeting).toBeUndefined();
+    expect(new Set(log.map((s) => s.conn.origHost))).toEqual(
+      new Set(["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]),
+    );
+    const text = readFileSync(fixturePath("sessions/proftpd-concurrent.log"), "latin1");
+    const hosts = text.split("\n").map((line) => line.split(" ")[0]);
+    expect(hosts.filter((h, i) => i === 0 || h !== hosts[i - 1]).length).toBeGreaterThan(new Set(hosts).size);
+  });
+});
