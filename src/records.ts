@@ -18,6 +18,10 @@ export interface ConnectionInfo {
   respHost?: string | undefined;
   /** The server's port (`id.resp_p`). */
   respPort?: number | undefined;
+  /** The session's key in the log it was read from (vsftpd's `pid 6508`), when the log names sessions. */
+  sessionKey?: string | undefined;
+  /** When the session started (seconds since the Unix epoch), when the log says. */
+  sessionStart?: number | undefined;
 }
 
 /**

@@ -37,6 +37,8 @@ ${[
   .map((line) => `                        ${line}`)
   .join("\n")
   .replace("raw      ", "raw              ")}
+  --year YYYY         the year of dates logged without one (syslog's "Nov 24 11:51:39"); default: the
+                      file's modification time (now for stdin), the year before for months after it
 ${COMMON_OPTIONS_HELP}
 `;
 
@@ -45,7 +47,11 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
   try {
     parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
       { name: "input-format", takesValue: true, values: INPUT_FORMAT_NAMES },
+      { name: "year", takesValue: true },
     ]);
+    const year = parsed.extra.get("year");
+    if (year !== undefined && !/^\d{4}$/.test(String(year)))
+      throw new UsageError("--year takes a four-digit year");
     if (parsed.positionals.length > 1) throw new UsageError("log reads one file (or - for stdin)");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -68,6 +74,7 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
     color: options.color,
     summary: options.summary,
     showPasswords: options.showPasswords,
+    sessions: true,
     stderr: io.stderr,
   });
   try {
@@ -77,7 +84,10 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
       format: inputFormat,
       encoding: options.encoding,
       recordPasswords: options.showPasswords,
+      year: extra.get("year") === undefined ? undefined : Number(extra.get("year")),
+      referenceTime: source.mtime,
       onExchange: (exchange, conn) => writer.exchange(exchange, conn),
+      onSessionEnd: (conn) => writer.sessionEnd(conn),
       onProblem: (problem) => writer.diagnostic(problem),
       onChunk: async () => {
         progress.update(source.bytesRead);

@@ -39,6 +39,14 @@ export interface WriterOptions {
   summary: boolean;
   /** Keep PASS arguments as the exchange carries them; otherwise the writer masks them (default false). */
   showPasswords?: boolean;
+  /** `pretty`: a header per session (`conn.uid`) and each session as one block (see `Writer.sessionEnd`). */
+  sessions?: boolean;
+  /**
+   * `pretty` with `sessions`: how much text of overlapping sessions may wait for the one shown to end (default
+   * 8 Mi characters). Past it everything waiting is written and sessions interleave, each run of a session under
+   * its header again, so memory stays bounded whatever the log.
+   */
+  maxHeldChars?: number;
   /** Where text that the format has no room for goes (`zeek`: diagnostics and the summary). Dropped if absent. */
   stderr?: TextSink;
 }
@@ -61,6 +69,12 @@ export interface Writer {
   reply(reply: Reply): void;
   /** A problem that belongs to no exchange. */
   diagnostic(diagnostic: OutputDiagnostic): void;
+  /**
+   * A session (`conn.uid`) has ended: no more exchanges of it come. `pretty` shows each session as its own block
+   * (sessions read at the same time wait, in order, until the one shown has ended); the other formats stream
+   * every exchange as it comes, with its uid.
+   */
+  sessionEnd(conn: ConnectionInfo): void;
   /** Writes the summary (if asked) and closes the format (`]` for json, `#close` for zeek). */
   end(): void;
   /** The counters so far (the `--summary` numbers, also what `--strict` looks at). */
@@ -95,6 +109,7 @@ export interface Summary {
 }
 
 const DEFAULT_PASSWORD_MASK = "<hidden>";
+const DEFAULT_MAX_HELD_CHARS = 8 * 1024 * 1024;
 
 function emptySummary(): Summary {
   return {
@@ -280,6 +295,7 @@ function createJsonWriter(
       countDiagnostic(summary, diagnostic.type);
       emit(diagnosticRecord(diagnostic));
     },
+    sessionEnd() {},
     end() {
       if (options.summary) emit({ record: "summary", ...finishedSummary(summary) });
       if (!lines) out.write(count === 0 ? "[]\n" : "\n]\n");
@@ -337,6 +353,7 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
       countDiagnostic(summary, diagnostic.type);
       options.stderr?.write(`${formatDiagnosticLine(diagnostic, plainPalette)}\n`);
     },
+    sessionEnd() {},
     end() {
       if (!headerWritten) out.write(zeek.header());
       out.write(zeek.footer());
@@ -370,6 +387,7 @@ const LABELS = {
     greeting: "greeting",
     unsolicited: "unsolicited",
     unmatched: "unmatched reply",
+    session: "session",
   },
   zh: {
     summary: "摘要",
@@ -391,6 +409,7 @@ const LABELS = {
     greeting: "欢迎信息",
     unsolicited: "主动发送",
     unmatched: "无对应命令的答复",
+    session: "会话",
   },
 } as const;
 
@@ -481,8 +500,103 @@ function createPrettyWriter(
     return parts.join("");
   };
 
+  /** `host:port`, `[v6]:port`, or the host alone. */
+  const endpoint = (host: string | undefined, port: number | undefined): string | undefined => {
+    if (host === undefined) return port === undefined ? undefined : `:${port}`;
+    const shown = escapeText(host.includes(":") ? `[${host}]` : host);
+    return port === undefined ? shown : `${shown}:${port}`;
+  };
+
+  /** `── session C… · 127.0.0.1 → 127.0.0.1:21 · pid 6508 · 2026-12-03 13:46:55.000 ──` */
+  const header = (conn: ConnectionInfo): string => {
+    const parts = [`${labels.session} ${escapeText(conn.uid ?? "-")}`];
+    const orig = endpoint(conn.origHost, conn.origPort);
+    const resp = endpoint(conn.respHost, conn.respPort);
+    if (orig !== undefined || resp !== undefined) parts.push(`${orig ?? "?"} → ${resp ?? "?"}`);
+    if (conn.sessionKey !== undefined) parts.push(escapeText(conn.sessionKey));
+    if (conn.sessionStart !== undefined) parts.push(formatTimestamp(conn.sessionStart));
+    return `${palette.bold(`── ${parts.join(" · ")} ──`)}\n`;
+  };
+
+  /**
+   * Sessions in the order their first exchange came; the first is written as it comes, the others are kept
+   * until it has ended (then the next is written, and streams if it is still going).
+   */
+  interface Block {
+    readonly uid: string;
+    readonly header: string;
+    parts: string[];
+    ended: boolean;
+    shown: boolean;
+  }
+  const blocks: Block[] = [];
+  const byUid = new Map<string, Block>();
+  let blocksWritten = 0;
+  const maxHeld = options.maxHeldChars ?? DEFAULT_MAX_HELD_CHARS;
+  let held = 0;
+  /** Too much was waiting: sessions are written as they come, a header whenever the session changes. */
+  let interleaved = false;
+  let lastWritten: string | undefined;
+  const show = (block: Block): void => {
+    out.write(`${blocksWritten > 0 ? "\n" : ""}${block.header}${block.parts.join("")}`);
+    for (const part of block.parts) held -= part.length;
+    block.parts = [];
+    block.shown = true;
+    blocksWritten++;
+    lastWritten = block.uid;
+  };
+  const advance = (): void => {
+    while (blocks[0]?.ended === true) {
+      byUid.delete(blocks.shift()!.uid);
+      const next = blocks[0];
+      if (next !== undefined && !next.shown) show(next);
+    }
+  };
+  const route = (text: string, conn: ConnectionInfo | undefined): void => {
+    const uid = conn?.uid;
+    if (uid === undefined || options.sessions !== true) {
+      out.write(text);
+      return;
+    }
+    let block = byUid.get(uid);
+    if (block === undefined) {
+      block = { uid, header: header(conn!), parts: [], ended: false, shown: false };
+      blocks.push(block);
+      byUid.set(uid, block);
+      if (interleaved)
+        block.shown = true; // its header comes with its first text, below
+      else if (blocks.length === 1) show(block);
+    }
+    if (interleaved) {
+      if (lastWritten !== uid) {
+        out.write(`\n${block.header}`);
+        lastWritten = uid;
+      }
+      out.write(text);
+      return;
+    }
+    if (block.shown) {
+      out.write(text);
+      lastWritten = uid;
+      return;
+    }
+    block.parts.push(text);
+    held += text.length;
+    if (held > maxHeld) {
+      interleaved = true;
+      for (const waiting of blocks) if (!waiting.shown) show(waiting);
+    }
+  };
+
   return {
-    exchange(ex) {
+    sessionEnd(conn) {
+      if (conn.uid === undefined) return;
+      const block = byUid.get(conn.uid);
+      if (block === undefined) return; // a session without exchanges: nothing was shown
+      block.ended = true;
+      advance();
+    },
+    exchange(ex, conn) {
       countExchange(summary, ex);
       const parts: string[] = [];
       const stamp = ex.startTs === undefined ? "" : `${palette.dim(`[${formatTimestamp(ex.startTs)}]`)} `;
@@ -510,7 +624,7 @@ function createPrettyWriter(
       for (const d of ex.diagnostics) {
         parts.push(`${indent}${formatDiagnosticLine({ type: d.type, message: d.message }, palette, lang)}\n`);
       }
-      out.write(parts.join(""));
+      route(parts.join(""), conn);
     },
     reply(reply) {
       countLoneReply(summary, reply);
@@ -521,6 +635,8 @@ function createPrettyWriter(
       out.write(`${formatDiagnosticLine(diagnostic, palette, lang)}\n`);
     },
     end() {
+      for (const block of blocks) block.ended = true;
+      advance();
       if (options.summary) out.write(`\n${formatSummary(finishedSummary(summary), lang, palette)}`);
     },
   };
@@ -551,6 +667,7 @@ export function createWriter(format: OutputFormat, out: TextSink, options: Write
     exchange: writer.exchange,
     reply: writer.reply,
     diagnostic: writer.diagnostic,
+    sessionEnd: writer.sessionEnd,
     end: writer.end,
     get summary() {
       return finishedSummary(summary);

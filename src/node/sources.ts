@@ -27,6 +27,8 @@ export interface ByteSource {
   readonly name: string;
   /** Size in bytes, when known before reading (regular files). */
   readonly size: number | undefined;
+  /** The file's modification time (seconds since the Unix epoch), for files. */
+  readonly mtime?: number | undefined;
   /** The bytes, in chunks. Iterate once. */
   readonly chunks: AsyncIterable<Uint8Array>;
   /** Bytes delivered so far. */
@@ -82,6 +84,7 @@ export function isFileError(error: unknown): boolean {
 
 class CountingSource implements ByteSource {
   bytesRead = 0;
+  mtime: number | undefined;
   constructor(
     readonly name: string,
     readonly size: number | undefined,
@@ -118,12 +121,16 @@ export async function openSource(
 ): Promise<ByteSource> {
   if (path === undefined || path === "-") return new CountingSource("-", undefined, stdin);
   let size: number | undefined;
+  let mtime: number | undefined;
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     size = info.isFile() ? info.size : undefined;
+    mtime = info.mtimeMs / 1000;
   } catch (error) {
     throw new InputError(describeFileError(path, error));
   }
-  return new CountingSource(path, size, createReadStream(path, { highWaterMark: READ_CHUNK_SIZE }));
+  const source = new CountingSource(path, size, createReadStream(path, { highWaterMark: READ_CHUNK_SIZE }));
+  source.mtime = mtime;
+  return source;
 }

@@ -3,7 +3,7 @@
  * test command builds first; set FTP_REPLY_CLI to try another build).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -78,6 +78,13 @@ describe("log", () => {
     expect(unknown.status).toBe(2);
     expect(lines(unknown.stderr)).toHaveLength(1);
     expect(unknown.stderr).toContain("--input-format");
+    // A Pure-FTPd CLF transfer log: refused (exit 2), no invented GET exchanges on stdout.
+    const clf = run(["log", "-", "--format", "ndjson"], {
+      input: '127.0.0.1 - ftpreply [24/Nov/2026:11:51:39 +0000] "GET /srv/ftp/file1234.bin" 200 1234\n',
+    });
+    expect(clf.status).toBe(2);
+    expect(clf.stdout).toBe("");
+    expect(clf.stderr).toContain("cannot read this log");
   });
 
   test("--summary: counts by code and class, logins, errors, transfers, bytes", () => {
@@ -97,6 +104,50 @@ describe("log", () => {
     const pretty = run(["log", "fixtures/logs/ftplib/ftplib-debug.txt", "--summary"]);
     expect(pretty.stdout).toMatch(/logins\s+1 ok, 1 failed/);
     expect(pretty.stdout).toMatch(/transfers\s+2 completed, 0 failed, 14 bytes/);
+  });
+
+  test("concurrent sessions: a uid per session in every format, a block per session in pretty", () => {
+    const file = "fixtures/logs/sessions/concurrent-vsftpd.log";
+    const zeek = lines(run(["log", file, "--format", "zeek"]).stdout).filter((line) => !line.startsWith("#"));
+    const zeekUids = zeek.map((line) => line.split("\t")[1]!);
+    expect(new Set(zeekUids).size).toBe(6);
+    for (const uid of zeekUids) expect(uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    for (const format of ["ndjson", "json"]) {
+      const out = run(["log", file, "--format", format]).stdout;
+      const records = (format === "json" ? JSON.parse(out) : lines(out).map((l) => JSON.parse(l))) as {
+        uid?: string;
+        sessionKey?: string;
+      }[];
+      expect(new Set(records.map((r) => r.uid))).toEqual(new Set(zeekUids));
+      expect(records.every((r) => /^pid \d+$/.test(r.sessionKey ?? ""))).toBe(true);
+    }
+    const pretty = run(["log", file]);
+    expect(pretty.status).toBe(0);
+    const headers = lines(pretty.stdout).filter((line) => line.startsWith("── session "));
+    expect(new Set(headers.map((h) => h.split(" ")[2]))).toEqual(new Set(zeekUids));
+    expect(headers).toHaveLength(6);
+    // Each block holds one session: one greeting and one QUIT between two headers.
+    const blocks = pretty.stdout.split(/^── session .*$/m).slice(1);
+    for (const block of blocks) {
+      expect(block.match(/\(greeting\)/g)).toHaveLength(1);
+      expect(block.match(/C: QUIT/g)).toHaveLength(1);
+    }
+  });
+
+  test("--year dates syslog's yearless lines; without it the file's mtime gives the year (epoch seconds)", () => {
+    const file = "fixtures/logs/pure-ftpd/pure-ftpd.log";
+    const tsOf = (args: string[]): number[] =>
+      lines(run(["log", file, "--format", "zeek", ...args]).stdout)
+        .filter((line) => !line.startsWith("#"))
+        .map((line) => Number(line.split("\t")[0]));
+    const given = tsOf(["--year", "2021"]);
+    expect(given.length).toBeGreaterThan(0);
+    for (const ts of given) expect(new Date(ts * 1000).getUTCFullYear()).toBe(2021);
+    expect(given[0]).toBe(Date.UTC(2021, 10, 24, 14, 13, 14) / 1000);
+    const mtime = statSync(join(REPO, file)).mtime;
+    const year = mtime.getUTCFullYear() - (10 > mtime.getUTCMonth() ? 1 : 0);
+    expect(new Date(tsOf([])[0]! * 1000).getUTCFullYear()).toBe(year);
+    expect(run(["log", file, "--year", "21"]).status).toBe(2);
   });
 
   test("--format zeek loads as a Zeek TSV log: read back by its #fields header", () => {
@@ -131,8 +182,10 @@ describe("log", () => {
       file_size: "14",
       reply_code: "226",
       reply_msg: "Transfer complete.",
-      uid: "-",
     });
+    // The session's uid on every row (the probe connection of record-logs.sh has no command, so no row).
+    expect(retr.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    expect(new Set(rows.map((row) => row.uid))).toEqual(new Set([retr.uid]));
     expect(Number(retr.ts)).toBeGreaterThan(1.7e9);
     const pasv = rows.find((row) => row.command === "PASV")!;
     expect(pasv["data_channel.passive"]).toBe("T");
@@ -299,6 +352,10 @@ describe("usage and exit codes", () => {
     expect(run(["log", "--strict", "fixtures/logs/ftplib/ftplib-debug.txt"]).status).toBe(1);
     expect(run(["log", "--strict", "fixtures/logs/dialogue/ftp-srv-dialogue.txt"]).status).toBe(0);
     expect(run(["log", "fixtures/logs/ftplib/ftplib-debug.txt"]).status).toBe(0);
+    // Clean multi-session logs: a new session's greeting, curl's meter, lftp's notes are no findings.
+    for (const file of ["curl-v.txt", "ftplib.txt", "lftp.txt", "concurrent-vsftpd.log"]) {
+      expect(run(["log", "--strict", `fixtures/logs/sessions/${file}`]).status).toBe(0);
+    }
   });
 
   test("explain and pcap are dispatched to their commands", () => {

@@ -304,3 +304,53 @@ describe("colour and progress", () => {
     expect(renderProgress("b".repeat(5000), 50, 100)).toMatch(/^b{200}… \[/);
   });
 });
+
+describe("pretty output of several sessions", () => {
+  /** Two sessions whose exchanges alternate (A, B, A, B …), A ending first. */
+  function twoSessions(options: { sessions?: boolean; maxHeldChars?: number }) {
+    const out = collector();
+    const writer = createWriter("pretty", out, { lang: "en", color: false, summary: false, ...options });
+    const a = { uid: "CAAAAAAAAAAAA", origHost: "10.0.0.1", sessionKey: "pid 1" };
+    const b = { uid: "CBBBBBBBBBBBB", origHost: "10.0.0.2", sessionKey: "pid 2" };
+    const exchanges = dialogue().exchanges;
+    exchanges.forEach((exchange, i) => {
+      writer.exchange(exchange, i % 2 === 0 ? a : b);
+    });
+    writer.sessionEnd(a);
+    writer.sessionEnd(b);
+    writer.end();
+    return { text: out.text, count: exchanges.length };
+  }
+  const headers = (text: string): string[] =>
+    text.split("\n").filter((line) => line.startsWith("── session "));
+  const commandsOf = (text: string): string[] => text.split("\n").filter((line) => line.includes("C: "));
+
+  test("each session is one block under its header, in the order the sessions began", () => {
+    const { text } = twoSessions({ sessions: true });
+    expect(headers(text)).toEqual([
+      "── session CAAAAAAAAAAAA · 10.0.0.1 → ? · pid 1 ──",
+      "── session CBBBBBBBBBBBB · 10.0.0.2 → ? · pid 2 ──",
+    ]);
+    const [blockA, blockB] = text.split(/^── session .*$/m).slice(1);
+    const exchanges = dialogue().exchanges;
+    const linesOf = (parity: number): string[] =>
+      exchanges
+        .filter((exchange, i) => i % 2 === parity && exchange.command !== undefined)
+        .map((exchange) => `C: ${exchange.command!.line}`);
+    const shown = (block: string): string[] =>
+      commandsOf(block).map((line) => line.slice(line.indexOf("C: ")));
+    expect(shown(blockA!)).toEqual(linesOf(0));
+    expect(shown(blockB!)).toEqual(linesOf(1));
+    expect(linesOf(0).length).toBeGreaterThan(0);
+    expect(linesOf(1).length).toBeGreaterThan(0);
+  });
+
+  test("past the limit on waiting text, sessions interleave, a header at each change; nothing is lost", () => {
+    const grouped = twoSessions({ sessions: true });
+    const interleaved = twoSessions({ sessions: true, maxHeldChars: 1 });
+    expect(headers(interleaved.text).length).toBeGreaterThan(2);
+    expect(commandsOf(interleaved.text).sort()).toEqual(commandsOf(grouped.text).sort());
+    // Without sessions, no headers at all (pcap's pretty output is unchanged).
+    expect(headers(twoSessions({}).text)).toEqual([]);
+  });
+});

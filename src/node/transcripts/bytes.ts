@@ -68,6 +68,26 @@ export function excerpt(bytes: Uint8Array, max = 80): string {
   return bytes.length > max ? `${text}…` : text;
 }
 
+const SECRETS: readonly [RegExp, string][] = [
+  // ftp://user:password@host
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^/\s@]*@/gi, "$1<hidden>@"],
+  // PASS secret (a command line anywhere in the text), Pure-FTPd's `Command [pass] [secret]`
+  [/(\bPASS )[^"'\s]+/g, "$1<hidden>"],
+  [/(\[pass\] \[)[^\]]+/gi, "$1<hidden>"],
+  // vsftpd's `anon password "x"`, `password=x`, `password: x`
+  [/(\bpassword(?: ?[:=] ?| "))[^"'\s]+/gi, "$1<hidden>"],
+];
+
+/**
+ * Masks what looks like a secret in text taken from a log for a message: credentials in URLs, a PASS argument,
+ * a `password "…"`. Used for every excerpt and problem message unless passwords are to be shown.
+ */
+export function maskSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRETS) out = out.replace(pattern, replacement);
+  return out;
+}
+
 /** The seconds since the Unix epoch of a UTC date (month 0–11). */
 export function utcSeconds(
   year: number,

@@ -7,6 +7,7 @@
  * a row followed by one `shown + 2` further on ended with CR LF. Only header blocks are the control connection.
  */
 import { DIGIT_0, excerpt, readClock, readDigits, startsWithAscii } from "./bytes.js";
+import { tryingEndpoint } from "./curl-verbose.js";
 import type { TranscriptDirection, TranscriptFormat, TranscriptReader, TranscriptSink } from "./types.js";
 
 /** curl's row width in `--trace-ascii` mode. */
@@ -148,8 +149,10 @@ function createCurlTraceReader(sink: TranscriptSink): TranscriptReader {
       }
       if (startsWithAscii(rest, "== Info:")) {
         block = Block.None;
-        if (startsWithAscii(rest, "== Info:   Trying ") && !connectionOpen) sink.connection({ lineNumber });
-        else if (
+        if (startsWithAscii(rest, "== Info:   Trying ") && !connectionOpen) {
+          connectionOpen = true;
+          sink.connection(tryingEndpoint(rest, 18), { lineNumber, ts });
+        } else if (
           startsWithAscii(rest, "== Info: Closing connection") ||
           startsWithAscii(rest, "== Info: Connection #")
         )

@@ -75,11 +75,33 @@ function createFtplibReader(sink: TranscriptSink): TranscriptReader {
   let pendingCommand: { text: string; lineNumber: number } | undefined;
   /** Lines of the current reply were seen as `*get*`, so its `*resp*` summary is skipped. */
   let sawGet = false;
+  /** A command was sent since the last reply. */
+  let commandSinceReply = false;
+  /** The last reply was a 1xx (a final reply follows without a command). */
+  let lastWasPreliminary = false;
+  let repliesSeen = 0;
+  /** The last whole reply (`*resp*`), to recognise `*welcome*` repeating the greeting. */
+  let lastReply: string | undefined;
 
   const flushCommand = (): void => {
     if (pendingCommand === undefined) return;
     sink.event({ direction: "client", line: pendingCommand.text, lineNumber: pendingCommand.lineNumber });
+    commandSinceReply = true;
     pendingCommand = undefined;
+  };
+
+  /**
+   * A reply begins. ftplib reads a reply only after a command, after a 1xx, or right after connecting: a 220
+   * with neither before it is the greeting of a new `FTP()` connection (a new session).
+   */
+  const replyStarts = (text: string, lineNumber: number): void => {
+    const code = Number.parseInt(text.slice(0, 3), 10);
+    if (repliesSeen > 0 && !commandSinceReply && !lastWasPreliminary && code === 220) {
+      sink.connection({}, { lineNumber });
+    }
+    repliesSeen++;
+    commandSinceReply = false;
+    lastWasPreliminary = code >= 100 && code < 200;
   };
 
   const unknown = (bytes: Uint8Array, lineNumber: number, message: string): void => {
@@ -112,19 +134,32 @@ function createFtplibReader(sink: TranscriptSink): TranscriptReader {
         case "*put* ":
           pendingCommand = undefined;
           sink.event({ direction: "client", line: stripLineEnd(text), lineNumber });
+          commandSinceReply = true;
           sawGet = false;
           break;
         case "*get* ":
           flushCommand();
+          if (!sawGet) replyStarts(text, lineNumber);
           sawGet = true;
           sink.event({ direction: "server", line: stripLineEnd(text), lineNumber });
           break;
-        case "*resp* ":
         case "*welcome* ":
+          // `getwelcome()` prints the greeting already read (as `*get*`/`*resp*`): nothing new, unless this log
+          // has no such lines for it.
+          flushCommand();
+          if (!commandSinceReply && lastReply === text) break;
+          replyStarts(text, lineNumber);
+          for (const line of text.split("\n")) sink.event({ direction: "server", line, lineNumber });
+          lastReply = text;
+          sawGet = false;
+          break;
+        case "*resp* ":
           flushCommand();
           if (!sawGet) {
+            replyStarts(text, lineNumber);
             for (const line of text.split("\n")) sink.event({ direction: "server", line, lineNumber });
           }
+          lastReply = text;
           sawGet = false;
           break;
       }

@@ -12,7 +12,13 @@ import {
 } from "../../connection/connection.js";
 import type { Exchange } from "../../connection/index.js";
 import type { ConnectionInfo } from "../../records.js";
-import { createLineSplitter, DEFAULT_MAX_LOG_LINE_LENGTH, excerpt, startsWithReplyCode } from "./bytes.js";
+import {
+  createLineSplitter,
+  DEFAULT_MAX_LOG_LINE_LENGTH,
+  excerpt,
+  maskSecrets,
+  startsWithReplyCode,
+} from "./bytes.js";
 import { curlTraceAsciiFormat } from "./curl-trace-ascii.js";
 import { curlVerboseFormat } from "./curl-verbose.js";
 import { dialogueFormat } from "./dialogue.js";
@@ -20,7 +26,13 @@ import { ftplibFormat } from "./ftplib.js";
 import { lftpFormat } from "./lftp.js";
 import { proftpdFormat } from "./proftpd.js";
 import { pureFtpdFormat } from "./pure-ftpd.js";
-import type { TranscriptEvent, TranscriptFormat, TranscriptFormatName, TranscriptSink } from "./types.js";
+import type {
+  SessionBoundary,
+  TranscriptEvent,
+  TranscriptFormat,
+  TranscriptFormatName,
+  TranscriptSink,
+} from "./types.js";
 import { vsftpdFormat } from "./vsftpd.js";
 
 export type * from "./types.js";
@@ -46,6 +58,8 @@ export const INPUT_FORMAT_NAMES: readonly TranscriptFormatName[] = [
 /** How much of the start of a log auto-detection looks at. */
 const DETECT_BYTES = 64 * 1024;
 const DETECT_LINES = 64;
+/** The share of the first non-blank lines the chosen format must recognise (curl -v's own notes count for none). */
+const MIN_DETECTED_SHARE = 0.25;
 
 const latin1 = new TextDecoder("latin1");
 
@@ -67,7 +81,11 @@ export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName |
       bestScore = score;
     }
   }
-  if (best !== undefined) return best.name;
+  // A format must explain a fair share of the lines, not a stray one: a log mostly of something else (a
+  // transfer log, program output) is refused rather than read as a dialogue it does not hold.
+  const nonBlank = lines.filter((line) => line.trim() !== "").length;
+  if (best !== undefined && bestScore >= nonBlank * MIN_DETECTED_SHARE) return best.name;
+  if (best !== undefined) return undefined;
   const first = lines.find((line) => line.length > 0);
   if (first !== undefined && startsWithReplyCode(new TextEncoder().encode(first.slice(0, 4)))) return "raw";
   return undefined;
@@ -81,6 +99,8 @@ export interface TranscriptProblem {
   line?: number | undefined;
   /** Byte offset in the input (`raw`). */
   offset?: number | undefined;
+  /** The session it belongs to, when it belongs to one. */
+  uid?: string | undefined;
 }
 
 export interface ReadTranscriptOptions {
@@ -103,6 +123,22 @@ export interface ReadTranscriptOptions {
   onFormat?(format: TranscriptFormatName): void;
   /** Each command with its replies, with the connection it belongs to. */
   onExchange(exchange: Exchange, conn: ConnectionInfo): void;
+  /** Each session as it starts (before its first exchange), with its uid, key, endpoints and start time. */
+  onSessionStart?(conn: ConnectionInfo): void;
+  /** Each session as it ends (after its last exchange): its close line, its key's next session, the log's end. */
+  onSessionEnd?(conn: ConnectionInfo): void;
+  /**
+   * The year of dates a log writes without one (syslog's `Nov 24 11:51:39`). Default: from `referenceTime`.
+   */
+  year?: number | undefined;
+  /**
+   * When the log was last written (seconds since the Unix epoch; the CLI gives the file's mtime, else now):
+   * a yearless date takes this time's year, or the year before when its month is later than this time's month
+   * (a log from December read in January), as syslog readers do.
+   */
+  referenceTime?: number | undefined;
+  /** How many sessions may be open at once (default 1024); past it the least recently active one is ended. */
+  maxSessions?: number;
   /** Each problem: unknown lines, framing errors. The dialogue's own findings are in `exchange.diagnostics`. */
   onProblem?(problem: TranscriptProblem): void;
   /** Called after each chunk is processed; awaited (lets a caller wait for its output to drain). */
@@ -137,66 +173,173 @@ function connectionOptions(options: ReadTranscriptOptions): ControlConnectionOpt
   };
 }
 
-/** One control connection at a time, for the line-based formats: each log line goes in as a line of its side. */
-class DialogueBuilder {
-  private connection!: ControlConnection;
-  private lineNumber = 0;
-  private ts: number | undefined;
-  private busy = false;
+/** How many sessions a log may have open at once before the least recently active one is ended. */
+export const DEFAULT_MAX_LIVE_SESSIONS = 1024;
+
+/**
+ * A 64-bit FNV-1a hash of strings (each UTF-16 unit's low byte is the FNV byte; a high byte, rare here, is folded
+ * into the upper half), as two 32-bit halves without BigInt. Not cryptographic: only a stable, well-spread id.
+ */
+function fnv1a64(parts: readonly string[]): [number, number] {
+  // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (const part of parts) {
+    for (let i = 0; i <= part.length; i++) {
+      const code = i === part.length ? 0 : part.charCodeAt(i); // a NUL between parts
+      lo ^= code & 0xff;
+      if (code > 0xff) hi ^= code >>> 8;
+      // (hi, lo) * prime mod 2^64
+      const loTimes = lo * 0x1b3;
+      const carry = Math.floor(loTimes / 0x100000000);
+      const newLo = loTimes >>> 0;
+      hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
+      lo = newLo;
+    }
+  }
+  return [hi >>> 0, lo >>> 0];
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A Zeek-style connection uid (`C` and base62 characters), deterministic: the same log gives the same uids on
+ * every run, whatever the chunking. Made from the log's first line, the session's key and the line it starts on.
+ */
+export function sessionUid(logSeed: string, key: string, startLine: number): string {
+  const [hi, lo] = fnv1a64([logSeed, key, String(startLine)]);
+  let out = "";
+  // 64 bits as 12 base62 digits: hi and lo as two 6-digit halves (62^6 > 2^32).
+  for (let value of [hi, lo]) {
+    for (let i = 0; i < 6; i++) {
+      out += BASE62[value % 62];
+      value = Math.floor(value / 62);
+    }
+  }
+  return `C${out}`;
+}
+
+interface LiveSession {
+  readonly key: string;
+  readonly conn: ConnectionInfo;
+  readonly connection: ControlConnection;
+  lineNumber: number;
+  ts: number | undefined;
+}
+
+/**
+ * The log layer's sessions, for the line-based formats: one control connection per live session key, so
+ * interleaved sessions (a server log of concurrent clients) are told apart and sequential ones are separated.
+ * A session starts at its reader's connection line or at its key's first line, and ends at its close line, at
+ * the next connection line of the same key, or at the end of the log. Events without a key share the key "".
+ */
+class SessionDemux {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly max: number;
+  /** The first line of the log: what makes uids differ between logs. */
+  seed = "";
 
   constructor(
     private readonly options: ReadTranscriptOptions,
     private readonly expectGreeting: boolean,
   ) {
-    this.start({});
+    this.max = Math.max(1, options.maxSessions ?? DEFAULT_MAX_LIVE_SESSIONS);
   }
 
-  private start(conn: ConnectionInfo): void {
-    this.busy = false;
+  private open(key: string, info: ConnectionInfo, lineNumber: number, ts: number | undefined): LiveSession {
+    if (this.live.size >= this.max) {
+      // Map order is activity order (see touch): the first is the least recently active.
+      const [oldest] = this.live.values();
+      this.options.onProblem?.({
+        type: "too-many-sessions",
+        message: `more than ${this.max} sessions open at once: session ${oldest!.conn.uid} (${JSON.stringify(oldest!.key)}) is ended here`,
+        line: lineNumber,
+      });
+      this.finish(oldest!, lineNumber);
+    }
     const options = this.options;
-    this.connection = createControlConnection({
-      ...connectionOptions(options),
-      session: { recordPasswords: options.recordPasswords ?? false, expectGreeting: this.expectGreeting },
-      onExchange: (exchange) => options.onExchange(exchange, conn),
-      onProblem: (problem) => {
-        // The dialogue's own findings are in `exchange.diagnostics`; a log line number says where the rest are.
-        if (problem.layer !== "dialogue") this.problem(problem.type, problem.message, this.lineNumber);
-      },
-    });
+    const conn: ConnectionInfo = {
+      ...info,
+      uid: sessionUid(this.seed, key, lineNumber),
+      sessionKey: key === "" ? undefined : key,
+      sessionStart: ts,
+    };
+    const session: LiveSession = {
+      key,
+      conn,
+      lineNumber,
+      ts,
+      connection: createControlConnection({
+        ...connectionOptions(options),
+        session: { recordPasswords: options.recordPasswords ?? false, expectGreeting: this.expectGreeting },
+        onExchange: (exchange) => options.onExchange(exchange, conn),
+        onProblem: (problem) => {
+          // The dialogue's own findings are in `exchange.diagnostics`; a log line number says where the rest are.
+          if (problem.layer !== "dialogue")
+            options.onProblem?.({
+              type: problem.type,
+              message: problem.message,
+              line: session.lineNumber,
+              uid: conn.uid,
+            });
+        },
+      }),
+    };
+    this.live.set(key, session);
+    options.onSessionStart?.(conn);
+    return session;
   }
 
-  problem(type: string, message: string, line: number | undefined, offset?: number): void {
-    this.options.onProblem?.({ type, message, line, offset });
+  private finish(session: LiveSession, lineNumber: number): void {
+    this.live.delete(session.key);
+    session.lineNumber = lineNumber;
+    session.connection.end(session.ts);
+    this.options.onSessionEnd?.(session.conn);
   }
 
   event(event: TranscriptEvent): void {
-    this.busy = true;
-    this.lineNumber = event.lineNumber;
-    this.ts = event.ts;
+    const key = event.session ?? "";
+    let session = this.live.get(key);
+    if (session === undefined) session = this.open(key, {}, event.lineNumber, event.ts);
+    else if (this.live.size > 1) {
+      // Keep the map in activity order, for the cap.
+      this.live.delete(key);
+      this.live.set(key, session);
+    }
+    if (session.conn.sessionStart === undefined && event.ts !== undefined)
+      session.conn.sessionStart = event.ts;
+    session.lineNumber = event.lineNumber;
+    if (event.ts !== undefined) session.ts = event.ts;
     const line = typeof event.line === "string" ? textEncoder.encode(event.line) : event.line;
     if (event.direction === "server") {
-      this.connection.fromServer(line, event.ts);
-      this.connection.fromServer(CRLF, event.ts);
+      session.connection.fromServer(line, event.ts);
+      session.connection.fromServer(CRLF, event.ts);
     } else {
-      this.connection.fromClient(line, event.ts);
-      this.connection.fromClient(CRLF, event.ts);
+      session.connection.fromClient(line, event.ts);
+      session.connection.fromClient(CRLF, event.ts);
     }
   }
 
-  newConnection(conn: ConnectionInfo, lineNumber: number): void {
-    if (this.busy) this.finish(lineNumber);
-    this.start(conn);
+  connection(info: ConnectionInfo, boundary: SessionBoundary): void {
+    const key = boundary.session ?? "";
+    const previous = this.live.get(key);
+    if (previous !== undefined) this.finish(previous, boundary.lineNumber);
+    this.open(key, info, boundary.lineNumber, boundary.ts);
   }
 
-  finish(lineNumber: number): void {
-    this.lineNumber = lineNumber;
-    this.connection.end(this.ts);
+  close(boundary: SessionBoundary): void {
+    const session = this.live.get(boundary.session ?? "");
+    if (session !== undefined) this.finish(session, boundary.lineNumber);
+  }
+
+  /** The end of the log: every live session ends, in the order they were last active. */
+  finishAll(lineNumber: number): void {
+    for (const session of [...this.live.values()]) this.finish(session, lineNumber);
   }
 }
 
 /** Feeds server→client bytes (the `raw` format) straight to a control connection: byte offsets are the file's. */
-function rawDialogue(options: ReadTranscriptOptions): ControlConnection {
-  const conn: ConnectionInfo = {};
+function rawDialogue(options: ReadTranscriptOptions, conn: ConnectionInfo): ControlConnection {
   return createControlConnection({
     ...connectionOptions(options),
     session: { recordPasswords: options.recordPasswords ?? false },
@@ -254,8 +397,16 @@ async function* withHead(
  */
 export async function readTranscript(
   source: AsyncIterable<Uint8Array>,
-  options: ReadTranscriptOptions,
+  given: ReadTranscriptOptions,
 ): Promise<{ format: TranscriptFormatName; lines: number }> {
+  // Problems quote the log (excerpts, a parser's view of a line): what looks like a password is masked unless
+  // passwords are kept.
+  const report = given.onProblem;
+  const options: ReadTranscriptOptions =
+    given.recordPasswords === true || report === undefined
+      ? given
+      : { ...given, onProblem: (problem) => report({ ...problem, message: maskSecrets(problem.message) }) };
+  const shown = (text: string): string => (given.recordPasswords === true ? text : maskSecrets(text));
   let format: TranscriptFormatName | undefined = options.format === "auto" ? undefined : options.format;
   let chosen = format !== undefined;
   const stream = chosen
@@ -266,41 +417,44 @@ export async function readTranscript(
       });
 
   let raw: ControlConnection | undefined;
-  let builder: DialogueBuilder | undefined;
+  /** The one session of server bytes: its uid comes from the first bytes. */
+  const rawConn: ConnectionInfo = {};
+  let builder: SessionDemux | undefined;
   let splitter: ReturnType<typeof createLineSplitter> | undefined;
   let reader: ReturnType<TranscriptFormat["createReader"]> | undefined;
 
   const setUp = (name: TranscriptFormatName): void => {
     options.onFormat?.(name);
     if (name === "raw") {
-      raw = rawDialogue(options);
+      raw = rawDialogue(options, rawConn);
       return;
     }
     const spec = TRANSCRIPT_FORMATS.find((candidate) => candidate.name === name);
     if (spec === undefined) throw new TranscriptFormatError(`unknown input format ${JSON.stringify(name)}`);
-    const dialogue = new DialogueBuilder(options, spec.hasGreeting);
+    const dialogue = new SessionDemux(options, spec.hasGreeting);
     builder = dialogue;
     const sink: TranscriptSink = {
       event: (event) => dialogue.event(event),
       diagnostic: (d) =>
         options.onProblem?.({
           type: d.type,
-          message: `${d.message}: ${JSON.stringify(d.excerpt)}`,
+          message: `${d.message}: ${JSON.stringify(shown(d.excerpt))}`,
           line: d.lineNumber,
         }),
-      connection: (info) => {
-        const { lineNumber, ...conn } = info;
-        dialogue.newConnection(conn, lineNumber);
-      },
+      connection: (info, boundary) => dialogue.connection(info, boundary),
+      close: (boundary) => dialogue.close(boundary),
     };
-    const lineReader = spec.createReader(sink);
+    const reference = new Date((options.referenceTime ?? Date.now() / 1000) * 1000);
+    const yearOf = (month: number): number =>
+      options.year ?? reference.getUTCFullYear() - (month > reference.getUTCMonth() ? 1 : 0);
+    const lineReader = spec.createReader(sink, { yearOf });
     reader = lineReader;
     splitter = createLineSplitter(
       (line, lineNumber, cut, terminated) => {
         if (cut) {
           options.onProblem?.({
             type: "line-too-long",
-            message: `log line longer than ${options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH} bytes: only its start is read: ${JSON.stringify(excerpt(line))}`,
+            message: `log line longer than ${options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH} bytes: only its start is read: ${JSON.stringify(shown(excerpt(line)))}`,
             line: lineNumber,
           });
         }
@@ -311,6 +465,7 @@ export async function readTranscript(
             line: lineNumber,
           });
         }
+        if (lineNumber === 1) dialogue.seed = latin1.decode(line.subarray(0, 256));
         lineReader.line(line, lineNumber);
       },
       { maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH },
@@ -323,14 +478,19 @@ export async function readTranscript(
     if (!ready) {
       if (format === undefined) {
         throw new TranscriptFormatError(
-          "cannot tell the log's format from its first lines (give one with --input-format)",
+          "cannot read this log: its first lines are in no format this reader knows (a transfer log, or program output?); give --input-format to read it as one anyway",
         );
       }
       setUp(format);
       ready = true;
     }
-    if (raw !== undefined) raw.fromServer(chunk);
-    else splitter!.feed(chunk);
+    if (raw !== undefined) {
+      if (rawConn.uid === undefined) {
+        rawConn.uid = sessionUid(latin1.decode(chunk.subarray(0, 256)), "", 0);
+        options.onSessionStart?.(rawConn);
+      }
+      raw.fromServer(chunk);
+    } else splitter!.feed(chunk);
     await options.onChunk?.();
   }
   if (!ready) {
@@ -338,11 +498,13 @@ export async function readTranscript(
     return { format: format ?? "raw", lines: 0 };
   }
   let lines = 0;
-  if (raw !== undefined) raw.end();
-  else {
+  if (raw !== undefined) {
+    raw.end();
+    options.onSessionEnd?.(rawConn);
+  } else {
     lines = splitter!.end();
     reader!.end(lines);
-    builder!.finish(lines);
+    builder!.finishAll(lines);
   }
   return { format: format!, lines };
 }

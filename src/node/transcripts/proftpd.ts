@@ -45,9 +45,18 @@ function readClfTime(bytes: Uint8Array, at: number): number {
 }
 
 const textDecoder = new TextDecoder();
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * Requests of a CLF transfer log (Pure-FTPd's `-O clf:…`): an HTTP-style method and a path, one line per
+ * transfer, no dialogue. ProFTPD's `%r` is an FTP command line, never one of these.
+ */
+const HTTP_METHOD = /^(GET|PUT|POST|HEAD|DELETE) \//;
 
 function createProftpdReader(sink: TranscriptSink): TranscriptReader {
   let previousCommand = "";
+  /** The sessions (client addresses) open now. */
+  const live = new Set<string>();
   const unknown = (bytes: Uint8Array, lineNumber: number, message: string): void => {
     sink.diagnostic({ type: "unknown-line", message, lineNumber, excerpt: excerpt(bytes) });
   };
@@ -79,6 +88,10 @@ function createProftpdReader(sink: TranscriptSink): TranscriptReader {
         return;
       }
       const request = bytes.slice(requestStart, requestEnd);
+      if (HTTP_METHOD.test(textDecoder.decode(request.subarray(0, 8)))) {
+        unknown(bytes, lineNumber, "a CLF transfer log line (an HTTP-style method), not an FTP command");
+        return;
+      }
       // `OPTS_UTF8 ON` is ProFTPD's internal name for `OPTS UTF8 ON`.
       const space = request.indexOf(SPACE);
       const underscore = request.indexOf(UNDERSCORE);
@@ -110,8 +123,19 @@ function createProftpdReader(sink: TranscriptSink): TranscriptReader {
       } else {
         reply = code;
       }
-      sink.event({ direction: "client", line: request, ts, lineNumber });
-      sink.event({ direction: "server", line: reply, ts, lineNumber });
+      // %h: the client's address is all this log says of a session; a 2xx to QUIT ends one.
+      const host = latin1.decode(bytes.subarray(0, bytes.indexOf(SPACE)));
+      const session = `host ${host}`;
+      if (!live.has(session)) {
+        live.add(session);
+        sink.connection({ origHost: host }, { lineNumber, ts, session });
+      }
+      sink.event({ direction: "client", line: request, ts, lineNumber, session });
+      sink.event({ direction: "server", line: reply, ts, lineNumber, session });
+      if (/^QUIT\b/i.test(requestText) && code[0] === 0x32) {
+        live.delete(session);
+        sink.close({ lineNumber, ts, session });
+      }
     },
     end() {},
   };
@@ -124,7 +148,11 @@ export const proftpdFormat: TranscriptFormat = {
   detect(lines) {
     let score = 0;
     for (const line of lines) {
-      if (/\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ".*" (\d{3}|-)( |$)/.test(line)) score++;
+      if (
+        /\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ".*" (\d{3}|-)( |$)/.test(line) &&
+        !/\] "(GET|PUT|POST|HEAD|DELETE) \//.test(line)
+      )
+        score++;
     }
     return score;
   },

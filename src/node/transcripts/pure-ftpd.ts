@@ -24,13 +24,16 @@ import {
   startsWithReplyCode,
   utcSeconds,
 } from "./bytes.js";
-import type { TranscriptFormat, TranscriptReader, TranscriptSink } from "./types.js";
+import type { TranscriptFormat, TranscriptReader, TranscriptReaderContext, TranscriptSink } from "./types.js";
 
 const HASH = 0x23;
 const LF = 0x0a;
 
-/** The syslog timestamp at the start of the line → seconds (of day for the yearless traditional form). */
-function readSyslogTime(bytes: Uint8Array): number | undefined {
+/**
+ * The syslog timestamp at the start of the line → seconds since the Unix epoch; the traditional form has no year
+ * (`Nov 24 14:06:13`), which `yearOf` gives.
+ */
+function readSyslogTime(bytes: Uint8Array, yearOf: (month: number) => number): number | undefined {
   let at = 0;
   // A raw syslog message starts with `<PRI>`.
   if (bytes[0] === 0x3c) {
@@ -39,8 +42,11 @@ function readSyslogTime(bytes: Uint8Array): number | undefined {
   }
   const month = monthIndex(bytes, at);
   if (month >= 0) {
+    // `Nov 24` or `Nov  4`
+    const day = bytes[at + 4] === 0x20 ? readDigits(bytes, at + 5, 1) : readDigits(bytes, at + 4, 2);
     const clock = readClock(bytes, at + 7);
-    return clock < 0 ? undefined : clock;
+    if (clock < 0 || day < 1) return undefined;
+    return utcSeconds(yearOf(month), month, day, 0, 0, 0) + clock;
   }
   // RFC 3339: 2026-11-24T14:06:13.120000+00:00
   const year = readDigits(bytes, at, 4);
@@ -96,10 +102,31 @@ function unescapeSyslog(bytes: Uint8Array): Uint8Array {
 
 const textDecoder = new TextDecoder();
 
-function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
+/**
+ * The session a message belongs to: `pid N` when syslog wrote the process id (`pure-ftpd[N]:`, each session is
+ * its own process), else the client's address from `(user@host)` (the user changes at login, the address does
+ * not; concurrent sessions from one address cannot be told apart without the pid).
+ */
+function sessionKey(bytes: Uint8Array, program: number, levelOpen: number): string | undefined {
+  const after = program + 9;
+  if (bytes[after] === 0x5b) {
+    const close = bytes.indexOf(0x5d, after);
+    const pid = close === -1 ? -1 : readDigits(bytes, after + 1, close - after - 1);
+    if (pid >= 0) return `pid ${pid}`;
+  }
+  const open = bytes.indexOf(0x28, after);
+  if (open === -1 || open > levelOpen) return undefined;
+  const at = bytes.lastIndexOf(0x40, levelOpen);
+  return at > open ? `host ${textDecoder.decode(bytes.subarray(at + 1, levelOpen))}` : undefined;
+}
+
+function createPureFtpdReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader {
   /** The last message was a reply: a prefix-less line goes on with it. */
   let inReply = false;
   let lastTs: number | undefined;
+  let lastKey: string | undefined;
+  /** Sessions that logged `Logout.`: they end after their next reply (the 221 or 530 that says so). */
+  const loggingOut = new Set<string | undefined>();
 
   const unknown = (bytes: Uint8Array, lineNumber: number, message: string): void => {
     sink.diagnostic({ type: "unknown-line", message, lineNumber, excerpt: excerpt(bytes) });
@@ -108,10 +135,10 @@ function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
   return {
     line(bytes, lineNumber) {
       const program = indexOfAscii(bytes, "pure-ftpd");
-      const ts = program === -1 ? undefined : readSyslogTime(bytes);
+      const ts = program === -1 ? undefined : readSyslogTime(bytes, context.yearOf);
       if (program === -1 || ts === undefined) {
         if (inReply) {
-          sink.event({ direction: "server", line: bytes, ts: lastTs, lineNumber });
+          sink.event({ direction: "server", line: bytes, ts: lastTs, lineNumber, session: lastKey });
         } else if (bytes.length > 0) {
           unknown(bytes, lineNumber, "not a Pure-FTPd syslog line");
         }
@@ -125,6 +152,8 @@ function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
         return; // a Pure-FTPd message of another shape (startup, errors)
       }
       lastTs = ts;
+      const key = sessionKey(bytes, program, levelOpen);
+      lastKey = key;
       const message = bytes.subarray(levelClose + 2);
       const debug = startsWithAscii(bytes, "DEBUG", levelOpen + 3);
       inReply = false;
@@ -133,7 +162,12 @@ function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
           startsWithAscii(bytes, "INFO", levelOpen + 3) &&
           startsWithAscii(message, "New connection from ")
         ) {
-          sink.connection({ lineNumber, origHost: textDecoder.decode(message.subarray(20)) });
+          sink.connection(
+            { origHost: textDecoder.decode(message.subarray(20)) },
+            { lineNumber, ts, session: key },
+          );
+        } else if (startsWithAscii(bytes, "INFO", levelOpen + 3) && startsWithAscii(message, "Logout.")) {
+          loggingOut.add(key);
         }
         return;
       }
@@ -151,7 +185,7 @@ function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
         const verb = textDecoder.decode(message.subarray(9, verbEnd)).toUpperCase();
         const arg = message.subarray(verbEnd + 3, message.length - 1);
         const line = arg.length === 0 ? verb : `${verb} ${textDecoder.decode(arg)}`;
-        sink.event({ direction: "client", line, ts, lineNumber });
+        sink.event({ direction: "client", line, ts, lineNumber, session: key });
         return;
       }
       if (!startsWithReplyCode(message)) return; // other debug output
@@ -160,12 +194,18 @@ function createPureFtpdReader(sink: TranscriptSink): TranscriptReader {
       for (let lf = text.indexOf(LF); lf !== -1; lf = text.indexOf(LF, start)) {
         // Pure-FTPd logs the CR LF it sends between lines (`#015#012`): the CR belongs to the line end.
         const end = lf > start && text[lf - 1] === CR ? lf - 1 : lf;
-        sink.event({ direction: "server", line: text.subarray(start, end), ts, lineNumber });
+        sink.event({ direction: "server", line: text.subarray(start, end), ts, lineNumber, session: key });
         start = lf + 1;
       }
       if (start < text.length)
-        sink.event({ direction: "server", line: text.subarray(start), ts, lineNumber });
+        sink.event({ direction: "server", line: text.subarray(start), ts, lineNumber, session: key });
       inReply = true;
+      // After `Logout.`, the session ends with the last line of its reply (`221 Logout.`, not `221-…`).
+      const last = text.subarray(text.lastIndexOf(LF) + 1);
+      if (loggingOut.has(key) && startsWithReplyCode(last) && last[3] !== 0x2d) {
+        loggingOut.delete(key);
+        sink.close({ lineNumber, ts, session: key });
+      }
     },
     end() {},
   };

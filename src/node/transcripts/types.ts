@@ -11,10 +11,25 @@ export interface TranscriptEvent {
   readonly direction: TranscriptDirection;
   /** The line's bytes as logged, or text when the log escapes it (ftplib's `repr`, rsyslog's `#012`). */
   readonly line: Uint8Array | string;
-  /** Seconds: since the Unix epoch when the log has a date, since midnight when it has only a time of day. */
+  /**
+   * Seconds since the Unix epoch; a yearless date (syslog's `Nov 24 11:51:39`) takes its year from the reader's
+   * context. Since midnight only where the log has a time of day and no date at all (curl --trace-time).
+   */
   readonly ts?: number | undefined;
   /** 1-based line number in the log. */
   readonly lineNumber: number;
+  /**
+   * The session the line belongs to, as the log names it (vsftpd's `pid 6508`), for logs that interleave
+   * sessions. Lines without one belong to the log's one current session.
+   */
+  readonly session?: string | undefined;
+}
+
+/** Where a session starts or ends: the log line, its time, and the session's key (see `TranscriptEvent`). */
+export interface SessionBoundary {
+  readonly lineNumber: number;
+  readonly ts?: number | undefined;
+  readonly session?: string | undefined;
 }
 
 /**
@@ -40,8 +55,19 @@ export interface TranscriptDiagnostic {
 export interface TranscriptSink {
   event(event: TranscriptEvent): void;
   diagnostic(diagnostic: TranscriptDiagnostic): void;
-  /** A new control connection starts here (logs that hold several: vsftpd, Pure-FTPd, curl). */
-  connection(info: ConnectionInfo & { lineNumber: number }): void;
+  /**
+   * A new control connection starts here, with what the log says of its endpoints. A live session of the same
+   * key ends here.
+   */
+  connection(info: ConnectionInfo, boundary: SessionBoundary): void;
+  /** The session of this key ends here (a close line, the reply to QUIT). */
+  close(boundary: SessionBoundary): void;
+}
+
+/** What a reader may need beyond its lines. */
+export interface TranscriptReaderContext {
+  /** The year of dates written without one (syslog's traditional format). */
+  yearOf(month: number): number;
 }
 
 /** A reader for one format: fed one log line at a time (bytes, terminator removed). */
@@ -73,5 +99,5 @@ export interface TranscriptFormat {
    * it recognises. Auto-detection takes the highest.
    */
   detect(lines: readonly string[]): number;
-  createReader(sink: TranscriptSink): TranscriptReader;
+  createReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader;
 }

@@ -24,6 +24,9 @@ const FIXTURES = [
   ["pure-ftpd/pure-ftpd.log", "pure-ftpd"],
   ["dialogue/ftp-srv-dialogue.txt", "dialogue"],
   ["raw/vsftpd-server.bin", "raw"],
+  ["sessions/curl-v.txt", "curl-verbose"],
+  ["sessions/ftplib.txt", "ftplib"],
+  ["sessions/lftp.txt", "lftp"],
 ] as const;
 
 const fixtureBytes = new Map(
@@ -229,7 +232,227 @@ describe("sessions and limits", () => {
       "S:  EPSV",
       "S: 211 End.",
     ]);
-    expect(result.conns[0]).toEqual({ origHost: "10.0.0.9" });
+    expect(result.conns[0]).toEqual({
+      origHost: "10.0.0.9",
+      uid: expect.stringMatching(/^C[0-9A-Za-z]{12}$/),
+      sessionKey: "pid 42",
+      sessionStart: Date.UTC(2026, 10, 24, 14, 6, 13, 500) / 1000,
+    });
     expect(result.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 14, 6, 13) / 1000 + 0.5);
+  });
+});
+
+describe("sessions", () => {
+  const vsftpd = (pid: number, text: string, second = 10): string =>
+    `Thu Dec  3 13:46:${String(second).padStart(2, "0")} 2026 [pid ${pid}] ${text}`;
+
+  test("vsftpd: a failed login stays with its pre-login process; a later login moves to a new pid", async () => {
+    const log = [
+      vsftpd(101, 'CONNECT: Client "10.0.0.1"'),
+      vsftpd(101, 'FTP response: Client "10.0.0.1", "220 hi"'),
+      vsftpd(201, 'CONNECT: Client "10.0.0.2"'),
+      vsftpd(201, 'FTP response: Client "10.0.0.2", "220 hi"'),
+      vsftpd(101, 'FTP command: Client "10.0.0.1", "USER bob"'),
+      vsftpd(201, 'FTP command: Client "10.0.0.2", "USER amy"'),
+      vsftpd(101, '[bob] FTP response: Client "10.0.0.1", "331 pw"'),
+      vsftpd(201, '[amy] FTP response: Client "10.0.0.2", "331 pw"'),
+      vsftpd(101, '[bob] FTP command: Client "10.0.0.1", "PASS <password>"'),
+      vsftpd(201, '[amy] FTP command: Client "10.0.0.2", "PASS <password>"'),
+      vsftpd(100, '[bob] FAIL LOGIN: Client "10.0.0.1"'),
+      vsftpd(200, '[amy] OK LOGIN: Client "10.0.0.2"'),
+      vsftpd(101, '[bob] FTP response: Client "10.0.0.1", "530 no"'),
+      vsftpd(202, '[amy] FTP response: Client "10.0.0.2", "230 ok"'),
+      vsftpd(202, '[amy] FTP command: Client "10.0.0.2", "QUIT"'),
+      vsftpd(101, '[bob] FTP command: Client "10.0.0.1", "QUIT"'),
+      vsftpd(202, '[amy] FTP response: Client "10.0.0.2", "221 bye"'),
+      vsftpd(101, '[bob] FTP response: Client "10.0.0.1", "221 bye"'),
+    ].join("\n");
+    const result = await read(`${log}\n`, { format: "vsftpd" });
+    expect(result.problems).toEqual([]);
+    const byUid = new Map<string, string[]>();
+    result.exchanges.forEach((exchange, i) => {
+      const uid = result.conns[i]!.uid!;
+      byUid.set(uid, [...(byUid.get(uid) ?? []), ...flatten([exchange])]);
+    });
+    expect([...byUid.values()]).toEqual(
+      [
+        ["S: 220 hi", "C: USER bob", "S: 331 pw", "C: PASS <hidden>", "S: 530 no", "C: QUIT", "S: 221 bye"],
+        ["S: 220 hi", "C: USER amy", "S: 331 pw", "C: PASS <hidden>", "S: 230 ok", "C: QUIT", "S: 221 bye"],
+      ].sort((a, b) => (a[1]! < b[1]! ? 1 : -1)),
+    );
+    const hosts = new Set(result.conns.map((c) => `${c.origHost} ${c.sessionKey}`));
+    expect(hosts).toEqual(new Set(["10.0.0.1 pid 101", "10.0.0.2 pid 201"]));
+  });
+
+  test("uids are the same on every read (whatever the chunking) and differ between sessions", async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath("sessions/concurrent-vsftpd.log")));
+    const a = await read(bytes, {});
+    const b = await read(bytes, {}, [7, 13]);
+    expect(b.conns.map((c) => c.uid)).toEqual(a.conns.map((c) => c.uid));
+    expect(flatten(b.exchanges)).toEqual(flatten(a.exchanges));
+    // Every format gives its sessions a uid: server bytes (one session) and ProFTPD's (by client address) too.
+    for (const name of ["raw/vsftpd-server.bin", "proftpd/extended.log"]) {
+      const { conns } = await readFixture(name);
+      expect(conns.length).toBeGreaterThan(0);
+      for (const conn of conns) expect(conn.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    }
+    const proftpd = await read(
+      [
+        '10.0.0.1 UNKNOWN - [24/Nov/2026:14:06:12 +0000] "USER a" 331 "pw"',
+        '10.0.0.2 UNKNOWN - [24/Nov/2026:14:06:12 +0000] "USER b" 331 "pw"',
+        '10.0.0.1 UNKNOWN - [24/Nov/2026:14:06:13 +0000] "QUIT" 221 "bye"',
+        '10.0.0.1 UNKNOWN - [24/Nov/2026:14:06:14 +0000] "USER c" 331 "pw"',
+      ].join("\n"),
+    );
+    expect(proftpd.conns.map((c) => c.sessionKey)).toEqual([
+      "host 10.0.0.1",
+      "host 10.0.0.2",
+      "host 10.0.0.1",
+      "host 10.0.0.1",
+    ]);
+    // The QUIT ended the first session of 10.0.0.1: USER c is a new one.
+    expect(new Set(proftpd.conns.map((c) => c.uid)).size).toBe(3);
+    expect(proftpd.conns.map((c) => c.origHost)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.1"]);
+    // vsftpd: a log that starts inside a session still names the session's client.
+    const midway = await read(
+      'Thu Dec  3 13:46:10 2026 [pid 7] [ftp] FTP command: Client "10.9.9.9", "NOOP"\n' +
+        'Thu Dec  3 13:46:10 2026 [pid 7] [ftp] FTP response: Client "10.9.9.9", "200 ok"\n',
+    );
+    expect(midway.conns[0]).toMatchObject({ origHost: "10.9.9.9", sessionKey: "pid 7" });
+    expect(new Set(a.conns.map((c) => c.uid)).size).toBe(6);
+  });
+
+  test("past the cap on live sessions, the least recently active one is ended with a typed problem", async () => {
+    const lines: string[] = [];
+    for (let pid = 1; pid <= 3; pid++) {
+      lines.push(vsftpd(pid, `CONNECT: Client "10.0.0.${pid}"`));
+      lines.push(vsftpd(pid, `FTP response: Client "10.0.0.${pid}", "220 hi"`));
+      lines.push(vsftpd(pid, `FTP command: Client "10.0.0.${pid}", "NOOP"`));
+    }
+    lines.push(vsftpd(2, 'FTP response: Client "10.0.0.2", "200 ok"'));
+    const result = await read(`${lines.join("\n")}\n`, { maxSessions: 2 });
+    // pid 1 is the least recently active when pid 3 connects (line 7): it ends there, its NOOP unanswered.
+    expect(result.problems).toEqual([expect.objectContaining({ type: "too-many-sessions", line: 7 })]);
+    const sessionOf = (key: string) => result.exchanges.filter((_, i) => result.conns[i]!.sessionKey === key);
+    expect(flatten(sessionOf("pid 1"))).toEqual(["S: 220 hi", "C: NOOP"]);
+    expect(sessionOf("pid 1")[1]!.final).toBeUndefined();
+    expect(flatten(sessionOf("pid 2"))).toEqual(["S: 220 hi", "C: NOOP", "S: 200 ok"]);
+    expect(new Set(result.conns.map((c) => c.uid)).size).toBe(3);
+  });
+
+  test("curl -v: a verbose line glued after the progress meter is read, the meter alone is skipped", async () => {
+    const log = [
+      "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current",
+      "                                 Dload  Upload   Total   Spent    Left  Speed",
+      "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0*   Trying 10.1.1.1:2121...",
+      "< 220 hi\r",
+      "> USER bob\r",
+      "\r  0     0    0     0    0     0      0      0 --:--:--  0:00:01 --:--:--     0\r  0     0    0     0    0     0      0      0 --:--:--  0:00:02 --:--:--     0< 530 Login incorrect.\r",
+      "\r100  292k  100  292k    0     0  15.9M      0 --:--:-- --:--:-- --:--:-- 16.8M",
+      "* Closing connection 0",
+    ].join("\n");
+    const result = await read(`${log}\n`);
+    expect(result.format).toBe("curl-verbose");
+    expect(result.problems).toEqual([]);
+    expect(flatten(result.exchanges)).toEqual(["S: 220 hi", "C: USER bob", "S: 530 Login incorrect."]);
+    expect(result.conns[0]).toMatchObject({ respHost: "10.1.1.1", respPort: 2121 });
+  });
+
+  test("curl --trace-ascii: the control connection's server address and port from `Trying`", async () => {
+    const { conns } = await readFixture("curl-trace-ascii/trace.txt");
+    const port = Number(
+      /== Info: {3}Trying 127\.0\.0\.1:(\d+)/.exec(fixtureText("curl-trace-ascii/trace.txt"))![1],
+    );
+    expect(new Set(conns.map((c) => `${c.respHost}:${c.respPort}`))).toEqual(new Set([`127.0.0.1:${port}`]));
+  });
+
+  test("lftp: its own notes are no warnings; program output is", async () => {
+    const log = [
+      "---- Connecting to h (10.0.0.5) port 21",
+      "<--- 220 hi",
+      "copy: get hit eof",
+      "copy: waiting for put confirmation",
+      "10.0.0.5 translated to pair 10.0.0.5:21",
+      "some program output",
+    ].join("\n");
+    const result = await read(`${log}\n`, { format: "lftp" });
+    expect(result.problems).toEqual([expect.objectContaining({ type: "unknown-line", line: 6 })]);
+    expect(result.conns[0]).toMatchObject({ respHost: "10.0.0.5", respPort: 21 });
+  });
+
+  test("Pure-FTPd: Logout ends a session after its last reply line; sessions of two pids interleave", async () => {
+    const p = (pid: number, text: string): string =>
+      `2026-11-24T14:06:13+00:00 vm pure-ftpd[${pid}]: (?@10.0.0.${pid}) [${text}`;
+    const log = [
+      p(1, "INFO] New connection from 10.0.0.1"),
+      p(2, "INFO] New connection from 10.0.0.2"),
+      p(1, "DEBUG] 220 one"),
+      p(2, "DEBUG] 220 two"),
+      p(2, "DEBUG] Command [quit] []"),
+      p(1, "DEBUG] Command [noop] []"),
+      p(2, "INFO] Logout."),
+      p(1, "DEBUG] 200 zzz"),
+      p(2, "DEBUG] 221-Goodbye."),
+      p(2, "DEBUG] 221 Logout."),
+    ].join("\n");
+    const result = await read(`${log}\n`);
+    expect(result.problems).toEqual([]);
+    const two = result.exchanges.filter((_, i) => result.conns[i]!.sessionKey === "pid 2");
+    expect(flatten(two)).toEqual(["S: 220 two", "C: QUIT", "S: 221-Goodbye.", "S: 221 Logout."]);
+    const one = result.exchanges.filter((_, i) => result.conns[i]!.sessionKey === "pid 1");
+    expect(flatten(one)).toEqual(["S: 220 one", "C: NOOP", "S: 200 zzz"]);
+  });
+});
+
+describe("refusing what cannot be read, and secrets in messages", () => {
+  test("a CLF transfer log is refused, not read as a dialogue of GET commands", async () => {
+    const clf = [
+      '127.0.0.1 - ftpreply [24/Nov/2026:11:51:39 +0000] "GET /srv/ftp/file1234.bin" 200 1234',
+      '127.0.0.1 - ftpreply [24/Nov/2026:11:51:40 +0000] "PUT /srv/ftp/up.bin" 200 99',
+    ].join("\n");
+    await expect(read(`${clf}\n`)).rejects.toThrow(/cannot read this log/);
+    // Forced, each line is reported and nothing is invented.
+    const forced = await read(`${clf}\n`, { format: "proftpd" });
+    expect(forced.exchanges).toEqual([]);
+    expect(forced.problems.map((p) => p.type)).toEqual(["unknown-line", "unknown-line"]);
+  });
+
+  test("a log where the format explains only a stray line is refused", async () => {
+    const text = `${Array.from({ length: 20 }, (_, i) => `some program output ${i}`).join("\n")}\n> USER bob\n`;
+    await expect(read(text)).rejects.toThrow(/cannot read this log/);
+  });
+
+  test("passwords in excerpts and messages are masked unless passwords are shown", async () => {
+    const log = [
+      "---- Connecting to h (10.0.0.5) port 21",
+      "get ftp://anonymous:guest%40example.org@10.0.0.5/pub/x: failed",
+      "oops PASS hunter2 was typed here",
+      'vsftpd said anon password "secret@"; 331 Please specify the password.',
+    ].join("\n");
+    const masked = await read(`${log}\n`, { format: "lftp" });
+    const messages = masked.problems.map((p) => p.message).join("\n");
+    expect(messages).not.toMatch(/guest%40example\.org|hunter2|secret@/);
+    expect(messages).toContain("ftp://anonymous:<hidden>@10.0.0.5/pub/x");
+    expect(messages).toContain("PASS <hidden>");
+    expect(messages).toContain("Please specify the password.");
+    const shown = await read(`${log}\n`, { format: "lftp", recordPasswords: true });
+    expect(shown.problems.map((p) => p.message).join("\n")).toMatch(/guest%40example\.org[\s\S]*hunter2/);
+  });
+});
+
+describe("syslog dates without a year", () => {
+  const line = (month: string) => `${month} 24 11:51:39 vm pure-ftpd: (?@10.0.0.1) [DEBUG] 220 hi\n`;
+
+  test("the year is given, or taken from when the log was written (the year before for a later month)", async () => {
+    const given = await read(line("Nov"), { year: 2019 });
+    expect(given.exchanges[0]!.startTs).toBe(Date.UTC(2019, 10, 24, 11, 51, 39) / 1000);
+    const written = Date.UTC(2027, 0, 5) / 1000; // a log of November, last written in January
+    const november = await read(line("Nov"), { referenceTime: written });
+    expect(november.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 24, 11, 51, 39) / 1000);
+    const january = await read(line("Jan"), { referenceTime: written });
+    expect(january.exchanges[0]!.startTs).toBe(Date.UTC(2027, 0, 24, 11, 51, 39) / 1000);
+    // A single-digit day is padded with a space.
+    const padded = await read("Nov  4 11:51:39 vm pure-ftpd: (?@10.0.0.1) [DEBUG] 220 hi\n", { year: 2026 });
+    expect(padded.exchanges[0]!.startTs).toBe(Date.UTC(2026, 10, 4, 11, 51, 39) / 1000);
   });
 });
