@@ -85,7 +85,7 @@ function describe(command: Command | undefined): string {
       : command.verb;
 }
 
-class DialogueTracker implements Session {
+class ControlSession implements Session {
   private readonly options: SessionOptions;
   private readonly mask: string;
   private readonly maxPending: number;
@@ -493,7 +493,7 @@ function announcedEndpoint(verb: string, arg: string): DataChannel | undefined {
  * ```
  */
 export function createSession(options: SessionOptions = {}): Session {
-  return new DialogueTracker(options);
+  return new ControlSession(options);
 }
 
 /** Runs a whole dialogue (events in time order) through a session and collects what it found. */

@@ -4,6 +4,7 @@
  * lines go through the reply parser, client lines through the command splitter, and both into a session that
  * pairs commands with replies. Everything streams: memory is bounded by the longest line, not the log's size.
  */
+
 import { brandError, errorBrand } from "../../brand.js";
 import {
   type ControlConnection,
@@ -11,6 +12,7 @@ import {
   createControlConnection,
 } from "../../connection/connection.js";
 import type { Exchange } from "../../connection/index.js";
+import type { Problem, ProblemLayer } from "../../problem.js";
 import type { ConnectionInfo } from "../../records.js";
 import {
   createLineSplitter,
@@ -92,7 +94,9 @@ export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName |
 }
 
 /** A problem found while reading: in the log (line number), or in the protocol bytes. */
-export interface TranscriptProblem {
+export interface TranscriptProblem extends Problem {
+  /** The layer that found it: the log reader (`log`), or the parsers of the protocol lines it read. */
+  layer: ProblemLayer;
   type: string;
   message: string;
   /** 1-based line number in the log (line-based formats). */
@@ -251,6 +255,7 @@ class SessionDemux {
       // Map order is activity order (see touch): the first is the least recently active.
       const [oldest] = this.live.values();
       this.options.onProblem?.({
+        layer: "log",
         type: "too-many-sessions",
         message: `more than ${this.max} sessions open at once: session ${oldest!.conn.uid} (${JSON.stringify(oldest!.key)}) is ended here`,
         line: lineNumber,
@@ -277,6 +282,7 @@ class SessionDemux {
           // The dialogue's own findings are in `exchange.diagnostics`; a log line number says where the rest are.
           if (problem.layer !== "dialogue")
             options.onProblem?.({
+              layer: problem.layer,
               type: problem.type,
               message: problem.message,
               line: session.lineNumber,
@@ -354,7 +360,12 @@ function rawDialogue(options: ReadTranscriptOptions, conn: ConnectionInfo): Cont
       ),
     onProblem: (problem) => {
       if (problem.layer !== "dialogue")
-        options.onProblem?.({ type: problem.type, message: problem.message, offset: problem.offset });
+        options.onProblem?.({
+          layer: problem.layer,
+          type: problem.type,
+          message: problem.message,
+          offset: problem.offset,
+        });
     },
   });
 }
@@ -437,6 +448,7 @@ export async function readTranscript(
       event: (event) => dialogue.event(event),
       diagnostic: (d) =>
         options.onProblem?.({
+          layer: "log",
           type: d.type,
           message: `${d.message}: ${JSON.stringify(shown(d.excerpt))}`,
           line: d.lineNumber,
@@ -453,6 +465,7 @@ export async function readTranscript(
       (line, lineNumber, cut, terminated) => {
         if (cut) {
           options.onProblem?.({
+            layer: "log",
             type: "line-too-long",
             message: `log line longer than ${options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH} bytes: only its start is read: ${JSON.stringify(shown(excerpt(line)))}`,
             line: lineNumber,
@@ -460,6 +473,7 @@ export async function readTranscript(
         }
         if (!terminated) {
           options.onProblem?.({
+            layer: "log",
             type: "truncated",
             message: "the log ends without a line terminator (cut off?)",
             line: lineNumber,

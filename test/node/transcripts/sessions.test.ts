@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import type { Exchange } from "../../../src/dialogue.js";
+import type { Exchange } from "../../../src/connection/index.js";
 import type { ConnectionInfo } from "../../../src/records.js";
 import { fixturePath, readFixture } from "./helpers.js";
 
