@@ -18,11 +18,9 @@ export function attempt(call: () => void): unknown {
 
 /** Runs `last`, then throws `failure` (the first error of the callbacks before it) if there was one. */
 export function finish(failure: unknown, last: () => void): void {
-  try {
-    last();
-  } finally {
-    if (failure !== NO_ERROR) throw failure;
-  }
+  const error = attempt(last);
+  if (failure !== NO_ERROR) throw failure;
+  if (error !== NO_ERROR) throw error;
 }
 
 /** Calls `each` for every item even when one call throws; then throws the first error. */
