@@ -6,6 +6,7 @@
  * §4.2: the code prefix removed from the first and the last line, and from inner lines that repeat the reply's
  * own code). Any other string is the message alone.
  */
+import { closes, innerLineText, openingCode, replyText } from "../reply/grammar.js";
 import type { Reply } from "../reply/reply.js";
 import {
   excerptAround,
@@ -55,20 +56,6 @@ export interface ReplyMessage {
 /** The input every decoder accepts. */
 export type ReplyInput = Reply | string;
 
-/** The code a string starts with (`ddd`, `ddd ` or `ddd-`), or -1. */
-function leadingCode(input: string): number {
-  if (input.length < 3) return -1;
-  const a = input.charCodeAt(0);
-  const b = input.charCodeAt(1);
-  const c = input.charCodeAt(2);
-  if (!isDigit(a) || !isDigit(b) || !isDigit(c)) return -1;
-  if (input.length > 3) {
-    const d = input.charCodeAt(3);
-    if (d !== SPACE && d !== HYPHEN && d !== CR && d !== LF) return -1;
-  }
-  return (a - DIGIT_0) * 100 + (b - DIGIT_0) * 10 + (c - DIGIT_0);
-}
-
 /** Splits at LF, dropping the CR of a CR LF and the empty line after a final terminator. */
 function splitLines(input: string): string[] {
   const lines: string[] = [];
@@ -85,43 +72,48 @@ function splitLines(input: string): string[] {
   return lines;
 }
 
-/** `line` without a `ddd-`/`ddd ` prefix (or a bare `ddd`) of `code`; unchanged when it has none. */
-function withoutCode(line: string, code: string): string {
-  if (!line.startsWith(code)) return line;
-  if (line.length === 3) return "";
-  const c = line.charCodeAt(3);
-  return c === SPACE || c === HYPHEN ? line.slice(4) : line;
+/** The message of a string that starts with a reply code: RFC 959 §4.2 read by the parser's own rules. */
+function messageOfReplyString(input: string, code: number, decoder: string): ReplyMessage {
+  const lines = splitLines(input);
+  const multiline = input.charCodeAt(3) === HYPHEN;
+  const last = lines.length - 1;
+  if (multiline && last > 0 && closes(lines[last]!, code)) {
+    return { decoder, code, text: replyText(lines, code), multiline };
+  }
+  // A single-line reply (a message given with LFs of its own keeps them), or a multi-line one given without
+  // its closing line: every line after the first is an inner line.
+  const prefix = String(code);
+  const parts = lines.map((line, i) =>
+    i === 0 ? line.slice(firstTextAt(line)) : multiline ? innerLineText(line, prefix) : line,
+  );
+  return { decoder, code, text: parts.join("\n"), multiline };
 }
 
 function messageOfString(input: string, decoder: string): ReplyMessage {
-  const code = leadingCode(input);
-  const multiline = code !== -1 && input.length > 3 && input.charCodeAt(3) === HYPHEN;
-  if (!multiline && input.indexOf("\r") === -1) {
-    // Fast path, same result: with no CR and no per-line prefixes, only one final LF is to be dropped.
-    const start = code === -1 ? 0 : input.charCodeAt(3) === SPACE ? 4 : 3;
+  const code = openingCode(input);
+  if (code === -1 || (input.length > 3 && !isReplySeparator(input.charCodeAt(3)))) {
+    const text = splitLines(input).join("\n");
+    return { decoder, code: undefined, text, multiline: text.includes("\n") };
+  }
+  if (input.charCodeAt(3) !== HYPHEN && input.indexOf("\r") === -1) {
+    // Fast path, same result: with no CR and no inner lines to read, only one final LF is to be dropped.
+    const start = firstTextAt(input);
     const end =
       input.length > start && input.charCodeAt(input.length - 1) === LF ? input.length - 1 : input.length;
-    const text = input.slice(start, end);
-    return {
-      decoder,
-      code: code === -1 ? undefined : code,
-      text,
-      multiline: code === -1 && text.includes("\n"),
-    };
+    return { decoder, code, text: input.slice(start, end), multiline: false };
   }
-  const lines = splitLines(input);
-  if (code === -1) return { decoder, code: undefined, text: lines.join("\n"), multiline: lines.length > 1 };
-  const prefix = input.slice(0, 3);
-  const parts: string[] = new Array(lines.length);
-  const first = lines[0]!;
-  const separator = first.charCodeAt(3);
-  parts[0] = first.slice(separator === SPACE || separator === HYPHEN ? 4 : 3);
-  const last = lines.length - 1;
-  for (let i = 1; i <= last; i++) {
-    // RFC 959 §4.2: inner lines may repeat the code; the closing line of a multi-line reply carries it.
-    parts[i] = multiline ? withoutCode(lines[i]!, prefix) : lines[i]!;
-  }
-  return { decoder, code, text: parts.join("\n"), multiline };
+  return messageOfReplyString(input, code, decoder);
+}
+
+/** Where the message starts on a reply's first line: after `ddd ` or `ddd-`; a CR or LF after the code stays. */
+function firstTextAt(line: string): number {
+  const c = line.charCodeAt(3);
+  return c === SPACE || c === HYPHEN ? 4 : 3;
+}
+
+/** What may follow a reply's code on its first line (RFC 959 §4.2), or the line's end. */
+function isReplySeparator(c: number): boolean {
+  return c === SPACE || c === HYPHEN || c === CR || c === LF;
 }
 
 /**

@@ -53,7 +53,8 @@ describe("readMessage on strings", () => {
     ],
     ["a single-line reply with a CR keeps its inner lines", "211 a\r\n211-b", 211, "a\n211-b", false],
     ["a code and hyphen only", "211-", 211, "", true],
-    ["a multi-line reply of code 001", "001-a\r\n001 b", 1, "a\nb", true],
+    // The parser's own rule (RFC 959 §4.2 codes start with 1–5; 6 for RFC 2228): `001` opens no reply.
+    ["a multi-line reply of code 001 is a message", "001-a\r\n001 b", undefined, "001-a\n001 b", true],
   ];
   for (const [name, input, code, text, multiline] of cases) {
     test(`readMessage: ${name}`, () => {
