@@ -3,6 +3,9 @@
  * streaming line splitter with a bounded line length.
  */
 
+import { openingCode } from "../../reply/grammar.js";
+
+const latin1 = new TextDecoder("latin1");
 const LF = 0x0a;
 export const CR = 0x0d;
 export const SPACE = 0x20;
@@ -53,14 +56,15 @@ export function readDigits(bytes: Uint8Array, at: number, count: number): number
   return value;
 }
 
-/** Whether `bytes[at..]` starts with a reply code: three digits then a space, a hyphen, or the end. */
+/**
+ * Whether `bytes[at..]` starts a reply line: a code the parser would open a reply with (`openingCode`, RFC 959
+ * §4.2), then a space, a hyphen, or the end.
+ */
 export function startsWithReplyCode(bytes: Uint8Array, at = 0): boolean {
-  if (readDigits(bytes, at, 3) === -1) return false;
-  const next = bytes[at + 3];
-  return next === undefined || next === SPACE || next === 0x2d;
+  const head = latin1.decode(bytes.subarray(at, at + 4));
+  if (openingCode(head) === -1) return false;
+  return head.length === 3 || head.charCodeAt(3) === SPACE || head.charCodeAt(3) === 0x2d;
 }
-
-const latin1 = new TextDecoder("latin1");
 
 /** Up to `max` characters of a line for messages (bytes shown 1:1, so never throws). */
 export function excerpt(bytes: Uint8Array, max = 80): string {
