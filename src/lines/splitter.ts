@@ -63,6 +63,11 @@ export interface LineOptions {
   telnet?: boolean | undefined;
   /** Bytes kept of a line that passed the limit (given to `cutLine`). */
   keepOfLongLine: number;
+  /**
+   * False: lines are not decoded — `text` is "" and `bytes` always given — for readers of other line-based
+   * formats (a log's lines) that read bytes. Not with `setEncoding`.
+   */
+  decode?: boolean | undefined;
 }
 
 /**
@@ -127,6 +132,11 @@ export class LineSplitter {
     this.#bareCr = options.bareCrIsLineEnd ?? false;
     this.#telnet = options.telnet ?? true;
     this.#utf8 = isUtf8Label(options.encoding);
+    if (options.decode === false) {
+      // The byte path, with nothing to decode: `bytes` is given for every line since the text is not UTF-8.
+      this.#decode = () => "";
+      this.#utf8 = false;
+    }
     this.#onText = this.#utf8 && !this.#bareCr;
   }
 

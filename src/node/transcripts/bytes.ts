@@ -3,10 +3,10 @@
  * streaming line splitter with a bounded line length.
  */
 
+import { ENDING_TEXT, LineSplitter } from "../../lines/splitter.js";
 import { openingCode } from "../../reply/grammar.js";
 
 const latin1 = new TextDecoder("latin1");
-const LF = 0x0a;
 export const CR = 0x0d;
 export const SPACE = 0x20;
 export const QUOTE = 0x22;
@@ -126,7 +126,7 @@ export interface LineSplitterOptions {
   maxLineLength?: number;
 }
 
-export interface LineSplitter {
+export interface LogLineSplitter {
   feed(chunk: Uint8Array): void;
   /** Delivers an unterminated last line, and returns the number of the last line. */
   end(): number;
@@ -135,74 +135,44 @@ export interface LineSplitter {
 export const DEFAULT_MAX_LOG_LINE_LENGTH = 1024 * 1024;
 
 /**
- * Splits a byte stream into lines (LF or CR LF) with `indexOf`, whatever the chunking. A line cut across chunks
- * is kept as copied parts joined once; a line longer than the limit keeps only its first bytes, so memory stays
- * bounded by the limit whatever the input.
+ * A log's lines (LF or CR LF), numbered from 1, as bytes, whatever the chunking: the control connection's own
+ * `LineSplitter` (one line splitter in the project) without decoding or Telnet. A line longer than the limit keeps
+ * only its first bytes (`cut`), so memory stays bounded by the limit whatever the input. A line inside the chunk
+ * fed is a view of it; one joined across chunks is a copy.
  */
 export function createLineSplitter(
   onLine: (line: Uint8Array, lineNumber: number, cut: boolean, terminated: boolean) => void,
   options: LineSplitterOptions = {},
-): LineSplitter {
+): LogLineSplitter {
   const max = options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH;
-  let parts: Uint8Array[] = [];
-  let kept = 0;
-  let cut = false;
   let lineNumber = 0;
-
-  const finish = (last: Uint8Array | undefined, terminated: boolean): void => {
-    let line: Uint8Array;
-    if (parts.length === 0) line = last ?? new Uint8Array(0);
-    else {
-      if (last !== undefined) parts.push(last);
-      const total = kept + (last?.length ?? 0);
-      line = new Uint8Array(total);
-      let at = 0;
-      for (const part of parts) {
-        line.set(part, at);
-        at += part.length;
-      }
-    }
-    let end = line.length;
-    if (terminated && end > 0 && line[end - 1] === CR) end--;
-    lineNumber++;
-    const wasCut = cut;
-    parts = [];
-    kept = 0;
-    cut = false;
-    onLine(end === line.length ? line : line.subarray(0, end), lineNumber, wasCut, terminated);
-  };
-
-  const keep = (bytes: Uint8Array, start: number, end: number): Uint8Array | undefined => {
-    const room = max - kept;
-    if (room <= 0) {
-      if (end > start) cut = true;
-      return undefined;
-    }
-    const keepEnd = end - start > room ? start + room : end;
-    if (keepEnd < end) cut = true;
-    return bytes.subarray(start, keepEnd);
-  };
-
+  let chunk: Uint8Array = new Uint8Array(0);
+  // The splitter's views of its own buffer are valid during the call only: readers may keep a line.
+  const owned = (bytes: Uint8Array): Uint8Array => (bytes.buffer === chunk.buffer ? bytes : bytes.slice());
+  const splitter = new LineSplitter(
+    {
+      line(_text, _offset, byteLength, ending, bytes) {
+        const content = bytes!.subarray(0, byteLength - ENDING_TEXT[ending]!.length);
+        onLine(owned(content), ++lineNumber, false, true);
+      },
+      longLine() {},
+      cutLine(_head, _offset, _byteLength, headBytes) {
+        onLine(headBytes.slice(), ++lineNumber, true, true);
+      },
+      telnet() {},
+      end(_offset, partial, cut) {
+        if (partial.length > 0 || cut) onLine(partial, ++lineNumber, cut, false);
+      },
+    },
+    { encoding: "latin1", telnet: false, decode: false, maxLineLength: max, keepOfLongLine: max },
+  );
   return {
-    feed(chunk) {
-      let start = 0;
-      while (start < chunk.length) {
-        const lf = chunk.indexOf(LF, start);
-        if (lf === -1) {
-          const part = keep(chunk, start, chunk.length);
-          // Copy: the caller may reuse its buffer.
-          if (part !== undefined) {
-            parts.push(part.slice());
-            kept += part.length;
-          }
-          return;
-        }
-        finish(keep(chunk, start, lf), true);
-        start = lf + 1;
-      }
+    feed(bytes) {
+      chunk = bytes;
+      splitter.feed(bytes);
     },
     end() {
-      if (parts.length > 0 || cut) finish(undefined, false);
+      splitter.end();
       return lineNumber;
     },
   };
