@@ -25,6 +25,9 @@ function tsconfig(compilerOptions: Record<string, unknown>, files: readonly stri
   return `${JSON.stringify({ compilerOptions, files }, null, 2)}\n`;
 }
 
+/** tsc on a project of examples takes tens of seconds on a loaded 2-core machine: a guard against a hang, not a timing. */
+const COMPILE_TIMEOUT = 300_000;
+
 describe.concurrent("a strict TypeScript ESM project", () => {
   let project: Project;
   const snippets = readSnippets();
@@ -85,15 +88,17 @@ describe.concurrent("a strict TypeScript ESM project", () => {
     expect(snippets.length).toBeGreaterThanOrEqual(5);
   });
 
-  it("compiles the consumer file and the TypeScript examples under nodenext", async () => {
+  it("compiles the consumer file and the TypeScript examples under nodenext", {
+    timeout: COMPILE_TIMEOUT,
+  }, async () => {
     await tsc(project, "tsconfig.nodenext.json");
   });
 
-  it("compiles them under bundler resolution", async () => {
+  it("compiles them under bundler resolution", { timeout: COMPILE_TIMEOUT }, async () => {
     await tsc(project, "tsconfig.bundler.json");
   });
 
-  it("checks the JavaScript examples", async () => {
+  it("checks the JavaScript examples", { timeout: COMPILE_TIMEOUT }, async () => {
     await tsc(project, "tsconfig.js.json");
   });
 });
@@ -130,11 +135,13 @@ describe.concurrent("a CommonJS project", () => {
 
   afterAll(() => project?.remove());
 
-  it("compiles under node10 resolution (ftp-reply/node through typesVersions)", async () => {
+  it("compiles under node10 resolution (ftp-reply/node through typesVersions)", {
+    timeout: COMPILE_TIMEOUT,
+  }, async () => {
     await tsc(project, "tsconfig.node10.json");
   });
 
-  it("compiles under nodenext from CommonJS", async () => {
+  it("compiles under nodenext from CommonJS", { timeout: COMPILE_TIMEOUT }, async () => {
     await tsc(project, "tsconfig.nodenext.json");
   });
 
