@@ -79,6 +79,8 @@ const DECODE_BATCH = 4 * 1024;
 const SMALL_CHUNK = 512;
 /** First capacity of the unfinished-line buffer, and the largest one kept once the line is done. */
 const CARRY_MIN = 256;
+/** Up to this many bytes, a copy is a loop rather than a call to `set` or `copyWithin`. */
+const COPY_BY_LOOP = 128;
 const CARRY_KEPT = 64 * 1024;
 /** Bytes of a too-long line shown in its error. */
 const EXCERPT_BYTES = 320;
@@ -316,7 +318,8 @@ export class LineSplitter {
       grown.set(carry.subarray(0, this.#carryLength));
       this.#carry = carry = grown;
     }
-    if (count <= 32) {
+    // A built-in call costs more than a short loop: small chunks are copied byte by byte.
+    if (count <= COPY_BY_LOOP) {
       let at = this.#carryLength;
       for (let i = from; i < to; i++) carry[at++] = bytes[i]!;
     } else carry.set(bytes.subarray(from, to), this.#carryLength);
@@ -332,8 +335,10 @@ export class LineSplitter {
     const carried = this.#carryLength;
     if (carried === 0) this.#lineStart = this.#base + from;
     this.#append(bytes, from, length);
-    // Only the new bytes are searched: a long unfinished line is not read again with every chunk.
-    const last = bytes.lastIndexOf(LF, length - 1);
+    // Only the new bytes are searched: a long unfinished line is not read again with every chunk. (A loop: the
+    // chunk is short, and the LF near its end.)
+    let last = length - 1;
+    while (last >= from && bytes[last] !== LF) last--;
     if (last >= from) {
       const shift = carried - from;
       const end = last + 1 + shift;
@@ -343,7 +348,8 @@ export class LineSplitter {
       this.#carryLength = 0;
       this.#textLines(carry, 0, end, this.#lineStart, shift);
       if (end < total) {
-        carry.copyWithin(0, end, total);
+        if (total - end <= COPY_BY_LOOP) for (let i = end; i < total; i++) carry[i - end] = carry[i]!;
+        else carry.copyWithin(0, end, total);
         this.#carryLength = total - end;
         this.#lineStart = this.#base + last + 1;
       }
