@@ -95,6 +95,8 @@ export interface FtpCaptureCallbacks {
   onControlProblem?(problem: ConnectionProblem, control: ControlConnection): void;
   /** The TLS handshake read after 234 to AUTH, once its control connection has ended. */
   onTls?(handshake: TlsHandshake, control: ControlConnection): void;
+  /** A control connection ended (FIN, RST or the end of the capture): none of its exchanges come after this. */
+  onControlEnd?(control: ControlConnection): void;
   /**
    * Called after each chunk of the capture was analysed; `analyzeFtpCapture` awaits it before reading the next
    * chunk, so a consumer that waits for its output to drain holds the reading back (back-pressure).
@@ -424,6 +426,7 @@ export function createFtpCaptureAnalyzer(
           state.connection.end(ts);
           state.ended = true;
           if (state.tls !== undefined) callbacks.onTls?.(state.tls.handshake, state.control);
+          callbacks.onControlEnd?.(state.control);
           data.ended(state);
         } else if (role.role === Role.Data) {
           data.closed(role.data!, how);
