@@ -43,6 +43,8 @@ const ACTIVE_COMMANDS: ReadonlySet<string> = new Set(["PORT", "EPRT", "LPRT"]);
 const SITE_EXEC = /exec/i;
 /** Sources and sessions tracked at once; beyond, the oldest is forgotten. */
 export const MAX_TRACKED = 65536;
+/** Characters of a user name or argument quoted in a notice (Zeek's `FTP::max_user_length`). */
+const MAX_QUOTED = 128;
 /** Zeek's `Notice::default_suppression_interval` (1 h), written in `suppress_for`. */
 export const SUPPRESS_FOR = 3600;
 
@@ -102,6 +104,11 @@ interface SessionState {
 function minutesSeconds(seconds: number): string {
   const whole = Math.max(0, Math.trunc(seconds));
   return `${Math.trunc(whole / 60)}m${whole % 60}s`;
+}
+
+/** Text from the input quoted in a notice, cut to `MAX_QUOTED` characters with `…`. */
+function quote(text: string): string {
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
 }
 
 /** An address in our format (IPv6 compressed), so that it compares with the capture's endpoints. */
@@ -181,7 +188,7 @@ export function createNoticeDetector(options: NoticeOptions): NoticeDetector {
     const base = { ts, conn, src: conn.origHost, dst: conn.respHost, p: conn.respPort };
     if (verb === "AUTH" && code !== undefined) {
       if (code === 234) session.secured = true;
-      else if (code >= 400) session.refusedAuth = `AUTH ${command.arg}`.trim();
+      else if (code >= 400) session.refusedAuth = quote(`AUTH ${command.arg}`.trim());
     }
     if ((verb === "USER" || verb === "PASS") && code !== undefined && code >= 500 && code < 600) {
       failedLogin(conn, ts);
@@ -192,19 +199,19 @@ export function createNoticeDetector(options: NoticeOptions): NoticeDetector {
         ...base,
         note: NOTE.loginAfterRefusedAuth,
         msg: `the server refused ${session.refusedAuth}; the client logged in in clear text anyway`,
-        sub: `USER ${command.arg}`,
+        sub: `USER ${quote(command.arg)}`,
       });
     }
     if (verb === "PASS" && exchange.user !== undefined && !GUEST_USERS.has(exchange.user.toLowerCase())) {
       raiseOnce(session, {
         ...base,
         note: NOTE.cleartextPassword,
-        msg: `the password of user ${exchange.user} was sent in clear text`,
+        msg: `the password of user ${quote(exchange.user)} was sent in clear text`,
         sub: final === undefined ? "no reply" : `${final.code} ${exchange.login ?? ""}`.trim(),
       });
     }
     if (verb === "SITE" && SITE_EXEC.test(command.arg) && code !== undefined && code >= 200 && code < 300) {
-      raise({ ...base, note: NOTE.siteExecSuccess, msg: `FTP command: SITE ${command.arg}` });
+      raise({ ...base, note: NOTE.siteExecSuccess, msg: `FTP command: SITE ${quote(command.arg)}` });
     }
     const channel = exchange.dataChannel;
     if (ACTIVE_COMMANDS.has(verb) && channel?.host !== undefined && conn.origHost !== undefined) {

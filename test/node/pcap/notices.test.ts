@@ -198,4 +198,16 @@ describe("the rules on made-up dialogues", () => {
     );
     expect(notices.map((n) => [n.note, n.dst])).toEqual([[NOTE.bounce, "fd21::9"]]);
   });
+
+  it("text from the input is quoted at most 128 characters long", () => {
+    const name = "u".repeat(5000);
+    const notices = dialogue([
+      [undefined, "220 hi"],
+      [`USER ${name}`],
+      [undefined, "331 pw"],
+      ["PASS x"],
+      [undefined, "530 no"],
+    ]);
+    expect(notices[0]!.msg).toBe(`the password of user ${"u".repeat(128)}… was sent in clear text`);
+  });
 });
