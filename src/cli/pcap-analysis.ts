@@ -40,9 +40,6 @@ import {
   type WriterOptions,
 } from "./output.js";
 
-/** The logs `--zeek-dir` writes, by file name. ftp.log is always written; the others once they have a row. */
-export const ZEEK_DIR_LOGS = ["ftp.log", "notice.log", "weird.log", "ssl.log"] as const;
-
 export interface PcapAnalysisOptions {
   format: OutputFormat;
   /** The output (stdout's sink). */
