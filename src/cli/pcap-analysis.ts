@@ -68,6 +68,11 @@ export interface PcapAnalysis {
   tls(handshake: TlsHandshake, control: ControlConnection): void;
   controlStart(control: ControlConnection): void;
   controlEnd(control: ControlConnection): void;
+  /**
+   * A row of another Zeek log of `--zeek-dir` (e.g. `files.log`), opened with its header on the first row; nothing
+   * without `--zeek-dir`.
+   */
+  zeekLog(file: string, fields: ZeekFields, row: ZeekRow): void;
   /** Waits until the Zeek log files have room (back-pressure). */
   drain(): Promise<void>;
   /** The pretty summary section (notices, weird, TLS). */
@@ -219,6 +224,7 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
       notices.sessionEnd(control.info.uid);
       weird.sessionEnd(control.info.uid);
     },
+    zeekLog: zeekRow,
     async drain() {
       for (const log of logs.values()) await log.sink.drain();
     },
