@@ -27,6 +27,7 @@ import {
   weirdRow,
   type ZeekFields,
   type ZeekRow,
+  type ZeekTableWriter,
   zeekJson,
 } from "../node/pcap/zeek-logs.js";
 import type { ConnectionInfo } from "../records.js";
@@ -58,6 +59,8 @@ export interface PcapAnalysisOptions {
 interface LogFile {
   sink: BufferedSink;
   stream: WriteStream;
+  /** Its writer (absent for ftp.log, written by the `zeek` format's writer). */
+  table?: ZeekTableWriter;
 }
 
 export interface PcapAnalysis {
@@ -79,7 +82,7 @@ export interface PcapAnalysis {
   summaryText(): string;
   /** The same as a json record. */
   summaryRecord(): Record<string, unknown>;
-  /** Closes the Zeek logs (footers) and waits for them to be written. */
+  /** Closes the Zeek logs (footers) and waits for them to be written; throws the first write error. */
   close(): Promise<void>;
 }
 
@@ -148,9 +151,18 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
 
   if (zeekDir !== undefined) mkdirSync(zeekDir, { recursive: true });
 
-  const openLog = (file: string): LogFile => {
+  /** The first error of a log file (a full disk …): `close()` throws it, the reading goes on meanwhile. */
+  let writeError: Error | undefined;
+  const openLog = (file: string, table?: ZeekTableWriter): LogFile => {
     const stream = createWriteStream(join(zeekDir!, file));
-    const log = { stream, sink: createBufferedSink(stream) };
+    stream.on("error", (error) => {
+      writeError ??= error;
+    });
+    const log: LogFile = {
+      stream,
+      sink: createBufferedSink(stream),
+      ...(table === undefined ? {} : { table }),
+    };
     logs.set(file, log);
     return log;
   };
@@ -163,13 +175,12 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
 
   const zeekRow = (file: string, fields: ZeekFields, row: ZeekRow): void => {
     if (zeekDir === undefined) return;
-    const table = createZeekTableWriter(file.replace(/\.log$/, ""), fields);
     let log = logs.get(file);
     if (log === undefined) {
-      log = openLog(file);
-      log.sink.write(table.header());
+      log = openLog(file, createZeekTableWriter(file.replace(/\.log$/, ""), fields));
+      log.sink.write(log.table!.header());
     }
-    log.sink.write(table.row(row));
+    log.sink.write(log.table!.row(row));
   };
 
   const notices = createNoticeDetector({
@@ -248,15 +259,16 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
     },
     async close() {
       ftpLog?.end();
-      const table = createZeekTableWriter("", []);
-      for (const [file, log] of logs) {
-        if (file !== "ftp.log") log.sink.write(table.footer());
+      for (const log of logs.values()) {
+        if (log.table !== undefined) log.sink.write(log.table.footer());
+        if (writeError !== undefined) break;
         await log.sink.close();
-        await new Promise<void>((resolve, reject) => {
+        await new Promise<void>((resolve) => {
           log.stream.end(() => resolve());
-          log.stream.once("error", reject);
+          log.stream.once("error", () => resolve());
         });
       }
+      if (writeError !== undefined) throw writeError;
     },
   };
 }

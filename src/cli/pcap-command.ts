@@ -177,9 +177,13 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     });
   } catch (error) {
     if (!isFileError(error)) throw error;
-    io.stderr.write(
-      `ftp-reply pcap: cannot write ${escapeText(describeFileError(notice.zeekDir ?? "", error))}\n`,
-    );
+    const dir = notice.zeekDir ?? "";
+    // mkdir of a path that is a file: EEXIST, which the readers' table words for reading.
+    const why =
+      (error as { code?: unknown }).code === "EEXIST"
+        ? `${cutArgument(dir)}: is a file, not a folder`
+        : describeFileError(dir, error);
+    io.stderr.write(`ftp-reply pcap: --zeek-dir cannot be written: ${escapeText(why)}\n`);
     return EXIT_USAGE;
   }
   let lastControl = -1;
@@ -253,7 +257,16 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
           analysis.summaryText(),
       );
     }
-    await analysis.close();
+    try {
+      await analysis.close();
+    } catch (error) {
+      if (!isFileError(error)) throw error;
+      await out.close();
+      io.stderr.write(
+        `ftp-reply pcap: --zeek-dir cannot be written: ${escapeText(describeFileError(notice.zeekDir ?? "", error))}\n`,
+      );
+      return EXIT_USAGE;
+    }
     await out.close();
   } catch (error) {
     if (error instanceof CaptureFormatError) {

@@ -2,7 +2,7 @@
  * `ftp-reply pcap` with notices, weirds and TLS handshakes: pretty lines and summary, json records, and the Zeek
  * logs of `--zeek-dir`, whose headers are set beside the ones Zeek itself writes (its btest baselines).
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -94,6 +94,16 @@ describe("--zeek-dir", () => {
       r.includes("FTP::Bruteforcing"),
     )!;
     expect(brute).toContain("had 5 failed logins");
+  });
+
+  it("a --zeek-dir that is a file: exit 2 and a one-line message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ftp-reply-zeek-"));
+    const file = join(dir, "not-a-folder");
+    writeFileSync(file, "");
+    const { code, stdout, stderr } = await run(["--zeek-dir", file, join(FIXTURES, "vsftpd-curl.pcap")]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`ftp-reply pcap: --zeek-dir cannot be written: ${file}: is a file, not a folder\n`);
   });
 
   it("refuses bad thresholds", async () => {
