@@ -6,9 +6,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createControlConnection } from "../../../src/connection/connection.js";
 import { analyzeFtpCapture } from "../../../src/node/pcap/ftp.js";
+import { createNoticeDetector, type Notice } from "../../../src/node/pcap/notices.js";
 import { createWeirdDetector, WEIRD_BY_PROBLEM, type Weird } from "../../../src/node/pcap/weird.js";
+import { configureProperties, fc, propertyTest } from "../../helpers/properties.js";
 import { readDissectorFile } from "./tshark.js";
 
+configureProperties();
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
 
 /**
@@ -154,4 +157,50 @@ describe("weirds in a recorded capture (pureftpd-bruteforce.pcap)", () => {
     expect(detector.counts).toEqual({ FTP_unmatched_reply: 22 });
     expect(weirds.map((w) => w.conn?.uid)).toEqual(logouts.map((r) => `tcp${r.stream}`));
   });
+});
+
+describe("detectors on arbitrary dialogues", () => {
+  const line = fc.oneof(
+    fc.constantFrom(
+      "USER bob",
+      "PASS x",
+      "AUTH TLS",
+      "SITE EXEC id",
+      "PORT 1,2,3,4,5,6",
+      "EPRT |2|::1|5|",
+      "NOOP",
+    ),
+    fc.string({ maxLength: 40 }),
+  );
+  const reply = fc.oneof(
+    fc.constantFrom("220 hi", "234 go", "530 no", "200 ok", "230 in", "331 pw"),
+    fc.string({ maxLength: 40 }),
+  );
+  const endings = fc.constantFrom("\r\n", "\n", "\r", "");
+  propertyTest.prop([fc.array(fc.tuple(fc.boolean(), line, reply, endings), { maxLength: 30 })])(
+    "never throw; each weird written once per name, every one counted; each notice counted",
+    (steps) => {
+      const weirds: Weird[] = [];
+      const notices: Notice[] = [];
+      const weird = createWeirdDetector((w) => weirds.push(w));
+      const notice = createNoticeDetector({ bruteforceThreshold: 2, onNotice: (n) => notices.push(n) });
+      const conn = { uid: "C1", origHost: "10.0.0.2", origPort: 1, respHost: "10.0.0.1", respPort: 21 };
+      const connection = createControlConnection({
+        onExchange: (e) => {
+          weird.exchange(e, conn);
+          notice.exchange(e, conn);
+        },
+        onProblem: (p) => weird.problem(p, conn, p.ts),
+      });
+      steps.forEach(([client, command, answer, ending], ts) => {
+        if (client) connection.fromClient(`${command}${ending}`, ts);
+        else connection.fromServer(`${answer}${ending}`, ts);
+      });
+      connection.end(steps.length);
+      const names = weirds.map((w) => w.name);
+      const counted = Object.values(weird.counts).reduce((a, b) => a + b, 0);
+      const noticed = Object.values(notice.counts).reduce((a, b) => a + b, 0);
+      return new Set(names).size === names.length && counted >= names.length && noticed === notices.length;
+    },
+  );
 });
