@@ -429,8 +429,9 @@ record_bounce() {
 	stop_servers
 }
 
-# AUTH TLS on ProFTPD (mod_tls from proftpd-mod-crypto): one session held to TLS 1.2 (the certificate travels in
-# clear), one in TLS 1.3; curl names the server ftp.example.test (--resolve) so the ClientHello carries an SNI.
+# AUTH TLS on ProFTPD (mod_tls from proftpd-mod-crypto): one curl session held to TLS 1.2 (the certificate travels
+# in clear), one in TLS 1.3, both naming the server ftp.example.test (--resolve) so the ClientHello carries an SNI;
+# then Python's ftplib (AUTH TLS, PROT P, a listing).
 record_proftpd_tls() {
 	make_namespaces 1500
 	local dir=$WORK/proftpd-tls
@@ -478,6 +479,21 @@ record_proftpd_tls() {
 	in_cli curl -sS -k --ssl-reqd --tls-max 1.2 --resolve "$name:$NOTICE_PORT:$SRV_IP" -o /dev/null \
 		"ftp://$name:$NOTICE_PORT/hello.txt"
 	in_cli curl -sS -k --ssl-reqd --resolve "$name:$NOTICE_PORT:$SRV_IP" -o /dev/null "ftp://$name:$NOTICE_PORT/hello.txt"
+	# Python's ftplib sends AUTH TLS itself (curl tries AUTH SSL first); it names the server as it was reached, so
+	# the host name is set after connecting by address, for the SNI.
+	in_cli python3 - "$SRV_IP" "$NOTICE_PORT" "$name" <<-'EOF'
+		import ftplib, ssl, sys
+		context = ssl.create_default_context()
+		context.check_hostname = False
+		context.verify_mode = ssl.CERT_NONE
+		ftp = ftplib.FTP_TLS(context=context, timeout=20)
+		ftp.connect(sys.argv[1], int(sys.argv[2]))
+		ftp.host = sys.argv[3]
+		ftp.login()
+		ftp.prot_p()
+		ftp.retrlines("NLST", lambda line: None)
+		ftp.quit()
+	EOF
 	stop_capture
 	stop_servers
 }

@@ -81,6 +81,7 @@ describe("--zeek-dir", () => {
         "CN=ftp.example.test,O=ftp-reply fixtures,C=DE",
       ],
       ["TLSv13", "TLS_AES_256_GCM_SHA384", "ftp.example.test", "-", "-"],
+      ["TLSv13", "TLS_AES_256_GCM_SHA384", "ftp.example.test", "-", "-"],
     ]);
     const five = mkdtempSync(join(tmpdir(), "ftp-reply-zeek-"));
     await run([

@@ -75,12 +75,14 @@ function expected(rows: TlsRow[], stream: number) {
 }
 
 describe("FTPS handshakes in recorded captures, as tshark reads them", () => {
-  it("ProFTPD mod_tls: a TLS 1.2 session (SNI, suite, certificate in clear) and a TLS 1.3 one", async () => {
+  it("ProFTPD mod_tls: a TLS 1.2 session (SNI, suite, certificate in clear), a TLS 1.3 one, ftplib's AUTH TLS", async () => {
     const rows = tsharkTls("proftpd-auth-tls.pcap");
     const ours = await handshakes("proftpd-auth-tls.pcap");
-    // Control connections 0 and 2; 1 and 3 are their data connections (tshark reads their TLS by heuristics).
-    expect([...ours.keys()].sort()).toEqual([0, 2]);
-    for (const stream of [0, 2]) {
+    // Control connections 0, 2 and 4; 1, 3 and 5 are their data connections (tshark reads their TLS by heuristics).
+    expect([...ours.keys()].sort()).toEqual([0, 2, 4]);
+    const auth = readFileSync(join(FIXTURES, "proftpd-auth-tls.ftp.tsv"), "utf8").match(/\tAUTH\t\w+/g);
+    expect(auth).toEqual(["\tAUTH\tSSL", "\tAUTH\tSSL", "\tAUTH\tTLS"]);
+    for (const stream of [0, 2, 4]) {
       const { client, server, certificate } = expected(rows, stream);
       const handshake = ours.get(stream)!;
       expect(handshake.clientHello?.serverName).toBe(client.serverName);
@@ -106,6 +108,7 @@ describe("FTPS handshakes in recorded captures, as tshark reads them", () => {
     );
     expect(tlsVersionName(ours.get(2)!.serverHello!.version)).toBe("TLSv13");
     expect(cipherSuiteName(ours.get(2)!.serverHello!.cipherSuite)).toBe("TLS_AES_256_GCM_SHA384");
+    expect(ours.get(4)!.clientHello!.supportedVersions.map(tlsVersionName)).toEqual(["TLSv13", "TLSv12"]);
   });
 
   it("vsftpd: TLS 1.3 after a HelloRetryRequest (two ClientHellos, two ServerHellos in tshark's rows)", async () => {
