@@ -27,6 +27,8 @@ mkdir -p "$OUT"
 chmod 0755 "$WORK"
 
 cleanup() {
+	# A capture left running by a failed step would hold the script's wait (and keep writing its file).
+	if [[ -n ${CAPTURE_PID:-} ]]; then kill -TERM "$CAPTURE_PID" 2>/dev/null || true; fi
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	ip netns del "$SRV" 2>/dev/null || true
@@ -354,6 +356,148 @@ record_two_interfaces() {
 	stop_servers
 }
 
+# The captures of issue 19 (notices, weird, FTPS) use server port 2321 and passive ports 2350-2399 (the range this
+# recording was given on a shared machine); the analyser finds them by their greeting, tshark with -d tcp.port==2321.
+NOTICE_PORT=2321
+
+# A brute-force run: 22 curl logins with wrong passwords, then one right one, against Pure-FTPd with one virtual
+# user (puredb); the last session also sends its password in clear text.
+record_bruteforce() {
+	make_namespaces 1500
+	local dir=$WORK/pure-bf
+	mkdir -p "$dir/home"
+	make_tree "$dir/home"
+	chown -R ftpreply: "$dir/home"
+	printf 'ftpreply:%s:%s:%s::%s/./::::::::::::\n' "$(openssl passwd -6 right-password)" "$(id -u ftpreply)" \
+		"$(id -g ftpreply)" "$dir/home" >"$dir/passwd"
+	env LD_LIBRARY_PATH="$(cat "$SERVERS/pure-ftpd/LD_LIBRARY_PATH")" "$SERVERS/pure-ftpd/usr/bin/pure-pw" mkdb \
+		"$dir/passwd.pdb" -f "$dir/passwd"
+	spawn_srv "$WORK/pure-ftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/pure-ftpd/LD_LIBRARY_PATH")" \
+		"$SERVERS/pure-ftpd/usr/sbin/pure-ftpd" -S "$SRV_IP,$NOTICE_PORT" -p 2350:2399 -l "puredb:$dir/passwd.pdb" \
+		-A -H
+	sleep 0.5
+	start_capture tcpdump "$OUT/pureftpd-bruteforce.pcap" -i veth-cli
+	for i in $(seq 1 22); do
+		in_cli curl -sS -o /dev/null --user "ftpreply:guess$i" "ftp://$SRV_IP:$NOTICE_PORT/" 2>/dev/null || true
+	done
+	in_cli curl -sS -o /dev/null --user "ftpreply:right-password" "ftp://$SRV_IP:$NOTICE_PORT/"
+	stop_capture
+	stop_servers
+}
+
+# Bounce and hijack attempts against vsftpd with port_promiscuous=YES (it accepts a PORT to any address): PORT and
+# EPRT to 127.0.0.2 (a third host for this connection), a data connection to a PASV port from 10.21.0.3 (a second
+# client address, not the control connection's) before the client's own, and `curl --ssl` against a server
+# without TLS (AUTH SSL and AUTH TLS refused, then USER and PASS in clear).
+record_bounce() {
+	make_namespaces 1500
+	in_cli ip addr add 10.21.0.3/24 dev veth-cli
+	start_vsftpd "$NOTICE_PORT" port_promiscuous=YES connect_from_port_20=NO pasv_min_port=2350 pasv_max_port=2399
+	start_capture tcpdump "$OUT/vsftpd-bounce-hijack.pcap" -i veth-cli
+	in_cli python3 - "$SRV_IP" "$NOTICE_PORT" <<-'EOF'
+		import ftplib, socket, sys, time
+		host, port = sys.argv[1], int(sys.argv[2])
+		ftp = ftplib.FTP()
+		ftp.connect(host, port, timeout=20)
+		ftp.login()
+		for command in ("PORT 127,0,0,2,9,21", "LIST", "EPRT |1|127.0.0.2|2325|", "LIST"):
+		    try:
+		        print(command, "->", ftp.sendcmd(command))
+		    except ftplib.all_errors as error:
+		        print(command, "->", error)
+		ftp.quit()
+		# Hijack: another address connects to the announced passive port before the client does.
+		ftp = ftplib.FTP()
+		ftp.connect(host, port, timeout=20)
+		ftp.login()
+		ftp.sendcmd("TYPE A")
+		data_host, data_port = ftplib.parse227(ftp.sendcmd("PASV"))
+		thief = socket.socket()
+		thief.bind(("10.21.0.3", 0))
+		thief.connect((data_host, data_port))
+		time.sleep(0.3)
+		try:
+		    print("LIST ->", ftp.sendcmd("LIST"))
+		    print(ftp.getresp())
+		except ftplib.all_errors as error:
+		    print("LIST ->", error)
+		thief.close()
+		ftp.quit()
+	EOF
+	in_cli curl -sS -o /dev/null --ssl "ftp://$SRV_IP:$NOTICE_PORT/hello.txt"
+	stop_capture
+	stop_servers
+}
+
+# AUTH TLS on ProFTPD (mod_tls from proftpd-mod-crypto): one curl session held to TLS 1.2 (the certificate travels
+# in clear), one in TLS 1.3, both naming the server ftp.example.test (--resolve) so the ClientHello carries an SNI;
+# then Python's ftplib (AUTH TLS, PROT P, a listing).
+record_proftpd_tls() {
+	make_namespaces 1500
+	local dir=$WORK/proftpd-tls
+	mkdir -p "$dir/anon"
+	make_tree "$dir/anon"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/C=DE/O=ftp-reply fixtures/CN=ftp.example.test" \
+		-keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+	cat >"$dir/proftpd.conf" <<-EOF
+		ServerName "ftp-reply capture (proftpd, mod_tls)"
+		ServerType standalone
+		DefaultServer on
+		Port $NOTICE_PORT
+		UseIPv6 off
+		User nobody
+		Group nogroup
+		PassivePorts 2350 2399
+		PidFile $dir/proftpd.pid
+		ScoreboardFile $dir/scoreboard
+		DelayTable none
+		WtmpLog off
+		TransferLog none
+		UseReverseDNS off
+		SystemLog $dir/proftpd.log
+		RequireValidShell off
+		AuthOrder mod_auth_unix.c
+		ModulePath $SERVERS/proftpd/usr/lib/proftpd
+		LoadModule mod_tls.c
+		TLSEngine on
+		TLSRequired off
+		TLSProtocol TLSv1.2 TLSv1.3
+		TLSRSACertificateFile $dir/cert.pem
+		TLSRSACertificateKeyFile $dir/key.pem
+		TLSOptions NoSessionReuseRequired
+		<Anonymous $dir/anon>
+		  User ftp
+		  Group ftp
+		  UserAlias anonymous ftp
+		</Anonymous>
+	EOF
+	spawn_srv "$WORK/proftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/proftpd/LD_LIBRARY_PATH")" \
+		"$SERVERS/proftpd/usr/sbin/proftpd" -n -q -c "$dir/proftpd.conf"
+	sleep 1
+	start_capture tcpdump "$OUT/proftpd-auth-tls.pcap" -i veth-cli
+	local name=ftp.example.test
+	in_cli curl -sS -k --ssl-reqd --tls-max 1.2 --resolve "$name:$NOTICE_PORT:$SRV_IP" -o /dev/null \
+		"ftp://$name:$NOTICE_PORT/hello.txt"
+	in_cli curl -sS -k --ssl-reqd --resolve "$name:$NOTICE_PORT:$SRV_IP" -o /dev/null "ftp://$name:$NOTICE_PORT/hello.txt"
+	# Python's ftplib sends AUTH TLS itself (curl tries AUTH SSL first); it names the server as it was reached, so
+	# the host name is set after connecting by address, for the SNI.
+	in_cli python3 - "$SRV_IP" "$NOTICE_PORT" "$name" <<-'EOF'
+		import ftplib, ssl, sys
+		context = ssl.create_default_context()
+		context.check_hostname = False
+		context.verify_mode = ssl.CERT_NONE
+		ftp = ftplib.FTP_TLS(context=context, timeout=20)
+		ftp.connect(sys.argv[1], int(sys.argv[2]))
+		ftp.host = sys.argv[3]
+		ftp.login()
+		ftp.prot_p()
+		ftp.retrlines("NLST", lambda line: None)
+		ftp.quit()
+	EOF
+	stop_capture
+	stop_servers
+}
+
 # A capture with a hole no retransmission fills: one server→client control segment deleted from the tiny-MTU
 # capture with editcap (the 5th segment with payload from port 21).
 derive_gap() {
@@ -375,7 +519,7 @@ derive_conversions() {
 }
 
 all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled ftps
-	two_interfaces)
+	two_interfaces bruteforce bounce proftpd_tls)
 if (($# > 0)); then all=("$@"); fi
 for name in "${all[@]}"; do
 	echo "== $name"

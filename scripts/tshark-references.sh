@@ -7,6 +7,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$HERE/fixtures/pcap
 tshark --version | head -1 >"$OUT/TSHARK_VERSION"
+# The captures of issue 19 put their servers on port 2321 (scripts/record-captures.sh, NOTICE_PORT).
+DECODE_AS=(-d tcp.port==2321,ftp)
 for capture in "$OUT"/*.pcap "$OUT"/*.pcapng; do
 	[[ -e $capture ]] || continue
 	name=${capture%.*}
@@ -18,8 +20,18 @@ for capture in "$OUT"/*.pcap "$OUT"/*.pcapng; do
 	else
 		: >"$name.follow.txt"
 	fi
-	tshark -r "$capture" -Y ftp -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' \
+	tshark -r "$capture" "${DECODE_AS[@]}" -Y ftp -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' \
 		-e frame.number -e tcp.stream -e tcp.srcport -e tcp.dstport \
 		-e ftp.request.command -e ftp.request.arg -e ftp.response.code -e ftp.response.arg >"$name.ftp.tsv"
+	# TLS handshakes of control connections after AUTH + 234: tshark 4.0's FTP dissector does not hand them to its
+	# TLS dissector, so the control ports are decoded as TLS (which skips the clear-text FTP before the records).
+	if tshark -r "$capture" "${DECODE_AS[@]}" -Y 'ftp.response.code == 234' 2>/dev/null | grep -q .; then
+		tshark -r "$capture" -d tcp.port==21,tls -d tcp.port==2321,tls \
+			-Y 'tls.handshake.type == 1 || tls.handshake.type == 2 || tls.handshake.type == 11' \
+			-T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' \
+			-e frame.number -e tcp.stream -e tls.handshake.type -e tls.handshake.extensions_server_name \
+			-e tls.handshake.version -e tls.handshake.extensions.supported_version -e tls.handshake.ciphersuite \
+			-e x509sat.printableString -e x509sat.uTF8String >"$name.tls.tsv"
+	fi
 	echo "tshark-references: $(basename "$capture"): $(wc -w <<<"$streams") streams"
 done

@@ -75,6 +75,11 @@ export interface Writer {
    * every exchange as it comes, with its uid.
    */
   sessionEnd(conn: ConnectionInfo): void;
+  /**
+   * A record of another kind (a notice, a weird, a TLS handshake …) as its own element: `json` and `ndjson` write
+   * it in the same array or stream; `pretty` and `zeek` have no room for it and drop it.
+   */
+  record(record: Record<string, unknown>): void;
   /** Writes the summary (if asked) and closes the format (`]` for json, `#close` for zeek). */
   end(): void;
   /** The counters so far (the `--summary` numbers, also what `--strict` looks at). */
@@ -273,7 +278,7 @@ function createJsonWriter(
   options: WriterOptions,
   lines: boolean,
   summary: Summary,
-): Omit<Writer, "summary"> {
+): FormatWriter {
   const showPasswords = options.showPasswords === true;
   let count = 0;
   const emit = (record: Record<string, unknown>): void => {
@@ -296,6 +301,7 @@ function createJsonWriter(
       emit(diagnosticRecord(diagnostic));
     },
     sessionEnd() {},
+    record: emit,
     end() {
       if (options.summary) emit({ record: "summary", ...finishedSummary(summary) });
       if (!lines) out.write(count === 0 ? "[]\n" : "\n]\n");
@@ -305,7 +311,7 @@ function createJsonWriter(
 
 // ───────────────────────────── zeek ─────────────────────────────
 
-function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summary): Omit<Writer, "summary"> {
+function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summary): FormatWriter {
   const zeek = createZeekLogWriter();
   let headerWritten = false;
   const writeRow = (text: string): void => {
@@ -475,11 +481,7 @@ function formatSummary(summary: Summary, lang: Lang, palette: Palette): string {
   ].join("");
 }
 
-function createPrettyWriter(
-  out: TextSink,
-  options: WriterOptions,
-  summary: Summary,
-): Omit<Writer, "summary"> {
+function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summary): FormatWriter {
   const palette = createPalette(options.color);
   const lang = options.lang;
   const labels = LABELS[lang];
@@ -642,13 +644,16 @@ function createPrettyWriter(
   };
 }
 
+/** What each format implements; `record` only where the format has room for other records. */
+type FormatWriter = Omit<Writer, "summary" | "record"> & Partial<Pick<Writer, "record">>;
+
 /**
  * Creates the writer for a `--format`. Every method writes at once (nothing is buffered but the summary's
  * counters), so output streams whatever the input size.
  */
 export function createWriter(format: OutputFormat, out: TextSink, options: WriterOptions): Writer {
   const summary = emptySummary();
-  let writer: Omit<Writer, "summary">;
+  let writer: FormatWriter;
   switch (format) {
     case "pretty":
       writer = createPrettyWriter(out, options, summary);
@@ -668,6 +673,7 @@ export function createWriter(format: OutputFormat, out: TextSink, options: Write
     reply: writer.reply,
     diagnostic: writer.diagnostic,
     sessionEnd: writer.sessionEnd,
+    record: writer.record ?? (() => {}),
     end: writer.end,
     get summary() {
       return finishedSummary(summary);

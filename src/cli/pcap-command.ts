@@ -8,6 +8,8 @@ import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "
 import { describeFileError, isFileError } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
 import { createBufferedSink, createWriter, type TextSink, type WritableLike } from "./output.js";
+import { createPcapAnalysis } from "./pcap-analysis.js";
+import { parseNoticeOptions } from "./pcap-notice-options.js";
 
 const EXIT_OK = 0;
 const EXIT_PROBLEMS = 1;
@@ -31,6 +33,9 @@ ${COMMON_OPTIONS_HELP}
       --port N[,N…]   server ports of FTP control connections (default 21); others are found by their 220 greeting
       --no-detect     only the --port ports: do not look for greetings on other ports
       --no-data       do not list data connections
+      --zeek-dir DIR  also write Zeek logs to DIR: ftp.log, notice.log, weird.log, ssl.log (docs/notices.md)
+      --bruteforce-threshold N    refused logins from one address that raise FTP::Bruteforcing (default 20)
+      --bruteforce-interval SECS  the window they must fall in, in seconds (default 900)
   -h, --help          this help
 `;
 
@@ -111,12 +116,17 @@ function diagnosticMessage(d: CaptureDiagnostic): string {
 export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise<number> {
   let parsed: ParsedArgs;
   let ports: number[] = [21];
+  let notice: ReturnType<typeof parseNoticeOptions> = {};
   try {
     parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
       { name: "port", takesValue: true },
       { name: "no-detect", takesValue: false },
       { name: "no-data", takesValue: false },
+      { name: "zeek-dir", takesValue: true },
+      { name: "bruteforce-threshold", takesValue: true },
+      { name: "bruteforce-interval", takesValue: true },
     ]);
+    notice = parseNoticeOptions(parsed.extra);
     const portValue = parsed.extra.get("port");
     if (typeof portValue === "string") ports = parsePorts(portValue);
     if (!parsed.options.help && !parsed.options.version && parsed.positionals.length !== 1) {
@@ -151,6 +161,31 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     stderr: io.stderr,
   });
   const showData = !extra.has("no-data");
+  let analysis: ReturnType<typeof createPcapAnalysis>;
+  try {
+    analysis = createPcapAnalysis({
+      format,
+      out,
+      writer,
+      writerOptions: {
+        lang: options.lang,
+        color: false,
+        summary: false,
+        showPasswords: options.showPasswords,
+      },
+      ...notice,
+    });
+  } catch (error) {
+    if (!isFileError(error)) throw error;
+    const dir = notice.zeekDir ?? "";
+    // mkdir of a path that is a file: EEXIST, which the readers' table words for reading.
+    const why =
+      (error as { code?: unknown }).code === "EEXIST"
+        ? `${cutArgument(dir)}: is a file, not a folder`
+        : describeFileError(dir, error);
+    io.stderr.write(`ftp-reply pcap: --zeek-dir cannot be written: ${escapeText(why)}\n`);
+    return EXIT_USAGE;
+  }
   let lastControl = -1;
   let records = 0;
   let problems = 0;
@@ -159,6 +194,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     path === "-" ? toBytes(io.stdin) : createReadStream(path, { highWaterMark: 256 * 1024 });
 
   const emitData = (data: DataConnection): void => {
+    analysis.dataConnection(data);
     if (!showData) return;
     if (format === "pretty") out.write(dataLine(data));
     else if (format === "ndjson") out.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
@@ -179,14 +215,23 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
           problems += exchange.diagnostics.length;
           writer.exchange(exchange, control.info);
           records++;
+          analysis.exchange(exchange, control);
         },
+        onControlConnection: (control) => analysis.controlStart(control),
+        onControlEnd: (control) => analysis.controlEnd(control),
+        onControlProblem: (problem, control) => analysis.controlProblem(problem, control),
+        onTls: (handshake, control) => analysis.tls(handshake, control),
         onDataConnection: emitData,
         onDiagnostic(d) {
           problems++;
           writer.diagnostic({ type: d.type, message: diagnosticMessage(d), offset: d.fileOffset });
           records++;
+          analysis.diagnostic(d);
         },
-        onChunk: () => out.drain(),
+        onChunk: async () => {
+          await out.drain();
+          await analysis.drain();
+        },
       },
       {
         ports,
@@ -195,6 +240,8 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
         session: { recordPasswords: options.showPasswords },
       },
     );
+    if (options.summary && (format === "json" || format === "ndjson"))
+      writer.record(analysis.summaryRecord());
     writer.end();
     if (options.summary && format !== "json" && format !== "ndjson") {
       const s = result.stats;
@@ -206,13 +253,25 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       target.write(
         `  capture      ${s.format ?? "?"}, ${s.packets} packets: ${s.tcpSegments} TCP, ${other} other IP, ${s.notIp} not IP${skipped === "" ? "" : `, skipped: ${skipped}`}\n` +
           `  connections  ${s.connections} TCP: ${result.controlConnections} FTP control, ${result.dataConnections} FTP data, ${result.otherConnections} other\n` +
-          droppedLine(s.dropped),
+          droppedLine(s.dropped) +
+          analysis.summaryText(),
       );
+    }
+    try {
+      await analysis.close();
+    } catch (error) {
+      if (!isFileError(error)) throw error;
+      await out.close();
+      io.stderr.write(
+        `ftp-reply pcap: --zeek-dir cannot be written: ${escapeText(describeFileError(notice.zeekDir ?? "", error))}\n`,
+      );
+      return EXIT_USAGE;
     }
     await out.close();
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
+      await analysis.close();
       await out.close();
       io.stderr.write(
         `ftp-reply pcap: ${escapeText(`${cutArgument(path)}: ${error.type}: ${error.message}`)}\n`,

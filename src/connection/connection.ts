@@ -47,6 +47,11 @@ export interface ControlConnectionOptions {
    * connection its decrypted bytes.
    */
   encryptedAfterAuth?: boolean | undefined;
+  /**
+   * With `encryptedAfterAuth`: each chunk of bytes that is not read because the connection is protected (the TLS
+   * records after 234 to AUTH), for a reader of the TLS handshake (a capture's; see src/node/pcap/tls.ts).
+   */
+  onEncrypted?(chunk: Uint8Array, direction: Direction, ts: number | undefined): void;
   /** Each command with its replies, as soon as its final reply came (or at the end). */
   onExchange?(exchange: Exchange): void;
   /** Each reply as it completes, with the timestamp it came with, once the session has paired it. */
@@ -183,10 +188,12 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
     fromServer(chunk, at) {
       ts = at;
       if (!encrypted("server")) replies.feed(chunk);
+      else if (typeof chunk !== "string") options.onEncrypted?.(chunk, "server", at);
     },
     fromClient(chunk, at) {
       ts = at;
       if (!encrypted("client")) commands.feed(chunk);
+      else if (typeof chunk !== "string") options.onEncrypted?.(chunk, "client", at);
     },
     gap(direction, missing, at) {
       ts = at;

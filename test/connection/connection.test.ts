@@ -162,4 +162,28 @@ describe("an encoding switch at a point in the stream", () => {
     connection.end();
     expect(texts).toEqual(['"/caf\ufffd"']);
   });
+
+  test("onEncrypted gets the bytes after 234 to AUTH, each direction with its ts; none before, none when read on", () => {
+    const seen: Array<[string, string, number | undefined]> = [];
+    const onEncrypted = (chunk: Uint8Array, direction: string, ts: number | undefined) =>
+      seen.push([direction, new TextDecoder("latin1").decode(chunk), ts]);
+    const { connection } = collect({ onEncrypted });
+    connection.fromServer(new TextEncoder().encode("220 hi\r\n"), 1);
+    connection.fromClient(new TextEncoder().encode("AUTH TLS\r\n"), 2);
+    connection.fromServer(new TextEncoder().encode("234 go\r\n"), 3);
+    connection.fromClient(Uint8Array.of(0x16, 0x03, 0x01), 4);
+    connection.fromServer(Uint8Array.of(0x16, 0x03, 0x03), 5);
+    connection.end(6);
+    expect(seen).toEqual([
+      ["client", "\x16\x03\x01", 4],
+      ["server", "\x16\x03\x03", 5],
+    ]);
+    const readOn = collect({ onEncrypted, encryptedAfterAuth: false });
+    seen.length = 0;
+    readOn.connection.fromServer("220 hi\r\n");
+    readOn.connection.fromClient("AUTH TLS\r\n");
+    readOn.connection.fromServer("234 go\r\n");
+    readOn.connection.fromClient("PBSZ 0\r\n");
+    expect(seen).toEqual([]);
+  });
 });

@@ -22,6 +22,12 @@ import {
   DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
 } from "./data-connections.js";
 import { formatAddress } from "./decode.js";
+import {
+  createTlsReader,
+  DEFAULT_MAX_TLS_HANDSHAKE_BYTES,
+  type TlsHandshake,
+  type TlsReader,
+} from "./tls.js";
 
 export { DEFAULT_MAX_PENDING_DATA_CONNECTIONS };
 
@@ -85,6 +91,12 @@ export interface FtpCaptureCallbacks {
   onControlConnection?(control: ControlConnection): void;
   /** Capture, stream, parser and dialogue problems. */
   onDiagnostic?(diagnostic: CaptureDiagnostic): void;
+  /** Every problem of a control connection's layers as found, dialogue ones included (for weird.log). */
+  onControlProblem?(problem: ConnectionProblem, control: ControlConnection): void;
+  /** The TLS handshake read after 234 to AUTH, once its control connection has ended. */
+  onTls?(handshake: TlsHandshake, control: ControlConnection): void;
+  /** A control connection ended (FIN, RST or the end of the capture): none of its exchanges come after this. */
+  onControlEnd?(control: ControlConnection): void;
   /**
    * Called after each chunk of the capture was analysed; `analyzeFtpCapture` awaits it before reading the next
    * chunk, so a consumer that waits for its output to drain holds the reading back (back-pressure).
@@ -109,6 +121,8 @@ export interface FtpCaptureOptions extends TcpCaptureOptions {
    * oldest is dropped (`state-dropped`, `pending-data-connection`). Default 64.
    */
   maxPendingDataConnections?: number;
+  /** Bytes of TLS handshake read per direction after 234 to AUTH (see tls.ts). 0: not read. Default 65536. */
+  maxTlsHandshakeBytes?: number;
 }
 
 /** Counts over the whole capture. */
@@ -135,6 +149,8 @@ interface ControlState extends DataOwner {
   readonly connection: Connection;
   /** Timestamp of the last packet processed. */
   ts: number;
+  /** The TLS handshake after 234 to AUTH, once its bytes came. */
+  tls?: TlsReader;
 }
 
 const enum Role {
@@ -243,6 +259,7 @@ export function createFtpCaptureAnalyzer(
   let controlCount = 0;
   let otherCount = 0;
   let currentPacket: CapturedPacket | undefined;
+  const maxTlsBytes = options.maxTlsHandshakeBytes ?? DEFAULT_MAX_TLS_HANDSHAKE_BYTES;
 
   const diagnostic = (d: CaptureDiagnostic): void => callbacks.onDiagnostic?.(d);
   const data = new DataConnections(
@@ -281,7 +298,14 @@ export function createFtpCaptureAnalyzer(
       onExchange(exchange) {
         onControlExchange(stateRef.current!, exchange);
       },
+      onEncrypted(chunk, direction) {
+        const state = stateRef.current!;
+        if (maxTlsBytes <= 0) return;
+        state.tls ??= createTlsReader(maxTlsBytes);
+        if (!state.tls.done) state.tls.feed(direction, chunk);
+      },
       onProblem(problem) {
+        callbacks.onControlProblem?.(problem, control);
         // The dialogue's own findings are on its exchanges.
         if (problem.layer === "dialogue") return;
         diagnostic(captureDiagnosticOf(problem, tcp, currentPacket ?? packet));
@@ -401,6 +425,8 @@ export function createFtpCaptureAnalyzer(
           state.ts = ts;
           state.connection.end(ts);
           state.ended = true;
+          if (state.tls !== undefined) callbacks.onTls?.(state.tls.handshake, state.control);
+          callbacks.onControlEnd?.(state.control);
           data.ended(state);
         } else if (role.role === Role.Data) {
           data.closed(role.data!, how);

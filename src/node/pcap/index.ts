@@ -66,3 +66,14 @@ export {
   type TcpEndpoint,
   type TcpReassembler,
 } from "./reassembly.js";
+export {
+  cipherSuiteName,
+  createTlsReader,
+  DEFAULT_MAX_TLS_HANDSHAKE_BYTES,
+  type TlsCertificate,
+  type TlsClientHello,
+  type TlsHandshake,
+  type TlsReader,
+  type TlsServerHello,
+  tlsVersionName,
+} from "./tls.js";
