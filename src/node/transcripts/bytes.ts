@@ -53,6 +53,25 @@ export function readDigits(bytes: Uint8Array, at: number, count: number): number
   return value;
 }
 
+/**
+ * The bytes as ISO 8859-1 text: one character per byte, so indexes in the text are offsets in the bytes and
+ * `latin1Bytes` gives the same bytes back (the WHATWG "latin1" label is windows-1252, which maps 0x80-0x9F
+ * elsewhere).
+ */
+export function decodeLatin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 8192)
+    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+  return text;
+}
+
+/** Text made of `decodeLatin1` output → its bytes. */
+export function latin1Bytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 /** Whether `bytes[at..]` starts with a reply code: three digits then a space, a hyphen, or the end. */
 export function startsWithReplyCode(bytes: Uint8Array, at = 0): boolean {
   if (readDigits(bytes, at, 3) === -1) return false;

@@ -26,6 +26,7 @@ import { curlVerboseFormat } from "./curl-verbose.js";
 import { dialogueFormat } from "./dialogue.js";
 import { ftplibFormat } from "./ftplib.js";
 import { lftpFormat } from "./lftp.js";
+import { compileLogFormat, LogFormatError } from "./log-format.js";
 import { proftpdFormat } from "./proftpd.js";
 import { pureFtpdFormat } from "./pure-ftpd.js";
 import type {
@@ -33,6 +34,7 @@ import type {
   TranscriptEvent,
   TranscriptFormat,
   TranscriptFormatName,
+  TranscriptReaderContext,
   TranscriptSink,
 } from "./types.js";
 import { vsftpdFormat } from "./vsftpd.js";
@@ -69,7 +71,10 @@ const latin1 = new TextDecoder("latin1");
  * Recognises a log's format from its first bytes: the line-based format that recognises most of the first
  * lines, else `raw` when the data starts with a reply code, else undefined.
  */
-export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName | undefined {
+export function detectTranscriptFormat(
+  head: Uint8Array,
+  context?: Pick<TranscriptReaderContext, "logFormat">,
+): TranscriptFormatName | undefined {
   const text = latin1.decode(head.subarray(0, DETECT_BYTES));
   const lines = text
     .split("\n", DETECT_LINES)
@@ -77,7 +82,7 @@ export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName |
   let best: TranscriptFormat | undefined;
   let bestScore = 0;
   for (const format of TRANSCRIPT_FORMATS) {
-    const score = format.detect(lines);
+    const score = format.detect(lines, context);
     if (score > bestScore) {
       best = format;
       bestScore = score;
@@ -123,6 +128,11 @@ export interface ReadTranscriptOptions {
   commands?: ControlConnectionOptions["commands"];
   /** Longest log line kept (default 1 MiB). */
   maxLineLength?: number;
+  /**
+   * The server's own format of its log lines, where it is configurable: ProFTPD's `LogFormat` string
+   * (`%t %a %u "%r" %s`) for its ExtendedLog. Default: the formats docs/logs.md lists.
+   */
+  logFormat?: string | undefined;
   /** Called once the format is known (before any other callback). */
   onFormat?(format: TranscriptFormatName): void;
   /** Each command with its replies, with the connection it belongs to. */
@@ -418,12 +428,23 @@ export async function readTranscript(
       ? given
       : { ...given, onProblem: (problem) => report({ ...problem, message: maskSecrets(problem.message) }) };
   const shown = (text: string): string => (given.recordPasswords === true ? text : maskSecrets(text));
+  if (options.logFormat !== undefined) {
+    try {
+      compileLogFormat(options.logFormat);
+    } catch (error) {
+      if (error instanceof LogFormatError)
+        throw new TranscriptFormatError(
+          `cannot use the LogFormat ${JSON.stringify(options.logFormat)}: ${error.message}`,
+        );
+      throw error;
+    }
+  }
   let format: TranscriptFormatName | undefined = options.format === "auto" ? undefined : options.format;
   let chosen = format !== undefined;
   const stream = chosen
     ? source
     : withHead(source, (head) => {
-        format = detectTranscriptFormat(head);
+        format = detectTranscriptFormat(head, { logFormat: options.logFormat });
         chosen = true;
       });
 
@@ -459,7 +480,7 @@ export async function readTranscript(
     const reference = new Date((options.referenceTime ?? Date.now() / 1000) * 1000);
     const yearOf = (month: number): number =>
       options.year ?? reference.getUTCFullYear() - (month > reference.getUTCMonth() ? 1 : 0);
-    const lineReader = spec.createReader(sink, { yearOf });
+    const lineReader = spec.createReader(sink, { yearOf, logFormat: options.logFormat });
     reader = lineReader;
     splitter = createLineSplitter(
       (line, lineNumber, cut, terminated) => {

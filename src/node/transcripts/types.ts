@@ -68,6 +68,8 @@ export interface TranscriptSink {
 export interface TranscriptReaderContext {
   /** The year of dates written without one (syslog's traditional format). */
   yearOf(month: number): number;
+  /** The server's own format of its log lines, where the format is configurable (ProFTPD's `LogFormat`). */
+  logFormat?: string | undefined;
 }
 
 /** A reader for one format: fed one log line at a time (bytes, terminator removed). */
@@ -98,6 +100,6 @@ export interface TranscriptFormat {
    * How sure this format is that `lines` (the first lines of a log, decoded) are its own: the number of lines
    * it recognises. Auto-detection takes the highest.
    */
-  detect(lines: readonly string[]): number;
+  detect(lines: readonly string[], context?: Pick<TranscriptReaderContext, "logFormat">): number;
   createReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader;
 }
