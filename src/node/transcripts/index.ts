@@ -13,7 +13,7 @@ import {
 } from "../../connection/connection.js";
 import type { Exchange } from "../../connection/index.js";
 import type { Problem, ProblemLayer } from "../../problem.js";
-import type { ConnectionInfo } from "../../records.js";
+import type { ConnectionInfo, TransferRecord } from "../../records.js";
 import {
   createLineSplitter,
   DEFAULT_MAX_LOG_LINE_LENGTH,
@@ -24,10 +24,12 @@ import {
 import { curlTraceAsciiFormat } from "./curl-trace-ascii.js";
 import { curlVerboseFormat } from "./curl-verbose.js";
 import { dialogueFormat } from "./dialogue.js";
+import { ftpSrvFormat } from "./ftp-srv.js";
 import { ftplibFormat } from "./ftplib.js";
 import { lftpFormat } from "./lftp.js";
 import { compileLogFormat, LogFormatError } from "./log-format.js";
 import { proftpdFormat } from "./proftpd.js";
+import { proftpdTraceFormat } from "./proftpd-trace.js";
 import { pureFtpdFormat } from "./pure-ftpd.js";
 import type {
   SessionBoundary,
@@ -38,6 +40,7 @@ import type {
   TranscriptSink,
 } from "./types.js";
 import { vsftpdFormat } from "./vsftpd.js";
+import { xferlogFormat } from "./xferlog.js";
 
 export type * from "./types.js";
 
@@ -49,7 +52,10 @@ export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = [
   lftpFormat,
   vsftpdFormat,
   proftpdFormat,
+  proftpdTraceFormat,
   pureFtpdFormat,
+  ftpSrvFormat,
+  xferlogFormat,
   dialogueFormat,
 ];
 
@@ -130,13 +136,19 @@ export interface ReadTranscriptOptions {
   maxLineLength?: number;
   /**
    * The server's own format of its log lines, where it is configurable: ProFTPD's `LogFormat` string
-   * (`%t %a %u "%r" %s`) for its ExtendedLog. Default: the formats docs/logs.md lists.
+   * (`%t %a %u "%r" %s`) for its ExtendedLog, or several (each line is read with the first that matches it).
+   * Default: the formats docs/logs.md lists.
    */
-  logFormat?: string | undefined;
+  logFormat?: string | readonly string[] | undefined;
   /** Called once the format is known (before any other callback). */
   onFormat?(format: TranscriptFormatName): void;
   /** Each command with its replies, with the connection it belongs to. */
   onExchange(exchange: Exchange, conn: ConnectionInfo): void;
+  /**
+   * Each transfer a transfer log (xferlog) records, with the session it belongs to. Such logs have no dialogue:
+   * this is all they give.
+   */
+  onTransfer?(transfer: TransferRecord, conn: ConnectionInfo): void;
   /** Each session as it starts (before its first exchange), with its uid, key, endpoints and start time. */
   onSessionStart?(conn: ConnectionInfo): void;
   /** Each session as it ends (after its last exchange): its close line, its key's next session, the log's end. */
@@ -313,15 +325,19 @@ class SessionDemux {
     this.options.onSessionEnd?.(session.conn);
   }
 
-  event(event: TranscriptEvent): void {
-    const key = event.session ?? "";
-    let session = this.live.get(key);
-    if (session === undefined) session = this.open(key, {}, event.lineNumber, event.ts);
-    else if (this.live.size > 1) {
-      // Keep the map in activity order, for the cap.
+  /** The live session of `key`, moved to the end of the activity order (for the cap), or undefined. */
+  private touch(key: string): LiveSession | undefined {
+    const session = this.live.get(key);
+    if (session !== undefined && this.live.size > 1) {
       this.live.delete(key);
       this.live.set(key, session);
     }
+    return session;
+  }
+
+  event(event: TranscriptEvent): void {
+    const key = event.session ?? "";
+    const session = this.touch(key) ?? this.open(key, {}, event.lineNumber, event.ts);
     if (session.conn.sessionStart === undefined && event.ts !== undefined)
       session.conn.sessionStart = event.ts;
     session.lineNumber = event.lineNumber;
@@ -334,6 +350,15 @@ class SessionDemux {
       session.connection.fromClient(line, event.ts);
       session.connection.fromClient(CRLF, event.ts);
     }
+  }
+
+  /** A transfer record, in its key's session (opened with `info` when none is live). */
+  transfer(record: TransferRecord, boundary: SessionBoundary, info: ConnectionInfo): void {
+    const key = boundary.session ?? "";
+    const session = this.touch(key) ?? this.open(key, info, boundary.lineNumber, boundary.ts);
+    session.lineNumber = boundary.lineNumber;
+    if (boundary.ts !== undefined) session.ts = boundary.ts;
+    this.options.onTransfer?.(record, session.conn);
   }
 
   connection(info: ConnectionInfo, boundary: SessionBoundary): void {
@@ -428,13 +453,19 @@ export async function readTranscript(
       ? given
       : { ...given, onProblem: (problem) => report({ ...problem, message: maskSecrets(problem.message) }) };
   const shown = (text: string): string => (given.recordPasswords === true ? text : maskSecrets(text));
-  if (options.logFormat !== undefined) {
+  const logFormats: readonly string[] =
+    options.logFormat === undefined
+      ? []
+      : typeof options.logFormat === "string"
+        ? [options.logFormat]
+        : options.logFormat;
+  for (const logFormat of logFormats) {
     try {
-      compileLogFormat(options.logFormat);
+      compileLogFormat(logFormat);
     } catch (error) {
       if (error instanceof LogFormatError)
         throw new TranscriptFormatError(
-          `cannot use the LogFormat ${JSON.stringify(options.logFormat)}: ${error.message}`,
+          `cannot use the LogFormat ${JSON.stringify(logFormat)}: ${error.message}`,
         );
       throw error;
     }
@@ -476,11 +507,16 @@ export async function readTranscript(
         }),
       connection: (info, boundary) => dialogue.connection(info, boundary),
       close: (boundary) => dialogue.close(boundary),
+      transfer: (record, boundary, info) => dialogue.transfer(record, boundary, info),
     };
     const reference = new Date((options.referenceTime ?? Date.now() / 1000) * 1000);
     const yearOf = (month: number): number =>
       options.year ?? reference.getUTCFullYear() - (month > reference.getUTCMonth() ? 1 : 0);
-    const lineReader = spec.createReader(sink, { yearOf, logFormat: options.logFormat });
+    const lineReader = spec.createReader(sink, {
+      yearOf,
+      logFormat: options.logFormat,
+      recordPasswords: options.recordPasswords,
+    });
     reader = lineReader;
     splitter = createLineSplitter(
       (line, lineNumber, cut, terminated) => {

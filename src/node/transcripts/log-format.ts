@@ -300,3 +300,16 @@ function startOf(parts: readonly Part[], i: number, line: string, stop: number, 
   const found = line.lastIndexOf(boundary, stop - 1);
   return found < floor - 1 ? -1 : found + 1;
 }
+
+/** `LogFormat name "format"` in a ProFTPD configuration (the format's `\"` and `\\` escaped). */
+const LOG_FORMAT_DIRECTIVE = /^\s*LogFormat\s+(\S+)\s+"((?:[^"\\]|\\.)*)"\s*$/i;
+
+/** The `LogFormat` directives of a ProFTPD configuration file's text, in order. */
+export function logFormatsOfConfig(text: string): { name: string; format: string }[] {
+  const formats: { name: string; format: string }[] = [];
+  for (const line of text.split("\n")) {
+    const match = LOG_FORMAT_DIRECTIVE.exec(line.endsWith("\r") ? line.slice(0, -1) : line);
+    if (match !== null) formats.push({ name: match[1]!, format: match[2]!.replace(/\\(.)/g, "$1") });
+  }
+  return formats;
+}

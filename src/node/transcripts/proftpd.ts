@@ -81,7 +81,9 @@ const HTTP_METHOD = /^(GET|PUT|POST|HEAD|DELETE) \//;
 /** The formats a reader tries: the one given, or the defaults. */
 function formatsOf(context: Pick<TranscriptReaderContext, "logFormat"> | undefined): CompiledLogFormat[] {
   const given = context?.logFormat;
-  return (given === undefined ? DEFAULT_PROFTPD_LOG_FORMATS : [given]).map(compileLogFormat);
+  const formats =
+    given === undefined ? DEFAULT_PROFTPD_LOG_FORMATS : typeof given === "string" ? [given] : given;
+  return formats.map(compileLogFormat);
 }
 
 /** The first format that matches the line, with its values. */
