@@ -35,7 +35,6 @@ function reference(server: string): Stream[] {
  * wire has them; the server's parser drops them), as RFC 854 interpretation would.
  */
 function normalise(command: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the Telnet bytes as tshark's latin1 gives them
   const line = command.replace(/\xff[\xf0-\xfe]/g, "");
   return /^PASS( |$)/i.test(line) ? "PASS" : line;
 }
