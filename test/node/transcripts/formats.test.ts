@@ -7,7 +7,6 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import type { Exchange } from "../../../src/connection/index.js";
 import {
   type ReadTranscriptOptions,
   readTranscript,
@@ -15,61 +14,27 @@ import {
 } from "../../../src/node/transcripts/index.js";
 import { logFormatsOfConfig } from "../../../src/node/transcripts/log-format.js";
 import type { ConnectionInfo, TransferRecord } from "../../../src/records.js";
-import { fixturePath, readFixture } from "./helpers.js";
+import {
+  type CaptureStream,
+  captureReference,
+  expectedOf,
+  fixturePath,
+  type LogSession,
+  type Pair,
+  readFixture,
+  sessionsOf,
+} from "./helpers.js";
 
-type Pair = [command: string, code: number | null];
-
-interface Stream {
-  stream: number;
-  greeting: number | null;
-  exchanges: Pair[];
-  finals: number[];
-}
-
-function reference(server: string): Stream[] {
-  return JSON.parse(readFileSync(fixturePath(`formats/${server}.reference.json`), "utf8")) as Stream[];
-}
-
-/**
- * A command as compared: PASS by its verb (each log shows its own mask), Telnet IP/DM before ABOR removed (the
- * wire has them; the server's parser drops them), as RFC 854 interpretation would.
- */
-function normalise(command: string): string {
-  const line = command.replace(/\xff[\xf0-\xfe]/g, "");
-  return /^PASS( |$)/i.test(line) ? "PASS" : line;
-}
-
-interface Session {
-  conn: ConnectionInfo;
-  greeting: number | undefined;
-  exchanges: Pair[];
-  finals: number[];
-}
-
-function sessionsOf(exchanges: readonly Exchange[], conns: readonly ConnectionInfo[]): Session[] {
-  const byUid = new Map<string, Session>();
-  exchanges.forEach((exchange, i) => {
-    const conn = conns[i]!;
-    expect(conn.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
-    let session = byUid.get(conn.uid!);
-    if (session === undefined) {
-      session = { conn, greeting: undefined, exchanges: [], finals: [] };
-      byUid.set(conn.uid!, session);
-    }
-    if (exchange.kind === "greeting") session.greeting = exchange.final?.code;
-    else if (exchange.final !== undefined) session.finals.push(exchange.final.code);
-    if (exchange.command !== undefined)
-      session.exchanges.push([normalise(exchange.command.line), exchange.final?.code ?? null]);
-  });
-  return [...byUid.values()];
+function reference(name: string): CaptureStream[] {
+  return captureReference("formats", name);
 }
 
 const key = (value: unknown): string => JSON.stringify(value);
 
 /** The sessions of a log against the streams of the capture, as multisets (session order is the log's). */
-function expectSameSessions(log: readonly Session[], streams: readonly Stream[]): void {
+function expectSameSessions(log: readonly LogSession[], streams: readonly CaptureStream[]): void {
   expect(log).toHaveLength(streams.length);
-  const expected = streams.map((s) => key(s.exchanges.map(([c, code]) => [normalise(c), code]))).sort();
+  const expected = streams.map((s) => key(expectedOf(s))).sort();
   expect(log.map((s) => key(s.exchanges)).sort()).toEqual(expected);
   expect(new Set(log.map((s) => s.conn.uid)).size).toBe(log.length);
 }
@@ -163,16 +128,14 @@ describe("ftp-srv's JSON log (bunyan, level trace)", () => {
     expect(result.problems.map((p) => p.type)).toEqual(["invalid-verb"]);
     const telnet = (pair: Pair): boolean => pair[0].startsWith("\ufffd");
     const commands = (pairs: readonly Pair[]): string[] => pairs.map(([c]) => c);
-    const byCommands = (s: Session): string => key(commands(s.exchanges.filter((p) => !telnet(p))));
-    expect(log.map(byCommands).sort()).toEqual(
-      streams.map((s) => key(commands(s.exchanges.map(([c, code]) => [normalise(c), code])))).sort(),
-    );
+    const byCommands = (s: LogSession): string => key(commands(s.exchanges.filter((p) => !telnet(p))));
+    expect(log.map(byCommands).sort()).toEqual(streams.map((s) => key(commands(expectedOf(s)))).sort());
     // The final replies, in order, are the capture's (its pairs drift after that line; the sequence does not).
     expect(log.map((s) => key(s.finals)).sort()).toEqual(streams.map((s) => key(s.finals)).sort());
     // Where the server answered each line once, the pairs are the capture's.
     const clean = log.filter((s) => !s.exchanges.some(telnet));
     expect(clean).toHaveLength(3);
-    const pairs = streams.map((s) => key(s.exchanges.map(([c, code]) => [normalise(c), code])));
+    const pairs = streams.map((s) => key(expectedOf(s)));
     for (const session of clean) expect(pairs).toContain(key(session.exchanges));
     for (const session of log) {
       expect(session.conn.sessionKey).toMatch(/^id [0-9a-f-]{36}$/);
