@@ -21,6 +21,7 @@ import {
   fixturePath,
   type LogSession,
   type Pair,
+  read,
   readFixture,
   sessionsOf,
 } from "./helpers.js";
@@ -277,4 +278,25 @@ describe("xferlog: transfer records", () => {
     expect(kept.transfers[0]).toMatchObject({ user: "anonymous", anonymousId: "guest@example.org" });
     expect(kept.conns[0]!.sessionKey).toBe("host 127.0.0.1 anonymous 1");
   });
+});
+
+describe("interleaved logs cut anywhere after their first line: each session is read up to the cut", () => {
+  for (const name of ["proftpd-trace.log", "ftp-srv.json"]) {
+    test(name, async () => {
+      const bytes = new Uint8Array(readFileSync(fixturePath(`formats/${name}`)));
+      const full = await read(bytes, { recordPasswords: true });
+      const whole = new Map(sessionsOf(full.exchanges, full.conns).map((s) => [s.conn.uid, s.exchanges]));
+      const firstLine = bytes.indexOf(0x0a) + 1;
+      for (let cut = firstLine; cut < bytes.length; cut += 997) {
+        const part = await read(bytes.subarray(0, cut), { recordPasswords: true });
+        for (const session of sessionsOf(part.exchanges, part.conns)) {
+          const all = whole.get(session.conn.uid);
+          expect(all).toBeDefined();
+          // The last exchange may be the one the cut left without its final reply.
+          const kept = session.exchanges.slice(0, -1);
+          expect(all!.slice(0, kept.length)).toEqual(kept);
+        }
+      }
+    });
+  }
 });
