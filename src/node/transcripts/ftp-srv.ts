@@ -115,9 +115,16 @@ export const ftpSrvFormat: TranscriptFormat = {
   hasGreeting: true,
   detect(lines) {
     let score = 0;
-    // bunyan writes `name` first and `v` last (no pattern: a hostile line must not make detection slow).
+    // bunyan writes `name` first and `v` last (no pattern: a hostile line must not make detection slow); a line
+    // of ftp-srv's is named so (its default logger) or is one of its dialogue records.
     for (const line of lines) {
-      if (line.startsWith('{"name":') && /"v":\d+\}$/.test(line.slice(-12)) && line.includes('"msg":'))
+      if (
+        line.startsWith('{"name":') &&
+        /"v":\d+\}$/.test(line.slice(-12)) &&
+        (line.startsWith('{"name":"ftp-srv"') ||
+          line.includes('"msg":"Reply"') ||
+          line.includes('"msg":"Handle command"'))
+      )
         score++;
     }
     return score;

@@ -148,6 +148,18 @@ describe("ftp-srv's JSON log (bunyan, level trace)", () => {
   });
 });
 
+describe("what these readers cannot read is refused", () => {
+  test("a bunyan log of another program, JSON lines, a TraceLog-looking line of no known shape", async () => {
+    const other =
+      '{"name":"web","hostname":"h","pid":1,"level":30,"msg":"GET /","time":"2026-12-03T14:41:22.249Z","v":0}\n';
+    await expect(read(other.repeat(3))).rejects.toThrow(/cannot read this log/);
+    await expect(read('{"a":1}\n{"b":2}\n')).rejects.toThrow(/cannot read this log/);
+    await expect(read("2026-12-03 14:40:28,664 [x] <response:1>: 220 hi\n")).rejects.toThrow(
+      /cannot read this log/,
+    );
+  });
+});
+
 describe("vsftpd's protocol log of the same run (dual_log_enable=YES, beside its xferlog)", () => {
   test("four sessions, each one stream (vsftpd writes the Telnet IP/DM before ABOR as ????)", async () => {
     const result = await readFixture("formats/vsftpd-protocol.log", { recordPasswords: true });
