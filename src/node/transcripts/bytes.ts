@@ -72,6 +72,19 @@ export function latin1Bytes(text: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * How many sessions a reader keeps its own state for. Past it the one started longest ago is forgotten, so a log
+ * of endless sessions that never close cannot grow a reader's memory (the log layer has ended that session long
+ * before: it keeps 1024 open).
+ */
+export const MAX_READER_SESSIONS = 4096;
+
+/** `map.set(key, value)`, forgetting the oldest entry first when the map is full. */
+export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max = MAX_READER_SESSIONS): void {
+  if (!map.has(key) && map.size >= max) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
 /** Whether `bytes[at..]` starts with a reply code: three digits then a space, a hyphen, or the end. */
 export function startsWithReplyCode(bytes: Uint8Array, at = 0): boolean {
   if (readDigits(bytes, at, 3) === -1) return false;

@@ -12,7 +12,7 @@
  * key; `ip` the client's address; `time` an ISO 8601 UTC time. Other records (`[ 'USER anonymous' ]`, passive
  * connections, errors) hold no protocol line.
  */
-import { excerpt } from "./bytes.js";
+import { excerpt, setBounded } from "./bytes.js";
 import type { TranscriptFormat, TranscriptReader, TranscriptSink } from "./types.js";
 
 const textDecoder = new TextDecoder();
@@ -73,7 +73,7 @@ function createFtpSrvReader(sink: TranscriptSink): TranscriptReader {
       let session = live.get(key);
       if (session === undefined) {
         session = { port: record.port, verb: "" };
-        live.set(key, session);
+        setBounded(live, key, session);
         const port = typeof record.port === "number" ? record.port : undefined;
         sink.connection(
           { origHost: typeof record.ip === "string" ? record.ip : undefined, respPort: port },

@@ -15,7 +15,7 @@
  * commands under internal names (`OPTS UTF8 ON` as `OPTS_UTF8 ON`): those belong to the command being handled.
  * PASS is logged as `PASS (hidden)`. Times are local (read as UTC). Every line has the session's process id.
  */
-import { excerpt, readDigits, startsWithReplyCode } from "./bytes.js";
+import { excerpt, readDigits, setBounded, startsWithReplyCode } from "./bytes.js";
 import { iso8601Seconds } from "./proftpd.js";
 import type { TranscriptFormat, TranscriptReader, TranscriptSink } from "./types.js";
 
@@ -66,7 +66,7 @@ function createProftpdTraceReader(sink: TranscriptSink): TranscriptReader {
       let session = live.get(key);
       const open = (): TraceSession => {
         const fresh: TraceSession = { command: "", answered: true };
-        live.set(key, fresh);
+        setBounded(live, key, fresh);
         sink.connection({}, { lineNumber, ts, session: key });
         return fresh;
       };

@@ -25,6 +25,7 @@ import {
   monthIndex,
   readClock,
   readDigits,
+  setBounded,
   utcSeconds,
 } from "./bytes.js";
 import {
@@ -176,7 +177,7 @@ function createProftpdReader(sink: TranscriptSink, context: TranscriptReaderCont
       }
       if (!live.has(session))
         sink.connection({ origHost: host, origPort: port }, { lineNumber, ts, session });
-      live.set(session, requestText);
+      setBounded(live, session, requestText);
       // Back to the line's own bytes (latin1 keeps one character per byte): the request may be UTF-8.
       sink.event({ direction: "client", line: latin1Bytes(requestText), ts, lineNumber, session });
       const message = values.message;

@@ -12,7 +12,7 @@
  * user (or one anonymous e-mail address) are one session (`host H user U`, `host H anonymous N`: the N-th
  * address seen, so that the key does not show what the client gave as password).
  */
-import { excerpt, monthIndex, readClock, readDigits, SPACE, utcSeconds } from "./bytes.js";
+import { excerpt, monthIndex, readClock, readDigits, SPACE, setBounded, utcSeconds } from "./bytes.js";
 import type { TranscriptFormat, TranscriptReader, TranscriptReaderContext, TranscriptSink } from "./types.js";
 
 const DIRECTIONS = { o: "download", i: "upload", d: "delete" } as const;
@@ -45,6 +45,7 @@ function lookup<T extends Record<string, unknown>>(
 function createXferlogReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader {
   /** Anonymous clients' e-mail addresses, numbered: the session key names the number, not the address. */
   const anonymousIds = new Map<string, number>();
+  let anonymousCount = 0;
   return {
     line(bytes, lineNumber) {
       if (bytes.length === 0) return;
@@ -84,7 +85,7 @@ function createXferlogReader(sink: TranscriptSink, context: TranscriptReaderCont
       const keepId = context.recordPasswords === true || context.recordPasswords === "guest";
       let session = `host ${host} user ${user}`;
       if (anonymous) {
-        if (!anonymousIds.has(user!)) anonymousIds.set(user!, anonymousIds.size + 1);
+        if (!anonymousIds.has(user!)) setBounded(anonymousIds, user!, ++anonymousCount);
         session = `host ${host} anonymous ${anonymousIds.get(user!)}`;
       }
       sink.transfer(

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { setBounded } from "../../../src/node/transcripts/bytes.js";
 import {
   type ReadTranscriptOptions,
   readTranscript,
@@ -311,4 +312,24 @@ describe("interleaved logs cut anywhere after their first line: each session is 
       }
     });
   }
+});
+
+describe("a log of endless sessions that never end keeps bounded state", () => {
+  test("100,000 TraceLog sessions: every one read, the log layer's cap ends the oldest", async () => {
+    const lines: string[] = [];
+    for (let pid = 1; pid <= 100_000; pid++)
+      lines.push(`2026-12-03 14:40:28,664 [${pid}] <response:1>: 220 hi`);
+    const result = await read(`${lines.join("\n")}\n`);
+    expect(result.format).toBe("proftpd-trace");
+    expect(new Set(result.conns.map((c) => c.uid)).size).toBe(100_000);
+    expect(result.problems.filter((p) => p.type === "too-many-sessions")).toHaveLength(100_000 - 1024);
+  });
+
+  test("a reader's per-session map forgets the session started longest ago past its bound", () => {
+    const map = new Map<string, number>();
+    for (let i = 0; i < 10; i++) setBounded(map, `pid ${i}`, i, 4);
+    expect([...map.keys()]).toEqual(["pid 6", "pid 7", "pid 8", "pid 9"]);
+    setBounded(map, "pid 7", 70, 4);
+    expect(map.size).toBe(4);
+  });
 });
