@@ -45,6 +45,38 @@ const proftpdConfig = readFileSync(fixturePath("formats/proftpd.conf"), "utf8");
 const logFormat = (name: string): string =>
   logFormatsOfConfig(proftpdConfig).find((f) => f.name === name)!.format;
 
+describe("the references agree with each other", () => {
+  test.each(["proftpd", "ftp-srv", "vsftpd"])(
+    "%s: tshark's FTP dissection has the commands of the followed streams (its rows of Telnet bytes aside)",
+    (server) => {
+      const rows = readFileSync(fixturePath(`formats/${server}.ftp.tsv`), "utf8")
+        .trim()
+        .split("\n")
+        .slice(1);
+      const byStream = new Map<number, string[]>();
+      for (const row of rows) {
+        const [stream, command] = row.split("\t");
+        // The urgent Telnet IP/DM before ABOR came in segments of their own: tshark shows them as requests.
+        if (command !== undefined && /^[A-Za-z]+$/.test(command))
+          byStream.set(Number(stream), [...(byStream.get(Number(stream)) ?? []), command]);
+      }
+      const streams = reference(server);
+      expect(streams).toHaveLength(4);
+      for (const stream of streams)
+        expect(byStream.get(stream.stream) ?? []).toEqual(expectedOf(stream).map(([c]) => c.split(" ")[0]));
+    },
+  );
+
+  test("the clients ran at the same time: the logs interleave their sessions", () => {
+    for (const name of ["proftpd-trace.log", "proftpd-extended-pid.log"]) {
+      const text = readFileSync(fixturePath(`formats/${name}`), "latin1");
+      const pids = [...text.matchAll(/^\S+ \S+ \[?(\d+)\]? /gm)].map((m) => m[1]);
+      const runs = pids.filter((pid, i) => i === 0 || pid !== pids[i - 1]).length;
+      expect(runs).toBeGreaterThan(new Set(pids).size);
+    }
+  });
+});
+
 describe("ProFTPD ExtendedLog in the server's own LogFormat (four clients at once, all from 127.0.0.1)", () => {
   test('with %P ("%{iso8601} %P %a %u "%m" "%J" %s "%S" %{protocol}"): a session per process, one per stream', async () => {
     const result = await readFixture("formats/proftpd-extended-pid.log", {
