@@ -9,7 +9,11 @@
 #   ftp-srv 4.6.3 (node_modules)              <- curl --trace-ascii --trace-time   -> curl-trace-ascii/
 #   ftp-srv 4.6.3                             <- a socket recorder (C:/S: lines)   -> dialogue/
 #   vsftpd  3.0.3                             <- a socket recorder (server bytes)  -> raw/
+#   ProFTPD, ftp-srv, vsftpd (every log each  <- four clients at once (curl -v,     -> formats/ (with a pcap
+#   can write: ExtendedLog in two LogFormats,    curl, ftplib, lftp)                   per server, tshark
+#   TraceLog, xferlog, JSON, protocol log)                                             references, file sizes)
 #
+# `bash scripts/record-logs.sh formats` records formats/ only (needs tcpdump and tshark too).
 # Needs: the servers unpacked by .ci/install-servers.sh (/opt/ftp-servers), node_modules (ftp-srv), curl, lftp,
 # python3, unshare (util-linux) and rsyslog (unpacked here with apt-get download, never installed or started as a
 # service: Pure-FTPd logs only to syslog, so it runs in a private mount namespace whose /dev/log is a private
