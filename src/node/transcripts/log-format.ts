@@ -194,6 +194,14 @@ export function compileLogFormat(format: string): CompiledLogFormat {
   parts.forEach((part, i) => {
     if ("shape" in part && part.shape === FieldShape.Text) lastText = i;
   });
+  // After the last free text the fields are read from the line's end: each needs a literal before it to stop at.
+  for (let i = lastText + 2; lastText !== -1 && i < parts.length; i++) {
+    const [previous, part] = [parts[i - 1]!, parts[i]!];
+    if ("variable" in previous && "variable" in part)
+      throw new LogFormatError(
+        `%${previous.variable} and %${part.variable} have nothing between them after free text: where one ends cannot be told`,
+      );
+  }
   return {
     source: format,
     names,

@@ -1,4 +1,5 @@
 /** ProFTPD's LogFormat compiled into a matcher (src/node/transcripts/log-format.ts). */
+import { fc, test as propTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   compileLogFormat,
@@ -54,6 +55,13 @@ describe("compileLogFormat", () => {
     expect(() => compileLogFormat("%t %a %u %s")).toThrow(/no command/);
     expect(() => compileLogFormat('%t "%r"')).toThrow(/no reply code/);
     expect(() => compileLogFormat('%a%u "%r" %s')).toThrow(/nothing between them/);
+    expect(() => compileLogFormat('"%r" %t%a %s')).toThrow(/nothing between them after free text/);
+    // Before the free text a fixed-length variable may touch the next one.
+    expect(
+      compileLogFormat('%t%a "%r" %s').match('[24/Nov/2026:14:06:12 +0000]10.0.0.1 "NOOP" 200'),
+    ).toMatchObject({
+      address: "10.0.0.1",
+    });
     expect(() => compileLogFormat('%t %{remote-port "%r" %s')).toThrow(LogFormatError);
   });
 
@@ -65,6 +73,47 @@ describe("compileLogFormat", () => {
     expect(format.match(line)).toBeUndefined();
     const long = `h l u [24/Nov/2026:14:06:12 +0000] "${'" '.repeat(100_000)}" 200 "${'" '.repeat(100_000)}"`;
     expect(format.match(long)).toBeDefined();
+  });
+});
+
+describe("any format, any line", () => {
+  const piece = fc.constantFrom(
+    "%t",
+    "%{iso8601}",
+    "%a",
+    "%h",
+    "%{remote-port}",
+    "%u",
+    "%r",
+    "%m",
+    "%J",
+    "%s",
+    "%S",
+    "%P",
+    "%{protocol}",
+    "%b",
+    "%f",
+    "%%",
+    " ",
+    '"',
+    "[",
+    "]",
+    ":",
+    "x",
+  );
+  const lineChar = fc.constantFrom(" ", '"', "[", "]", ":", "-", "1", "2", "0", "a", "/", ",", "+");
+  propTest.prop([fc.array(piece, { maxLength: 12 }), fc.array(lineChar, { maxLength: 80 })], {
+    numRuns: 300,
+  })("compiling refuses with a LogFormatError or gives a matcher; matching never throws", (pieces, chars) => {
+    let format: ReturnType<typeof compileLogFormat>;
+    try {
+      format = compileLogFormat(pieces.join(""));
+    } catch (error) {
+      expect(error).toBeInstanceOf(LogFormatError);
+      return;
+    }
+    const values = format.match(chars.join(""));
+    if (values?.code !== undefined) expect(values.code).toMatch(/^(\d{3}|-)$/);
   });
 });
 
