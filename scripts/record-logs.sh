@@ -9,7 +9,11 @@
 #   ftp-srv 4.6.3 (node_modules)              <- curl --trace-ascii --trace-time   -> curl-trace-ascii/
 #   ftp-srv 4.6.3                             <- a socket recorder (C:/S: lines)   -> dialogue/
 #   vsftpd  3.0.3                             <- a socket recorder (server bytes)  -> raw/
+#   ProFTPD, ftp-srv, vsftpd (every log each  <- four clients at once (curl -v,     -> formats/ (with a pcap
+#   can write: ExtendedLog in two LogFormats,    curl, ftplib, lftp)                   per server, tshark
+#   TraceLog, xferlog, JSON, protocol log)                                             references, file sizes)
 #
+# `bash scripts/record-logs.sh formats` records formats/ only (needs tcpdump and tshark too).
 # Needs: the servers unpacked by .ci/install-servers.sh (/opt/ftp-servers), node_modules (ftp-srv), curl, lftp,
 # python3, unshare (util-linux) and rsyslog (unpacked here with apt-get download, never installed or started as a
 # service: Pure-FTPd logs only to syslog, so it runs in a private mount namespace whose /dev/log is a private
@@ -270,11 +274,10 @@ record_ftp_srv() {
 }
 
 # ───────────── ProFTPD + lftp ─────────────
-record_proftpd_lftp() {
-	local port dir=$WORK/proftpd
-	port=$(free_port)
-	mkdir -p "$dir"
-	cat >"$dir/proftpd.conf" <<-EOF
+# The start of a ProFTPD configuration: standalone on 127.0.0.1:port, its files in dir.
+proftpd_head() { # dir port
+	local dir=$1 port=$2
+	cat <<-EOF
 		ServerName "ftp-reply fixture"
 		ServerType standalone
 		DefaultServer on
@@ -290,6 +293,15 @@ record_proftpd_lftp() {
 		WtmpLog off
 		UseReverseDNS off
 		RequireValidShell off
+	EOF
+}
+
+record_proftpd_lftp() {
+	local port dir=$WORK/proftpd
+	port=$(free_port)
+	mkdir -p "$dir"
+	proftpd_head "$dir" "$port" >"$dir/proftpd.conf"
+	cat >>"$dir/proftpd.conf" <<-EOF
 		PassivePorts $((port + 1)) $((port + 20))
 		SystemLog $dir/system.log
 		# The default CLF-like format of ExtendedLog, plus the reply text (%S) in quotes.
@@ -374,11 +386,240 @@ record_pure_ftpd_curl() {
 	cp "$dir/rsyslog-version" "$OUT/pure-ftpd/rsyslog-version"
 }
 
+# ───────────── formats: concurrent clients against ProFTPD, ftp-srv and vsftpd, each with a pcap ─────────────
+# Four clients at once (curl -v with its progress meter, curl with a wrong password, Python ftplib with an upload,
+# lftp), all from 127.0.0.1, so that only the log's own session key (ProFTPD's pid, the client's port, ftp-srv's
+# connection id, vsftpd's pid) can tell their sessions apart. Ports 2500-2599 (the project's range for this
+# recording). Each server writes every log it can in the same run; tcpdump records the control connections; the
+# references are tshark's (scripts/ftp-reference.py) and sha256sum/stat of the files served and uploaded.
+FORMATS=$OUT/formats
+formats_clients() { # port upload-dir
+	local port=$1 dir=$2 u=ftp://127.0.0.1:$1
+	curl -v --limit-rate 40k "$u/big.bin" -o /dev/null 2>/dev/null &
+	local a=$!
+	curl -v -u bob:wrong "$u/" -o /dev/null 2>/dev/null &
+	local b=$!
+	python3 - "$port" "$dir" <<-'EOF' &
+		import ftplib, io, sys, time
+		port, upload = int(sys.argv[1]), sys.argv[2]
+		ftp = ftplib.FTP()
+		ftp.connect("127.0.0.1", port)
+		ftp.login()
+		time.sleep(0.3)
+		ftp.pwd()
+		ftp.cwd("pub")
+		ftp.retrbinary("RETR notes.txt", lambda block: None)
+		time.sleep(0.3)
+		ftp.cwd("/" + upload)
+		ftp.storbinary("STOR upload.txt", io.BytesIO(b"uploaded by ftplib\n" * 3))
+		try:
+		    ftp.sendcmd("SIZE missing.txt")
+		except ftplib.error_perm:
+		    pass
+		ftp.quit()
+	EOF
+	local c=$!
+	lftp -c "set net:max-retries 1; open -u anonymous,guest@example.org $u; ls; get -O $WORK hello.txt; cd pub; cat notes.txt; bye" \
+		>/dev/null 2>&1 &
+	local d=$!
+	wait $a $b $c $d || true
+}
+
+# Waits until something listens on 127.0.0.1:$1, without connecting (the logs and the pcap hold the clients only).
+listening() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	for _ in $(seq 100); do grep -q ":$hex 00000000:0000 0A" /proc/net/tcp && return 0; sleep 0.1; done
+	die "nothing listens on 127.0.0.1:$1"
+}
+
+formats_capture() { # name port
+	tcpdump -i lo -U -B 8192 -s 0 -w "$FORMATS/$1.pcap" "tcp port $2" 2>"$WORK/$1.tcpdump" &
+	TCPDUMP=$!
+	PIDS+=($TCPDUMP)
+	for _ in $(seq 50); do grep -q "listening on" "$WORK/$1.tcpdump" && break; sleep 0.1; done
+	sleep 0.5
+}
+
+formats_finish() { # name port
+	sleep 1
+	kill -INT "$TCPDUMP"
+	wait "$TCPDUMP" || true
+	grep -H "captured\|dropped" "$WORK/$1.tcpdump" >&2 || true
+	python3 "$REPO/scripts/ftp-reference.py" "$FORMATS/$1.pcap" "$2" >"$FORMATS/$1.reference.json"
+	# tshark's own FTP fields per stream (the dissector told that this port is FTP), beside the pairs above.
+	tshark -r "$FORMATS/$1.pcap" -d "tcp.port==$2,ftp" -Y ftp -T fields -E header=y -E separator=/t \
+		-e tcp.stream -e ftp.request.command -e ftp.response.code >"$FORMATS/$1.ftp.tsv"
+}
+
+# The files a server served and took, as sha256sum and stat see them (the xferlog reference).
+formats_files() { # name root
+	(cd "$2" && find . -type f | sort | xargs sha256sum) >"$FORMATS/$1.sha256"
+	(cd "$2" && find . -type f | sort | xargs stat -c '%s %n') >"$FORMATS/$1.sizes"
+}
+
+formats_tree() { # root
+	mkdir -p "$1/pub" "$1/incoming"
+	printf 'hello from ftp-reply\n' >"$1/hello.txt"
+	printf 'a second file\n' >"$1/pub/notes.txt"
+	head -c 100000 /dev/zero >"$1/big.bin"
+	chmod -R a+rX "$1"
+	chown ftp "$1/incoming" 2>/dev/null || chmod 0777 "$1/incoming"
+	chmod 0777 "$1/incoming"
+}
+
+record_formats_proftpd() {
+	local port=2500 dir=$WORK/formats-proftpd
+	mkdir -p "$dir"
+	formats_tree "$dir/root"
+	proftpd_head "$dir" "$port" >"$dir/proftpd.conf"
+	cat >>"$dir/proftpd.conf" <<-EOF
+		MaxInstances 30
+		PassivePorts $((port + 1)) $((port + 30))
+		SystemLog $dir/system.log
+		# Two ExtendedLogs of the same sessions: one keyed by the process id, one by the client's address and port.
+		LogFormat bypid "%{iso8601} %P %a %u \"%m\" \"%J\" %s \"%S\" %{protocol}"
+		LogFormat byport "%t %a %{remote-port} %u \"%r\" %s"
+		ExtendedLog $dir/extended-pid.log ALL bypid
+		ExtendedLog $dir/extended-port.log ALL byport
+		TransferLog $dir/xferlog
+		TraceLog $dir/trace.log
+		Trace command:7 response:7
+		<Anonymous $dir/root>
+		  User ftp
+		  Group ftp
+		  UserAlias anonymous ftp
+		  RequireValidShell off
+		  <Directory incoming>
+		    <Limit STOR>
+		      AllowAll
+		    </Limit>
+		  </Directory>
+		</Anonymous>
+	EOF
+	unpacked proftpd usr/sbin/proftpd -n -c "$dir/proftpd.conf" &
+	local server=$!
+	PIDS+=($server)
+	listening "$port"
+	formats_capture proftpd "$port"
+	formats_clients "$port" incoming
+	formats_finish proftpd "$port"
+	kill "$server"
+	wait "$server" 2>/dev/null || true
+	cp "$dir/extended-pid.log" "$FORMATS/proftpd-extended-pid.log"
+	cp "$dir/extended-port.log" "$FORMATS/proftpd-extended-port.log"
+	cp "$dir/trace.log" "$FORMATS/proftpd-trace.log"
+	cp "$dir/xferlog" "$FORMATS/proftpd-xferlog"
+	sed "s|$WORK|/tmp/record-logs|g" "$dir/proftpd.conf" >"$FORMATS/proftpd.conf"
+	formats_files proftpd "$dir/root"
+}
+
+record_formats_ftp_srv() {
+	local port=2540 dir=$WORK/formats-ftp-srv
+	mkdir -p "$dir"
+	formats_tree "$dir/root"
+	(cd "$REPO" && exec node --input-type=module -e '
+		import FtpSrv from "ftp-srv";
+		import bunyan from "bunyan";
+		const [port, root, log] = process.argv.slice(1);
+		const server = new FtpSrv({
+			url: `ftp://127.0.0.1:${port}`, anonymous: true, pasv_url: "127.0.0.1",
+			pasv_min: Number(port) + 1, pasv_max: Number(port) + 20,
+			log: bunyan.createLogger({ name: "ftp-srv", streams: [{ level: "trace", path: log }] }),
+		});
+		server.on("login", ({ username }, resolve, reject) =>
+			username === "anonymous" ? resolve({ root }) : reject(new Error("only anonymous here")));
+		await server.listen();
+	' "$port" "$dir/root" "$dir/ftp-srv.json") &
+	local server=$!
+	PIDS+=($server)
+	listening "$port"
+	formats_capture ftp-srv "$port"
+	formats_clients "$port" incoming
+	formats_finish ftp-srv "$port"
+	kill "$server"
+	wait "$server" 2>/dev/null || true
+	# The log names this machine (bunyan's hostname field): kept as the run wrote it but for that name.
+	sed "s/\"hostname\":\"[^\"]*\"/\"hostname\":\"recorder\"/" "$dir/ftp-srv.json" >"$FORMATS/ftp-srv.json"
+	formats_files ftp-srv "$dir/root"
+}
+
+record_formats_vsftpd() {
+	local port=2570 dir=$WORK/formats-vsftpd
+	mkdir -p "$dir/empty"
+	formats_tree "$dir/root"
+	chmod 0755 "$dir/root"
+	cat >"$dir/vsftpd.conf" <<-EOF
+		listen=YES
+		listen_address=127.0.0.1
+		listen_port=$port
+		background=NO
+		anonymous_enable=YES
+		anon_root=$dir/root
+		ftp_username=ftp
+		local_enable=NO
+		write_enable=YES
+		anon_upload_enable=YES
+		secure_chroot_dir=$dir/empty
+		seccomp_sandbox=NO
+		max_per_ip=50
+		pasv_min_port=$((port + 1))
+		pasv_max_port=$((port + 20))
+		xferlog_enable=YES
+		xferlog_std_format=YES
+		xferlog_file=$dir/xferlog
+		dual_log_enable=YES
+		log_ftp_protocol=YES
+		vsftpd_log_file=$dir/vsftpd.log
+	EOF
+	unpacked vsftpd usr/sbin/vsftpd "$dir/vsftpd.conf" &
+	local server=$!
+	PIDS+=($server)
+	listening "$port"
+	formats_capture vsftpd "$port"
+	formats_clients "$port" incoming
+	formats_finish vsftpd "$port"
+	kill "$server"
+	wait "$server" 2>/dev/null || true
+	cp "$dir/xferlog" "$FORMATS/vsftpd-xferlog"
+	cp "$dir/vsftpd.log" "$FORMATS/vsftpd-protocol.log"
+	sed "s|$WORK|/tmp/record-logs|g" "$dir/vsftpd.conf" >"$FORMATS/vsftpd.conf"
+	formats_files vsftpd "$dir/root"
+}
+
+record_formats() {
+	command -v tcpdump >/dev/null && command -v tshark >/dev/null || die "tcpdump and tshark are needed"
+	mkdir -p "$FORMATS"
+	find "$FORMATS" -mindepth 1 ! -name README.md -delete
+	record_formats_proftpd
+	record_formats_ftp_srv
+	record_formats_vsftpd
+	{
+		echo "recorded: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "proftpd: $(cat "$SERVERS/proftpd/VERSION")"
+		echo "vsftpd: $(cat "$SERVERS/vsftpd/VERSION")"
+		echo "ftp-srv: $(node -p 'require("'"$REPO"'/node_modules/ftp-srv/package.json").version')"
+		echo "curl: $(curl --version | head -1)"
+		echo "lftp: $(lftp --version | head -1)"
+		echo "python: $(python3 --version)"
+		echo "tcpdump: $(tcpdump --version 2>&1 | head -1)"
+		echo "tshark: $(tshark --version | head -1)"
+	} >"$FORMATS/VERSIONS.txt"
+	find "$FORMATS" -type f -exec chmod 0644 {} +
+}
+
+if [[ ${1:-all} == formats ]]; then
+	record_formats
+	echo "record-logs: fixtures written to $FORMATS"
+	exit 0
+fi
+
 record_vsftpd_ftplib
 record_vsftpd_raw
 record_ftp_srv
 record_proftpd_lftp
 record_pure_ftpd_curl
+record_formats
 
 # Versions of everything that ran, for the READMEs.
 {

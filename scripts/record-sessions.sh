@@ -115,52 +115,10 @@ stop_phase() { # phase
 	kill "$VSFTPD"
 	wait "$VSFTPD" 2>/dev/null || true
 	cp "$WORK/$1/vsftpd.log" "$OUT/$1-vsftpd.log"
-	python3 "$WORK/reference.py" "$OUT/$1.pcap" "$PORT" >"$OUT/$1.reference.json"
+	python3 "$REPO/scripts/ftp-reference.py" "$OUT/$1.pcap" "$PORT" >"$OUT/$1.reference.json"
 }
 
-# The reference: tshark follows each TCP stream; this reads its two byte streams into lines and pairs each
-# command with its final reply (1xx replies skipped; the first reply is the greeting).
-cat >"$WORK/reference.py" <<-'EOF'
-	import json, re, subprocess, sys
-	pcap, port = sys.argv[1], sys.argv[2]
-	streams = sorted({int(s) for s in subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.stream",
-	    "-Y", f"tcp.port == {port}"], capture_output=True, text=True, check=True).stdout.split()})
-	def replies(data):
-	    out, code = [], None
-	    for line in data.split(b"\r\n"):
-	        if not line:
-	            continue
-	        if code is None:
-	            if line[3:4] == b"-":
-	                code = line[:3]
-	            else:
-	                out.append(int(line[:3]))
-	        elif line[:3] == code and line[3:4] == b" ":
-	            out.append(int(code)); code = None
-	    return out
-	result = []
-	for stream in streams:
-	    text = subprocess.run(["tshark", "-r", pcap, "-q", "-z", f"follow,tcp,raw,{stream}"],
-	                          capture_output=True, text=True, check=True).stdout
-	    client, server, first = b"", b"", None
-	    body = text.split("===================================================================")[1]
-	    for line in body.splitlines():
-	        if not re.fullmatch(r"\t?[0-9a-f]+", line):
-	            continue  # the Follow:/Filter:/Node lines
-	        data = bytes.fromhex(line.strip())
-	        if line.startswith("\t"):
-	            server += data
-	        else:
-	            client += data
-	    commands = [c.decode("latin1") for c in client.split(b"\r\n") if c]
-	    codes = [c for c in replies(server) if c >= 200]
-	    greeting = replies(server)[:1]
-	    finals = codes[1:] if greeting and greeting[0] >= 200 else codes
-	    result.append({"stream": stream, "greeting": greeting[0] if greeting else None,
-	                   "exchanges": [[c, finals[i] if i < len(finals) else None] for i, c in enumerate(commands)]})
-	json.dump(result, sys.stdout, indent=1)
-	print()
-EOF
+# The reference: scripts/ftp-reference.py (tshark follows each TCP stream; each command paired with its final reply).
 
 # ───────────── curl -v, progress meter and all ─────────────
 PORT=$(free_port)
@@ -318,7 +276,7 @@ record_pure_ftpd() {
 	touch "$dir/done"
 	wait "$ns" || true
 	cp "$dir/pure-ftpd.log" "$OUT/pure-ftpd-concurrent.log"
-	python3 "$WORK/reference.py" "$OUT/pure-ftpd.pcap" "$PORT" >"$OUT/pure-ftpd.reference.json"
+	python3 "$REPO/scripts/ftp-reference.py" "$OUT/pure-ftpd.pcap" "$PORT" >"$OUT/pure-ftpd.reference.json"
 }
 record_pure_ftpd
 
@@ -393,7 +351,7 @@ record_proftpd() {
 	kill "$server"
 	wait "$server" 2>/dev/null || true
 	cp "$dir/extended.log" "$OUT/proftpd-concurrent.log"
-	python3 "$WORK/reference.py" "$OUT/proftpd.pcap" "$PORT" >"$OUT/proftpd.reference.json"
+	python3 "$REPO/scripts/ftp-reference.py" "$OUT/proftpd.pcap" "$PORT" >"$OUT/proftpd.reference.json"
 }
 record_proftpd
 

@@ -189,6 +189,74 @@ export function toFtpLogRecord(exchange: Exchange, conn: ConnectionInfo = {}): F
   };
 }
 
+/**
+ * One file transfer as a transfer log records it (xferlog: vsftpd `xferlog_std_format=YES`, ProFTPD
+ * `TransferLog`): no dialogue, only what was moved, by whom, and whether it completed.
+ */
+export interface TransferRecord {
+  /** When the transfer ended (seconds since the Unix epoch). */
+  ts: number | undefined;
+  /** How long it took, in whole seconds (xferlog's `transfer-time`). */
+  duration: number;
+  /** The client's address (`remote-host`). */
+  host: string;
+  /** The file's path as the server logged it. */
+  path: string;
+  /** Bytes transferred. */
+  size: number;
+  /** `download` (xferlog `o`), `upload` (`i`) or `delete` (ProFTPD's `d`). */
+  direction: "download" | "upload" | "delete";
+  /** The representation type: `ascii` (`a`) or `binary` (`b`). */
+  type: "ascii" | "binary";
+  /** How the user logged in: `anonymous` (`a`), `guest` (`g`), `real` (`r`). */
+  access: "anonymous" | "guest" | "real";
+  /**
+   * The user: the account name, or `anonymous` for anonymous access (xferlog writes there the e-mail address
+   * the client gave as its password: `anonymousId`).
+   */
+  user: string;
+  /** The e-mail address an anonymous client gave as password: only when passwords are recorded. */
+  anonymousId?: string | undefined;
+  /** Whether the transfer completed (`c`) or not (`i`). */
+  complete: boolean;
+  /** The service name (`ftp`). */
+  service: string;
+  /** 1-based line number in the log. */
+  line: number;
+}
+
+/** The command a transfer record stands for in an ftp.log row. */
+const TRANSFER_VERBS = { download: "RETR", upload: "STOR", delete: "DELE" } as const;
+
+/**
+ * A transfer record as an ftp.log row: the command it stands for (`RETR`, `STOR`, `DELE`), the path as `arg`,
+ * `file_size` the bytes moved; the log has no reply, so `reply_code` is unset and `reply_msg` says what the log
+ * says (`transfer complete` / `transfer incomplete`).
+ */
+export function transferToFtpLogRecord(transfer: TransferRecord, conn: ConnectionInfo = {}): FtpLogRecord {
+  return {
+    ts: transfer.ts,
+    uid: conn.uid,
+    "id.orig_h": conn.origHost ?? transfer.host,
+    "id.orig_p": conn.origPort,
+    "id.resp_h": conn.respHost,
+    "id.resp_p": conn.respPort,
+    user: transfer.user,
+    password: undefined,
+    command: TRANSFER_VERBS[transfer.direction],
+    arg: transfer.path,
+    mime_type: undefined,
+    file_size: transfer.size,
+    reply_code: undefined,
+    reply_msg: transfer.complete ? "transfer complete" : "transfer incomplete",
+    "data_channel.passive": undefined,
+    "data_channel.orig_h": undefined,
+    "data_channel.resp_h": undefined,
+    "data_channel.resp_p": undefined,
+    fuid: undefined,
+  };
+}
+
 // ───────────────────────────── Zeek ASCII log writer ─────────────────────────────
 
 export interface ZeekLogOptions {

@@ -3,7 +3,8 @@
  * The format is recognised from the first lines, or given with `--input-format`.
  */
 
-import { escapeText } from "../node/escape.js";
+import { readFile } from "node:fs/promises";
+import { cutArgument, escapeText } from "../node/escape.js";
 import { InputError, openSource } from "../node/sources.js";
 import {
   INPUT_FORMAT_NAMES,
@@ -12,6 +13,7 @@ import {
   TranscriptFormatError,
   type TranscriptFormatName,
 } from "../node/transcripts/index.js";
+import { logFormatsOfConfig } from "../node/transcripts/log-format.js";
 import {
   type CliIO,
   COMMON_OPTIONS_HELP,
@@ -37,10 +39,44 @@ ${[
   .map((line) => `                        ${line}`)
   .join("\n")
   .replace("raw      ", "raw              ")}
+  --log-format F      ProFTPD ExtendedLog: the server's LogFormat string, e.g. '%t %a %u "%r" %s'
+                      (default: %h %l %u %t "%r" %s, then "%S" or %b)
+  --log-format-file C the LogFormat lines of a ProFTPD configuration file C (each line is read with the
+                      first that matches it; --log-format-name N takes the one named N)
   --year YYYY         the year of dates logged without one (syslog's "Nov 24 11:51:39"); default: the
                       file's modification time (now for stdin), the year before for months after it
 ${COMMON_OPTIONS_HELP}
 `;
+
+/**
+ * The LogFormat(s) to read a ProFTPD ExtendedLog with: `--log-format`, or the `LogFormat` lines of
+ * `--log-format-file` (all of them, or the one `--log-format-name` names).
+ */
+async function logFormatOption(extra: Map<string, string | true>): Promise<string | string[] | undefined> {
+  const given = extra.get("log-format");
+  const file = extra.get("log-format-file");
+  const name = extra.get("log-format-name");
+  if (given !== undefined && file !== undefined)
+    throw new UsageError("--log-format and --log-format-file: give one of them");
+  if (name !== undefined && file === undefined)
+    throw new UsageError("--log-format-name needs --log-format-file");
+  if (typeof given === "string") return given;
+  if (typeof file !== "string") return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${cutArgument(file)}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+    );
+  }
+  const formats = logFormatsOfConfig(text).filter((f) => name === undefined || f.name === name);
+  if (formats.length === 0)
+    throw new UsageError(
+      `${cutArgument(file)} has no LogFormat line${typeof name === "string" ? ` named ${JSON.stringify(cutArgument(name))}` : ""}`,
+    );
+  return formats.map((f) => f.format);
+}
 
 export async function runLog(argv: readonly string[], io: CliIO): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -48,6 +84,9 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
     parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
       { name: "input-format", takesValue: true, values: INPUT_FORMAT_NAMES },
       { name: "year", takesValue: true },
+      { name: "log-format", takesValue: true },
+      { name: "log-format-file", takesValue: true },
+      { name: "log-format-name", takesValue: true },
     ]);
     const year = parsed.extra.get("year");
     if (year !== undefined && !/^\d{4}$/.test(String(year)))
@@ -68,6 +107,14 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
     return EXIT_OK;
   }
   const inputFormat = (extra.get("input-format") as TranscriptFormatName | undefined) ?? "auto";
+  let logFormat: string | string[] | undefined;
+  try {
+    logFormat = await logFormatOption(extra);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`ftp-reply log: ${escapeText(error.message)} (see ftp-reply log --help)\n`);
+    return EXIT_USAGE;
+  }
   const out = createBufferedSink(io.stdout);
   const writer = createWriter(options.format, out, {
     lang: options.lang,
@@ -85,6 +132,8 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
       encoding: options.encoding,
       recordPasswords: options.showPasswords,
       year: extra.get("year") === undefined ? undefined : Number(extra.get("year")),
+      logFormat,
+      onTransfer: (transfer, conn) => writer.transfer(transfer, conn),
       referenceTime: source.mtime,
       onExchange: (exchange, conn) => writer.exchange(exchange, conn),
       onSessionEnd: (conn) => writer.sessionEnd(conn),

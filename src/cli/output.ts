@@ -18,7 +18,13 @@ import type { Exchange } from "../connection/index.js";
 import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../connection/rules.js";
 import { parseTransferSize } from "../decode/size.js";
 import { escapeJson, escapeText } from "../node/escape.js";
-import { type ConnectionInfo, createZeekLogWriter, toFtpLogRecord } from "../records.js";
+import {
+  type ConnectionInfo,
+  createZeekLogWriter,
+  type TransferRecord,
+  toFtpLogRecord,
+  transferToFtpLogRecord,
+} from "../records.js";
 import type { Reply } from "../reply/reply.js";
 import { createPalette, type Palette, styleForCode } from "./color.js";
 
@@ -67,6 +73,12 @@ export interface Writer {
   exchange(ex: Exchange, conn?: ConnectionInfo): void;
   /** One reply on its own (`ftp-reply parse`). */
   reply(reply: Reply): void;
+  /**
+   * One transfer a transfer log recorded (no dialogue): pretty `transfer:` lines in its session's block, json and
+   * ndjson `{"record":"transfer"}`, zeek an ftp.log row of the command it stands for. Counted in the summary's
+   * transfers and bytes.
+   */
+  transfer(transfer: TransferRecord, conn?: ConnectionInfo): void;
   /** A problem that belongs to no exchange. */
   diagnostic(diagnostic: OutputDiagnostic): void;
   /**
@@ -174,6 +186,28 @@ function countExchange(summary: Summary, ex: Exchange): void {
       if (FILE_TRANSFER_COMMANDS.has(verb) && ex.fileSize !== undefined) summary.bytes += ex.fileSize;
     } else if (final.code >= 400) summary.failedTransfers++;
   }
+}
+
+function countTransfer(summary: Summary, transfer: TransferRecord): void {
+  if (transfer.direction === "delete") return;
+  if (transfer.complete) {
+    summary.transfers++;
+    summary.bytes += transfer.size;
+  } else summary.failedTransfers++;
+}
+
+/** A transfer record as its json/ndjson record: the anonymous e-mail address only with passwords shown. */
+function transferRecord(
+  transfer: TransferRecord,
+  conn: ConnectionInfo | undefined,
+  showPasswords: boolean,
+): Record<string, unknown> {
+  return {
+    record: "transfer",
+    ...(conn ?? {}),
+    ...transfer,
+    anonymousId: showPasswords ? transfer.anonymousId : undefined,
+  };
 }
 
 function countLoneReply(summary: Summary, reply: Reply): void {
@@ -296,6 +330,10 @@ function createJsonWriter(
       countLoneReply(summary, reply);
       emit({ record: "reply", ...replyRecord(reply, options.lang) });
     },
+    transfer(transfer, conn) {
+      countTransfer(summary, transfer);
+      emit(transferRecord(transfer, conn, showPasswords));
+    },
     diagnostic(diagnostic) {
       countDiagnostic(summary, diagnostic.type);
       emit(diagnosticRecord(diagnostic));
@@ -355,6 +393,10 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
       }
       writeRow(zeek.row(record));
     },
+    transfer(transfer, conn) {
+      countTransfer(summary, transfer);
+      writeRow(zeek.row(transferToFtpLogRecord(transfer, conn)));
+    },
     diagnostic(diagnostic) {
       countDiagnostic(summary, diagnostic.type);
       options.stderr?.write(`${formatDiagnosticLine(diagnostic, plainPalette)}\n`);
@@ -394,6 +436,12 @@ const LABELS = {
     unsolicited: "unsolicited",
     unmatched: "unmatched reply",
     session: "session",
+    transfer: "transfer",
+    download: "download",
+    upload: "upload",
+    delete: "delete",
+    complete: "complete",
+    incomplete: "incomplete",
   },
   zh: {
     summary: "摘要",
@@ -416,6 +464,12 @@ const LABELS = {
     unsolicited: "主动发送",
     unmatched: "无对应命令的答复",
     session: "会话",
+    transfer: "传输",
+    download: "下载",
+    upload: "上传",
+    delete: "删除",
+    complete: "完成",
+    incomplete: "未完成",
   },
 } as const;
 
@@ -632,6 +686,25 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
       countLoneReply(summary, reply);
       out.write(formatReply(reply, ""));
     },
+    transfer(transfer, conn) {
+      countTransfer(summary, transfer);
+      // `[time] transfer: download /pub/notes.txt · 14 bytes · binary · complete · 1 s · anonymous`
+      const stamp = transfer.ts === undefined ? "" : `${palette.dim(`[${formatTimestamp(transfer.ts)}]`)} `;
+      const who =
+        showPasswords && transfer.anonymousId !== undefined
+          ? `${transfer.user} (${transfer.anonymousId})`
+          : transfer.user;
+      const parts = [
+        `${labels[transfer.direction]} ${transfer.path}`,
+        `${transfer.size} ${labels.bytes}`,
+        transfer.type,
+        transfer.complete ? labels.complete : labels.incomplete,
+        `${transfer.duration} s`,
+        who,
+      ];
+      const text = `${labels.transfer}: ${escapeText(parts.join(" · "))}`;
+      route(`${stamp}${transfer.complete ? palette.command(text) : palette.warning(text)}\n`, conn);
+    },
     diagnostic(diagnostic) {
       countDiagnostic(summary, diagnostic.type);
       out.write(`${formatDiagnosticLine(diagnostic, palette, lang)}\n`);
@@ -671,6 +744,7 @@ export function createWriter(format: OutputFormat, out: TextSink, options: Write
   return {
     exchange: writer.exchange,
     reply: writer.reply,
+    transfer: writer.transfer,
     diagnostic: writer.diagnostic,
     sessionEnd: writer.sessionEnd,
     record: writer.record ?? (() => {}),

@@ -30,3 +30,9 @@ export {
   type TranscriptReader,
   type TranscriptSink,
 } from "./transcripts/index.js";
+export {
+  type CompiledLogFormat,
+  compileLogFormat,
+  LogFormatError,
+  logFormatsOfConfig,
+} from "./transcripts/log-format.js";

@@ -57,6 +57,38 @@ export function readDigits(bytes: Uint8Array, at: number, count: number): number
 }
 
 /**
+ * The bytes as ISO 8859-1 text: one character per byte, so indexes in the text are offsets in the bytes and
+ * `latin1Bytes` gives the same bytes back (the WHATWG "latin1" label is windows-1252, which maps 0x80-0x9F
+ * elsewhere).
+ */
+export function decodeLatin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 8192)
+    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+  return text;
+}
+
+/** Text made of `decodeLatin1` output → its bytes. */
+export function latin1Bytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * How many sessions a reader keeps its own state for. Past it the one started longest ago is forgotten, so a log
+ * of endless sessions that never close cannot grow a reader's memory (the log layer has ended that session long
+ * before: it keeps 1024 open).
+ */
+export const MAX_READER_SESSIONS = 4096;
+
+/** `map.set(key, value)`, forgetting the oldest entry first when the map is full. */
+export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max = MAX_READER_SESSIONS): void {
+  if (!map.has(key) && map.size >= max) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
+/**
  * Whether `bytes[at..]` starts a reply line: a code the parser would open a reply with (`openingCode`, RFC 959
  * §4.2), then a space, a hyphen, or the end.
  */

@@ -13,7 +13,7 @@ import {
 } from "../../connection/connection.js";
 import type { Exchange } from "../../connection/index.js";
 import type { Problem, ProblemLayer } from "../../problem.js";
-import type { ConnectionInfo } from "../../records.js";
+import type { ConnectionInfo, TransferRecord } from "../../records.js";
 import {
   createLineSplitter,
   DEFAULT_MAX_LOG_LINE_LENGTH,
@@ -24,18 +24,23 @@ import {
 import { curlTraceAsciiFormat } from "./curl-trace-ascii.js";
 import { curlVerboseFormat } from "./curl-verbose.js";
 import { dialogueFormat } from "./dialogue.js";
+import { ftpSrvFormat } from "./ftp-srv.js";
 import { ftplibFormat } from "./ftplib.js";
 import { lftpFormat } from "./lftp.js";
+import { compileLogFormat, LogFormatError } from "./log-format.js";
 import { proftpdFormat } from "./proftpd.js";
+import { proftpdTraceFormat } from "./proftpd-trace.js";
 import { pureFtpdFormat } from "./pure-ftpd.js";
 import type {
   SessionBoundary,
   TranscriptEvent,
   TranscriptFormat,
   TranscriptFormatName,
+  TranscriptReaderContext,
   TranscriptSink,
 } from "./types.js";
 import { vsftpdFormat } from "./vsftpd.js";
+import { xferlogFormat } from "./xferlog.js";
 
 export type * from "./types.js";
 
@@ -47,7 +52,10 @@ export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = [
   lftpFormat,
   vsftpdFormat,
   proftpdFormat,
+  proftpdTraceFormat,
   pureFtpdFormat,
+  ftpSrvFormat,
+  xferlogFormat,
   dialogueFormat,
 ];
 
@@ -69,7 +77,10 @@ const latin1 = new TextDecoder("latin1");
  * Recognises a log's format from its first bytes: the line-based format that recognises most of the first
  * lines, else `raw` when the data starts with a reply code, else undefined.
  */
-export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName | undefined {
+export function detectTranscriptFormat(
+  head: Uint8Array,
+  context?: Pick<TranscriptReaderContext, "logFormat">,
+): TranscriptFormatName | undefined {
   const text = latin1.decode(head.subarray(0, DETECT_BYTES));
   const lines = text
     .split("\n", DETECT_LINES)
@@ -77,7 +88,7 @@ export function detectTranscriptFormat(head: Uint8Array): TranscriptFormatName |
   let best: TranscriptFormat | undefined;
   let bestScore = 0;
   for (const format of TRANSCRIPT_FORMATS) {
-    const score = format.detect(lines);
+    const score = format.detect(lines, context);
     if (score > bestScore) {
       best = format;
       bestScore = score;
@@ -123,10 +134,21 @@ export interface ReadTranscriptOptions {
   commands?: ControlConnectionOptions["commands"];
   /** Longest log line kept (default 1 MiB). */
   maxLineLength?: number;
+  /**
+   * The server's own format of its log lines, where it is configurable: ProFTPD's `LogFormat` string
+   * (`%t %a %u "%r" %s`) for its ExtendedLog, or several (each line is read with the first that matches it).
+   * Default: the formats docs/logs.md lists.
+   */
+  logFormat?: string | readonly string[] | undefined;
   /** Called once the format is known (before any other callback). */
   onFormat?(format: TranscriptFormatName): void;
   /** Each command with its replies, with the connection it belongs to. */
   onExchange(exchange: Exchange, conn: ConnectionInfo): void;
+  /**
+   * Each transfer a transfer log (xferlog) records, with the session it belongs to. Such logs have no dialogue:
+   * this is all they give.
+   */
+  onTransfer?(transfer: TransferRecord, conn: ConnectionInfo): void;
   /** Each session as it starts (before its first exchange), with its uid, key, endpoints and start time. */
   onSessionStart?(conn: ConnectionInfo): void;
   /** Each session as it ends (after its last exchange): its close line, its key's next session, the log's end. */
@@ -303,15 +325,19 @@ class SessionDemux {
     this.options.onSessionEnd?.(session.conn);
   }
 
-  event(event: TranscriptEvent): void {
-    const key = event.session ?? "";
-    let session = this.live.get(key);
-    if (session === undefined) session = this.open(key, {}, event.lineNumber, event.ts);
-    else if (this.live.size > 1) {
-      // Keep the map in activity order, for the cap.
+  /** The live session of `key`, moved to the end of the activity order (for the cap), or undefined. */
+  private touch(key: string): LiveSession | undefined {
+    const session = this.live.get(key);
+    if (session !== undefined && this.live.size > 1) {
       this.live.delete(key);
       this.live.set(key, session);
     }
+    return session;
+  }
+
+  event(event: TranscriptEvent): void {
+    const key = event.session ?? "";
+    const session = this.touch(key) ?? this.open(key, {}, event.lineNumber, event.ts);
     if (session.conn.sessionStart === undefined && event.ts !== undefined)
       session.conn.sessionStart = event.ts;
     session.lineNumber = event.lineNumber;
@@ -324,6 +350,15 @@ class SessionDemux {
       session.connection.fromClient(line, event.ts);
       session.connection.fromClient(CRLF, event.ts);
     }
+  }
+
+  /** A transfer record, in its key's session (opened with `info` when none is live). */
+  transfer(record: TransferRecord, boundary: SessionBoundary, info: ConnectionInfo): void {
+    const key = boundary.session ?? "";
+    const session = this.touch(key) ?? this.open(key, info, boundary.lineNumber, boundary.ts);
+    session.lineNumber = boundary.lineNumber;
+    if (boundary.ts !== undefined) session.ts = boundary.ts;
+    this.options.onTransfer?.(record, session.conn);
   }
 
   connection(info: ConnectionInfo, boundary: SessionBoundary): void {
@@ -418,12 +453,29 @@ export async function readTranscript(
       ? given
       : { ...given, onProblem: (problem) => report({ ...problem, message: maskSecrets(problem.message) }) };
   const shown = (text: string): string => (given.recordPasswords === true ? text : maskSecrets(text));
+  const logFormats: readonly string[] =
+    options.logFormat === undefined
+      ? []
+      : typeof options.logFormat === "string"
+        ? [options.logFormat]
+        : options.logFormat;
+  for (const logFormat of logFormats) {
+    try {
+      compileLogFormat(logFormat);
+    } catch (error) {
+      if (error instanceof LogFormatError)
+        throw new TranscriptFormatError(
+          `cannot use the LogFormat ${JSON.stringify(logFormat)}: ${error.message}`,
+        );
+      throw error;
+    }
+  }
   let format: TranscriptFormatName | undefined = options.format === "auto" ? undefined : options.format;
   let chosen = format !== undefined;
   const stream = chosen
     ? source
     : withHead(source, (head) => {
-        format = detectTranscriptFormat(head);
+        format = detectTranscriptFormat(head, { logFormat: options.logFormat });
         chosen = true;
       });
 
@@ -455,11 +507,16 @@ export async function readTranscript(
         }),
       connection: (info, boundary) => dialogue.connection(info, boundary),
       close: (boundary) => dialogue.close(boundary),
+      transfer: (record, boundary, info) => dialogue.transfer(record, boundary, info),
     };
     const reference = new Date((options.referenceTime ?? Date.now() / 1000) * 1000);
     const yearOf = (month: number): number =>
       options.year ?? reference.getUTCFullYear() - (month > reference.getUTCMonth() ? 1 : 0);
-    const lineReader = spec.createReader(sink, { yearOf });
+    const lineReader = spec.createReader(sink, {
+      yearOf,
+      logFormat: options.logFormat,
+      recordPasswords: options.recordPasswords,
+    });
     reader = lineReader;
     splitter = createLineSplitter(
       (line, lineNumber, cut, terminated) => {

@@ -2,7 +2,7 @@
  * What every transcript reader produces: the protocol lines each side sent, in the order the log shows them,
  * with the line number of the log they came from and a timestamp when the log has one.
  */
-import type { ConnectionInfo } from "../../records.js";
+import type { ConnectionInfo, TransferRecord } from "../../records.js";
 
 export type TranscriptDirection = "client" | "server";
 
@@ -62,12 +62,21 @@ export interface TranscriptSink {
   connection(info: ConnectionInfo, boundary: SessionBoundary): void;
   /** The session of this key ends here (a close line, the reply to QUIT). */
   close(boundary: SessionBoundary): void;
+  /** A transfer a transfer log recorded (no dialogue), in the session of `boundary.session`. */
+  transfer(record: TransferRecord, boundary: SessionBoundary, info: ConnectionInfo): void;
 }
 
 /** What a reader may need beyond its lines. */
 export interface TranscriptReaderContext {
   /** The year of dates written without one (syslog's traditional format). */
   yearOf(month: number): number;
+  /** Keep what a log holds of passwords (the e-mail address of an anonymous login in xferlog). */
+  recordPasswords?: boolean | "guest" | undefined;
+  /**
+   * The server's own format of its log lines, where the format is configurable (ProFTPD's `LogFormat`); several
+   * are tried in order, line by line.
+   */
+  logFormat?: string | readonly string[] | undefined;
 }
 
 /** A reader for one format: fed one log line at a time (bytes, terminator removed). */
@@ -86,6 +95,9 @@ export type TranscriptFormatName =
   | "lftp"
   | "vsftpd"
   | "proftpd"
+  | "proftpd-trace"
+  | "ftp-srv"
+  | "xferlog"
   | "pure-ftpd";
 
 export interface TranscriptFormat {
@@ -98,6 +110,6 @@ export interface TranscriptFormat {
    * How sure this format is that `lines` (the first lines of a log, decoded) are its own: the number of lines
    * it recognises. Auto-detection takes the highest.
    */
-  detect(lines: readonly string[]): number;
+  detect(lines: readonly string[], context?: Pick<TranscriptReaderContext, "logFormat">): number;
   createReader(sink: TranscriptSink, context: TranscriptReaderContext): TranscriptReader;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import type { Exchange } from "../../../src/connection/index.js";
 import {
   type ReadTranscriptOptions,
@@ -73,4 +74,64 @@ export function flatten(exchanges: readonly Exchange[]): string[] {
     for (const reply of exchange.replies) for (const line of reply.lines) out.push(`S: ${line}`);
   }
   return out;
+}
+
+/** A command line and the code of its final reply, as the capture references hold them. */
+export type Pair = [command: string, code: number | null];
+
+/**
+ * A command as compared with a capture: PASS by its verb (each log shows its own mask: ftplib `**********`,
+ * vsftpd `<password>`, ProFTPD `(hidden)`), the Telnet IP/DM before ABOR removed (the wire has them; a
+ * server's parser drops them, RFC 854).
+ */
+export function normaliseCommand(command: string): string {
+  const line = command.replace(/\xff[\xf0-\xfe]/g, "");
+  return /^PASS( |$)/i.test(line) ? "PASS" : line;
+}
+
+/** One session of a log, as a test compares it with one stream of a capture. */
+export interface LogSession {
+  conn: ConnectionInfo;
+  greeting: number | undefined;
+  exchanges: Pair[];
+  /** Every final reply after the greeting, in order. */
+  finals: number[];
+}
+
+/** The log's sessions, in the order their first exchange came, by uid (each uid Zeek-shaped). */
+export function sessionsOf(exchanges: readonly Exchange[], conns: readonly ConnectionInfo[]): LogSession[] {
+  const byUid = new Map<string, LogSession>();
+  exchanges.forEach((exchange, i) => {
+    const conn = conns[i]!;
+    expect(conn.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
+    let session = byUid.get(conn.uid!);
+    if (session === undefined) {
+      session = { conn, greeting: undefined, exchanges: [], finals: [] };
+      byUid.set(conn.uid!, session);
+    }
+    if (exchange.kind === "greeting") session.greeting = exchange.final?.code;
+    else if (exchange.final !== undefined) session.finals.push(exchange.final.code);
+    if (exchange.command !== undefined)
+      session.exchanges.push([normaliseCommand(exchange.command.line), exchange.final?.code ?? null]);
+  });
+  return [...byUid.values()];
+}
+
+/** One TCP stream of a capture's reference (scripts/ftp-reference.py: tshark's followed streams, paired). */
+export interface CaptureStream {
+  stream: number;
+  greeting: number | null;
+  exchanges: Pair[];
+  /** Every final reply code after the greeting, in order (in references made since it was added). */
+  finals: number[];
+}
+
+/** `<folder>/<name>.reference.json`. */
+export function captureReference(folder: string, name: string): CaptureStream[] {
+  return JSON.parse(readFileSync(fixturePath(`${folder}/${name}.reference.json`), "utf8")) as CaptureStream[];
+}
+
+/** A stream's pairs with its commands compared as `normaliseCommand` does. */
+export function expectedOf(stream: CaptureStream): Pair[] {
+  return stream.exchanges.map(([command, code]) => [normaliseCommand(command), code]);
 }

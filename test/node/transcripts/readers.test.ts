@@ -27,7 +27,17 @@ const FIXTURES = [
   ["sessions/curl-v.txt", "curl-verbose"],
   ["sessions/ftplib.txt", "ftplib"],
   ["sessions/lftp.txt", "lftp"],
+  ["formats/proftpd-trace.log", "proftpd-trace"],
+  ["formats/ftp-srv.json", "ftp-srv"],
+  ["formats/vsftpd-xferlog", "xferlog"],
+  ["formats/proftpd-xferlog", "xferlog"],
 ] as const;
+
+/**
+ * Logs of interleaved sessions: a cut ends every session at once, so exchanges still open then come out in
+ * another order than when the log goes on (each session's own are the same: formats.test.ts).
+ */
+const INTERLEAVED: ReadonlySet<string> = new Set(["formats/proftpd-trace.log", "formats/ftp-srv.json"]);
 
 const fixtureBytes = new Map(
   FIXTURES.map(([name]) => [name, new Uint8Array(readFileSync(fixturePath(name)))]),
@@ -82,7 +92,8 @@ describe.each(FIXTURES)("%s", (name, format) => {
       const result = await read(bytes.subarray(0, cut), { format, recordPasswords: true });
       const got = flatten(result.exchanges);
       // Only what the cut line touched may differ: everything before it is the same dialogue.
-      expect(expected.slice(0, Math.max(0, got.length - 1))).toEqual(got.slice(0, -1));
+      if (!INTERLEAVED.has(name))
+        expect(expected.slice(0, Math.max(0, got.length - 1))).toEqual(got.slice(0, -1));
       const cutInsideLine = cut > 0 && cut < bytes.length && bytes[cut - 1] !== 0x0a;
       if (cutInsideLine && format !== "raw") {
         expect(result.problems).toContainEqual(expect.objectContaining({ type: "truncated" }));

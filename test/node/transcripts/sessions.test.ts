@@ -7,59 +7,25 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import type { Exchange } from "../../../src/connection/index.js";
-import type { ConnectionInfo } from "../../../src/records.js";
-import { fixturePath, readFixture } from "./helpers.js";
+import {
+  type CaptureStream,
+  captureReference,
+  expectedOf,
+  fixturePath,
+  type LogSession,
+  type Pair,
+  readFixture,
+  sessionsOf,
+} from "./helpers.js";
 
-type Pair = [command: string, code: number | null];
-
-interface Stream {
-  stream: number;
-  greeting: number | null;
-  exchanges: Pair[];
+function reference(name: string): CaptureStream[] {
+  return captureReference("sessions", name);
 }
 
-function reference(phase: string): Stream[] {
-  return JSON.parse(readFileSync(fixturePath(`sessions/${phase}.reference.json`), "utf8")) as Stream[];
-}
-
-/** PASS arguments differ by who logged them (ftplib `**********`, vsftpd `<password>`): the verb is compared. */
-function normalise(command: string): string {
-  return /^PASS( |$)/i.test(command) ? "PASS" : command;
-}
-
-interface Session {
-  conn: ConnectionInfo;
-  greeting: number | undefined;
-  exchanges: Pair[];
-}
-
-/** The log's sessions, in the order their first exchange came, by uid. */
-function sessions(exchanges: readonly Exchange[], conns: readonly ConnectionInfo[]): Session[] {
-  const byUid = new Map<string, Session>();
-  exchanges.forEach((exchange, i) => {
-    const conn = conns[i]!;
-    expect(conn.uid).toMatch(/^C[0-9A-Za-z]{12}$/);
-    let session = byUid.get(conn.uid!);
-    if (session === undefined) {
-      session = { conn, greeting: undefined, exchanges: [] };
-      byUid.set(conn.uid!, session);
-    }
-    if (exchange.kind === "greeting") session.greeting = exchange.final?.code;
-    if (exchange.command !== undefined)
-      session.exchanges.push([normalise(exchange.command.line), exchange.final?.code ?? null]);
-  });
-  return [...byUid.values()];
-}
-
-function expectedOf(stream: Stream): Pair[] {
-  return stream.exchanges.map(([command, code]) => [normalise(command), code]);
-}
-
-async function readSessions(name: string): Promise<Session[]> {
+async function readSessions(name: string): Promise<LogSession[]> {
   const result = await readFixture(`sessions/${name}`, { recordPasswords: true });
   expect(result.problems).toEqual([]);
-  return sessions(result.exchanges, result.conns);
+  return sessionsOf(result.exchanges, result.conns);
 }
 
 describe("client logs of sequential sessions, against the capture of the same run", () => {
