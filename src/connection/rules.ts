@@ -179,6 +179,48 @@ export function isValidReplyFor(verb: string, code: number): boolean {
   return code < 200 ? table.preliminary.includes(code) : table.final.includes(code);
 }
 
+// ───────────────────────────── pairing ─────────────────────────────
+
+/**
+ * How a reply is paired when several commands wait (Zeek's `get_pending_cmd`, scripts/base/protocols/ftp/
+ * utils-commands.zeek, with our own safeguards). Servers answer in order (RFC 959 §4.2), so the oldest waiting
+ * command is the answer unless another waiting command fits the reply strictly better; the commands before the one
+ * chosen were dropped by the server (ProFTPD ignores a line longer than its 512-byte buffer) and get no reply.
+ *
+ * - `expectedCode`: the code is one the §5.4 table (above) allows for the command — 421, 500, 501, 502 and 530 fit
+ *   every command, so they never move the pairing off the oldest.
+ * - `verbNamed`: the reply's first line names the verb, in capitals, as a word (`250 CWD command successful`).
+ * - `argumentNamed`: the reply's first line holds the command's argument as a word (`550 a.txt: No such file`).
+ *
+ * Timing is a bound, not a score: a command sent after the reply came cannot be what it answers. (A bonus for the
+ * command sent last would pair `CWD a`, `CWD b`, `250`, `250` crosswise.) Only the first `PAIRING_WINDOW` waiting
+ * commands are scored, so pairing stays linear however deep a pipeline is; a command that already got a 1xx was
+ * taken by the server and keeps its place.
+ */
+export const PAIRING_SCORES = { expectedCode: 100, verbNamed: 20, argumentNamed: 10 } as const;
+
+/** Waiting commands scored for each reply (Zeek allows 20 pending commands before it gives up). */
+export const PAIRING_WINDOW = 16;
+
+/** Whether `needle` occurs in `text` with no letter or digit on either side. */
+function containsWord(text: string, needle: string): boolean {
+  if (needle === "") return false;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const before = at === 0 ? "" : text[at - 1]!;
+    const after = text[at + needle.length] ?? "";
+    if (!/[A-Za-z0-9]/.test(before) && !/[A-Za-z0-9]/.test(after)) return true;
+  }
+  return false;
+}
+
+/** How well a reply (its code and first line) fits a waiting command, per `PAIRING_SCORES`. */
+export function pairingScore(verb: string, arg: string, code: number, firstLine: string): number {
+  let score = isValidReplyFor(verb, code) ? PAIRING_SCORES.expectedCode : 0;
+  if (verb !== "" && containsWord(firstLine, verb)) score += PAIRING_SCORES.verbNamed;
+  if (containsWord(firstLine, arg)) score += PAIRING_SCORES.argumentNamed;
+  return score;
+}
+
 // ───────────────────────────── command groups ─────────────────────────────
 
 /** Commands that move a file over the data connection (RFC 959 §4.1.3: RETR, STOR, STOU, APPE). */

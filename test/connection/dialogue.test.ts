@@ -227,6 +227,68 @@ describe("pairing (RFC 959 §4.2, §5.4)", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
+  test("a dropped command: the reply goes to the later command it fits; the dropped one gets no-reply", () => {
+    const result = run(`
+      S: 220 ready
+      @10
+      C: USER anonymous
+      @10.1
+      S: 331 password please
+      @25
+      C: CWD ${"a".repeat(5000)}
+      @40
+      C: QUIT
+      @40.001
+      S: 221 Goodbye.
+    `);
+    expect(result.exchanges.map(shape)).toEqual([
+      ["greeting", undefined, [], 220],
+      ["command", "USER", [], 331],
+      ["command", "CWD", [], undefined],
+      ["command", "QUIT", [], 221],
+    ]);
+    expect(result.diagnostics.map((d) => [d.type, d.command?.verb])).toEqual([["no-reply", "CWD"]]);
+    expect(result.exchanges[2]!.endTs).toBeUndefined();
+    expect(result.state.pendingCommands).toBe(0);
+  });
+
+  test("a command sent after the reply came cannot be what it answers (timing bounds the scoring)", () => {
+    // A transcript whose client clock runs late: QUIT is stamped after the 221, so the 221 stays with CWD.
+    const result = run(`
+      S: 220 ready
+      @1
+      C: CWD x
+      @3
+      C: QUIT
+      @2
+      S: 221 Goodbye.
+    `);
+    expect(result.exchanges.slice(1).map(shape)).toEqual([
+      ["command", "CWD", [], 221],
+      ["command", "QUIT", [], undefined],
+    ]);
+    expect(result.diagnostics.map((d) => d.type)).toEqual(["invalid-reply", "unanswered-command"]);
+  });
+
+  test("a dropped USER teaches nothing: the user in effect is the one the server answered", () => {
+    const result = run(`
+      S: 220 ready
+      C: USER ${"b".repeat(600)}
+      C: USER carol
+      S: 331 Password required for carol
+      C: PASS secret
+      S: 230 logged in
+    `);
+    expect(result.exchanges.slice(1).map(shape)).toEqual([
+      ["command", "USER", [], undefined],
+      ["command", "USER", [], 331],
+      ["command", "PASS", [], 230],
+    ]);
+    expect(result.exchanges[1]!.diagnostics.map((d) => d.type)).toEqual(["no-reply"]);
+    expect(result.exchanges[3]!.user).toBe("carol");
+    expect(result.state.loggedIn).toBe(true);
+  });
+
   test("ABOR during a transfer: 426 closes RETR, 226 answers ABOR", () => {
     const result = run(`
       S: 220 ready
