@@ -281,6 +281,9 @@ export function createFtpCaptureAnalyzer(
       onExchange(exchange) {
         onControlExchange(stateRef.current!, exchange);
       },
+      onCommand(command) {
+        data.command(stateRef.current!, command);
+      },
       onProblem(problem) {
         // The dialogue's own findings are on its exchanges.
         if (problem.layer === "dialogue") return;
