@@ -28,6 +28,8 @@ chmod 0755 "$WORK"
 touch "$WORK/started" # captures newer than this were written by this run
 
 cleanup() {
+	# A scenario that failed leaves its capture running: stop it too, or `wait` waits for it forever.
+	if [[ -n ${CAPTURE_PID:-} ]]; then kill -TERM "$CAPTURE_PID" 2>/dev/null || true; fi
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	ip netns del "$SRV" 2>/dev/null || true
@@ -385,6 +387,45 @@ record_proftpd_dropped() {
 	stop_servers
 }
 
+# File names in Latin-1, not UTF-8 (an old client): ProFTPD echoes the bytes in its 550 replies, and ftp.log must
+# write them as Zeek does (\xe9), not as U+FFFD. Then ALLO (202: superfluous here) and a download aborted with ABOR
+# while the client reads nothing from the data connection (426, then 226).
+record_proftpd_latin1() {
+	make_namespaces 1500
+	start_proftpd
+	start_capture tcpdump "$OUT/proftpd-latin1.pcap" -i veth-cli
+	in_cli python3 - "$SRV_IP" <<-'EOF'
+		import re, socket, sys, time
+		host = sys.argv[1]
+		s = socket.create_connection((host, 21), timeout=20)
+		s.recv(4096)
+		def send(line):
+		    s.sendall(line + b"\r\n")
+		    time.sleep(0.3)
+		    try:
+		        return s.recv(4096)
+		    except socket.timeout:
+		        return b""
+		for line in (b"USER anonymous", b"PASS guest@", b"SIZE caf\xe9.txt", b"DELE r\xe9sum\xe9.txt", b"ALLO 100",
+		             b"TYPE I"):
+		    send(line)
+		port = [int(n) for n in re.search(rb"\((\d+,\d+,\d+,\d+,\d+,\d+)\)", send(b"PASV")).group(1).split(b",")]
+		data = socket.socket()
+		data.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # read nothing: the server stalls
+		data.connect((host, port[4] * 256 + port[5]))
+		send(b"RETR pub/random.bin")
+		time.sleep(0.5)
+		s.settimeout(3)
+		send(b"ABOR")  # ProFTPD answers 426 (and no 226 of its own)
+		data.close()
+		send(b"NOOP")
+		send(b"QUIT")
+		s.close()
+	EOF
+	stop_capture
+	stop_servers
+}
+
 # pyftpdlib in active mode connects to the PORT/EPRT address before it sends its 200 (its 200 says "Active data
 # connection established"): the data connection opens before the reply that accepts the command.
 record_pyftpdlib_active() {
@@ -476,7 +517,7 @@ derive_conversions() {
 }
 
 all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled ftps
-	two_interfaces proftpd_dropped pyftpdlib_active port_reuse no_ftp)
+	two_interfaces proftpd_dropped proftpd_latin1 pyftpdlib_active port_reuse no_ftp)
 if (($# > 0)); then all=("$@"); fi
 for name in "${all[@]}"; do
 	echo "== $name"

@@ -75,7 +75,7 @@ const EN: PcapText = {
   dataBytesRow: (bytes) => row("data bytes", 10, `${bytes} (measured on the data connections)`),
   droppedRow: (dropped) => row("dropped", 7, `${dropped} (caps reached)`),
   noFtp: (stats) =>
-    `no FTP control connection in ${stats.packets} packets (${stats.connections} TCP connections); if the server listens on another port, try --port`,
+    `no FTP control connection in ${stats.packets} packets (${stats.connections} TCP connection${stats.connections === 1 ? "" : "s"}); if the server listens on another port, try --port`,
   frame: (frame) => `frame ${frame}`,
   diagnostic: (d) => d.message,
 };

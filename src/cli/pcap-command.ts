@@ -26,7 +26,8 @@ const EXIT_NO_FTP = 3;
 export interface PcapCommandIO {
   /** With `once("drain")` (a Node stream), the reading waits for the output to drain (back-pressure). */
   stdout: WritableLike & { isTTY?: boolean | undefined };
-  stderr: TextSink;
+  /** On a terminal (`isTTY`), a large capture gets a progress bar here. */
+  stderr: TextSink & { isTTY?: boolean | undefined };
   env: Record<string, string | undefined>;
   stdin: AsyncIterable<Uint8Array | string>;
 }
