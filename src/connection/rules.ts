@@ -69,13 +69,15 @@ const PROTECTED_COMMAND: CommandReplies = {
 
 /**
  * The command–reply table: RFC 959 §5.4, with the additions of RFC 2228 (security), RFC 2389 (FEAT/OPTS),
- * RFC 2428 (EPRT/EPSV), RFC 2640 (LANG), RFC 3659 (SIZE/MDTM/MLST/MLSD/REST STREAM), RFC 1639 (LPRT/LPSV) and
- * RFC 775 (the X… directory commands, answered like their RFC 959 forms). Order within a row follows the RFC's
- * listing (success, then failures); only membership matters.
+ * RFC 2428 (EPRT/EPSV), RFC 2640 (LANG), RFC 3659 (SIZE/MDTM/MLST/MLSD/REST STREAM), RFC 7151 (HOST), RFC 1639
+ * (LPRT/LPSV) and RFC 775 (the X… directory commands, answered like their RFC 959 forms). Order within a row
+ * follows the RFC's listing (success, then failures); only membership matters. Checked row by row against
+ * RFC 959 §5.4 and the extension RFCs for issue 19 (docs/dialogue.md lists what changed).
  */
 export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
-  // RFC 959 §5.4 — login
-  USER: { preliminary: NONE, final: [230, 530, 500, 501, 421, 331, 332] },
+  // RFC 959 §5.4 — login; RFC 2228 adds 232 (logged in, authorized by the security data exchange) and 336
+  // (user name okay, need password, with a challenge) to USER
+  USER: { preliminary: NONE, final: [230, 530, 500, 501, 421, 331, 332, 232, 336] },
   PASS: { preliminary: NONE, final: [230, 202, 530, 500, 501, 503, 421, 332] },
   ACCT: { preliminary: NONE, final: [230, 202, 530, 500, 501, 503, 421] },
   CWD: CHANGE_DIRECTORY,
@@ -114,7 +116,9 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   STAT: { preliminary: NONE, final: [211, 212, 213, 450, 500, 501, 502, 421, 530] },
   HELP: { preliminary: NONE, final: [211, 214, 500, 501, 502, 421] },
   // RFC 959 §5.4 — miscellaneous commands
-  SITE: { preliminary: NONE, final: [200, 202, 500, 501, 530] },
+  // 214: `SITE HELP` is answered with a help text (ProFTPD: "214-The following SITE commands are recognized"),
+  // as HELP is (RFC 959 §4.1.3 names SITE's services "HELP SITE"); Zeek's table lists it too.
+  SITE: { preliminary: NONE, final: [200, 202, 214, 500, 501, 530] },
   NOOP: { preliminary: NONE, final: [200, 500, 421] },
   // RFC 775: the experimental directory commands, answered like the RFC 959 forms that replaced them
   XCWD: CHANGE_DIRECTORY,
@@ -131,9 +135,10 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   MIC: PROTECTED_COMMAND,
   CONF: PROTECTED_COMMAND,
   ENC: PROTECTED_COMMAND,
-  // RFC 2428 §2 (EPRT), §3 (EPSV)
+  // RFC 2428 §2 (EPRT), §3 (EPSV). §4's `EPSV ALL` gets no code in the RFC; servers accept it with 200
+  // (vsftpd "200 EPSV ALL ok.", ProFTPD "200 EPSV ALL command successful").
   EPRT: { preliminary: NONE, final: [200, 500, 501, 522, 421, 530] },
-  EPSV: { preliminary: NONE, final: [229, 500, 501, 502, 522, 421, 530] },
+  EPSV: { preliminary: NONE, final: [229, 200, 500, 501, 502, 522, 421, 530] },
   // RFC 1639 §2 (LPRT), §3 (LPSV)
   LPRT: { preliminary: NONE, final: [200, 500, 501, 521, 421, 530] },
   LPSV: { preliminary: NONE, final: [228, 500, 501, 502, 421, 530] },
@@ -142,6 +147,9 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   OPTS: { preliminary: NONE, final: [200, 451, 500, 501, 502] },
   // RFC 2640 §4.1
   LANG: { preliminary: NONE, final: [200, 500, 501, 502, 504] },
+  // RFC 7151 §3.2 (HOST, the virtual host, before login): 220 as a greeting, possibly after 120; 503 when sent
+  // after login, 504 for a host not served
+  HOST: { preliminary: [120], final: [220, 421, 500, 501, 502, 503, 504, 530] },
   // RFC 3659 §3 (MDTM), §4 (SIZE), §7 (MLST, MLSD: a listing like LIST, with 501/550 for a bad path)
   MDTM: { preliminary: NONE, final: [213, 550, 500, 501, 502, 504, 421, 530] },
   SIZE: { preliminary: NONE, final: [213, 550, 500, 501, 502, 504, 421, 530] },
