@@ -518,6 +518,65 @@ describe("pairing properties", () => {
   );
 });
 
+describe("scored pairing properties", () => {
+  const step = fc
+    .constantFrom(
+      "RETR",
+      "STOR",
+      "LIST",
+      "NOOP",
+      "TYPE",
+      "MODE",
+      "PORT",
+      "CWD",
+      "SIZE",
+      "DELE",
+      "MKD",
+      "USER",
+    )
+    .chain((verb) => {
+      const table = repliesForCommand(verb)!;
+      return fc.record({
+        verb: fc.constant(verb),
+        preliminary:
+          table.preliminary.length === 0
+            ? fc.constant<number[]>([])
+            : fc.array(fc.constantFrom(...table.preliminary), { maxLength: 2 }),
+        final: fc.constantFrom(...table.final),
+      });
+    });
+
+  propertyTest.prop([
+    fc
+      .array(step, { minLength: 2, maxLength: 12 })
+      .chain((script) => fc.tuple(fc.constant(script), fc.integer({ min: 0, max: script.length - 2 }))),
+  ])(
+    "a pipelined command the server drops gets no-reply; every other keeps exactly its own replies",
+    ([script, dropped]) => {
+      const events: DialogueEvent[] = [{ type: "reply", reply: reply("220 ready") }];
+      script.forEach((s, i) => events.push({ type: "command", command: command(`${s.verb} x${i}`) }));
+      script.forEach((s, i) => {
+        if (i === dropped) return; // the server ignores this one
+        for (const code of s.preliminary) events.push({ type: "reply", reply: reply(`${code} for x${i}`) });
+        events.push({ type: "reply", reply: reply(`${s.final} for x${i}`) });
+      });
+      const result = runDialogue(events);
+      const commands = result.exchanges.filter((e) => e.kind === "command");
+      expect(commands.map((e) => e.command!.arg)).toEqual(script.map((_, i) => `x${i}`));
+      commands.forEach((exchange, i) => {
+        if (i === dropped) {
+          expect(exchange.replies).toEqual([]);
+          expect(exchange.diagnostics.map((d) => d.type)).toEqual(["no-reply"]);
+          return;
+        }
+        expect(exchange.preliminary.map((r) => r.code)).toEqual(script[i]!.preliminary);
+        expect(exchange.final!.code).toBe(script[i]!.final);
+        expect(exchange.diagnostics.filter((d) => d.type !== "malformed-reply")).toEqual([]);
+      });
+    },
+  );
+});
+
 describe("diagnostic messages", () => {
   test("each says what happened, naming the command and reply", () => {
     const result = run(
