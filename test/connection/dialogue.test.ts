@@ -554,7 +554,9 @@ describe("scored pairing properties", () => {
     "a pipelined command the server drops gets no-reply; every other keeps exactly its own replies",
     ([script, dropped]) => {
       const events: DialogueEvent[] = [{ type: "reply", reply: reply("220 ready") }];
-      script.forEach((s, i) => events.push({ type: "command", command: command(`${s.verb} x${i}`) }));
+      script.forEach((s, i) => {
+        events.push({ type: "command", command: command(`${s.verb} x${i}`) });
+      });
       script.forEach((s, i) => {
         if (i === dropped) return; // the server ignores this one
         for (const code of s.preliminary) events.push({ type: "reply", reply: reply(`${code} for x${i}`) });
