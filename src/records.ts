@@ -144,7 +144,7 @@ const strictDecoder = new TextDecoder("utf-8");
  * Bytes as text, every byte that is not part of valid UTF-8 kept as U+DC80 + byte, so that the Zeek writer can
  * write it back as `\xNN` (Zeek escapes the bytes it cannot print; a decoder's U+FFFD would lose them).
  */
-export function decodeKeepingBytes(bytes: Uint8Array): string {
+function decodeKeepingBytes(bytes: Uint8Array): string {
   let out = "";
   let start = 0;
   let i = 0;
