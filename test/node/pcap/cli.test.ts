@@ -265,6 +265,9 @@ describe("ftp-reply pcap", () => {
     );
     const cwd = dropped.find((row) => row[8] === "CWD")!;
     expect(cwd[9]!.length).toBe(4096);
+    // …and no reply_code: ProFTPD dropped it; the 221 is QUIT's (first-in, first-out pairing gave it to CWD).
+    expect(cwd[12]).toBe("-");
+    expect(dropped.filter((row) => row[8] === "QUIT").map((row) => row[12])).toEqual(["221", "221"]);
     expect(cwd[9]!.startsWith("ftp://10.21.0.1/./aaaa")).toBe(true);
     // Only Zeek's logged_commands (APPE DELE RETR STOR STOU ACCT PORT PASV EPRT EPSV; here DELE, PASV, RETR).
     const logged = rows(
