@@ -452,34 +452,26 @@ describe("pairing (RFC 959 §4.2, §5.4)", () => {
   });
 });
 
-describe("pairing properties", () => {
-  // A command with 1xx replies it may get and one final reply it may get, per the §5.4 table.
-  const step = fc
-    .constantFrom(
-      "RETR",
-      "STOR",
-      "LIST",
-      "NLST",
-      "MLSD",
-      "APPE",
-      "NOOP",
-      "TYPE",
-      "MODE",
-      "PORT",
-      "CWD",
-      "SIZE",
-    )
-    .chain((verb) => {
-      const table = repliesForCommand(verb)!;
-      return fc.record({
-        verb: fc.constant(verb),
-        preliminary:
-          table.preliminary.length === 0
-            ? fc.constant<number[]>([])
-            : fc.array(fc.constantFrom(...table.preliminary), { maxLength: 3 }),
-        final: fc.constantFrom(...table.final),
-      });
+/** A command of `verbs` with 1xx replies it may get and one final reply it may get, per the §5.4 table. */
+function commandStep(verbs: readonly string[], maxPreliminary: number) {
+  return fc.constantFrom(...verbs).chain((verb) => {
+    const table = repliesForCommand(verb)!;
+    return fc.record({
+      verb: fc.constant(verb),
+      preliminary:
+        table.preliminary.length === 0
+          ? fc.constant<number[]>([])
+          : fc.array(fc.constantFrom(...table.preliminary), { maxLength: maxPreliminary }),
+      final: fc.constantFrom(...table.final),
     });
+  });
+}
+
+describe("pairing properties", () => {
+  const step = commandStep(
+    ["RETR", "STOR", "LIST", "NLST", "MLSD", "APPE", "NOOP", "TYPE", "MODE", "PORT", "CWD", "SIZE"],
+    3,
+  );
 
   propertyTest.prop([fc.array(step, { maxLength: 30 }), fc.integer({ min: 1, max: 8 })])(
     "whatever the pipelining depth, each command gets exactly its own replies, in order",
@@ -519,32 +511,10 @@ describe("pairing properties", () => {
 });
 
 describe("scored pairing properties", () => {
-  const step = fc
-    .constantFrom(
-      "RETR",
-      "STOR",
-      "LIST",
-      "NOOP",
-      "TYPE",
-      "MODE",
-      "PORT",
-      "CWD",
-      "SIZE",
-      "DELE",
-      "MKD",
-      "USER",
-    )
-    .chain((verb) => {
-      const table = repliesForCommand(verb)!;
-      return fc.record({
-        verb: fc.constant(verb),
-        preliminary:
-          table.preliminary.length === 0
-            ? fc.constant<number[]>([])
-            : fc.array(fc.constantFrom(...table.preliminary), { maxLength: 2 }),
-        final: fc.constantFrom(...table.final),
-      });
-    });
+  const step = commandStep(
+    ["RETR", "STOR", "LIST", "NOOP", "TYPE", "MODE", "PORT", "CWD", "SIZE", "DELE", "MKD", "USER"],
+    2,
+  );
 
   propertyTest.prop([
     fc
