@@ -25,9 +25,10 @@ PIDS=()
 
 mkdir -p "$OUT"
 chmod 0755 "$WORK"
+touch "$WORK/started" # captures newer than this were written by this run
 
 cleanup() {
-	# A capture left running by a failed step would hold the script's wait (and keep writing its file).
+	# A scenario that failed leaves its capture running: stop it too, or `wait` waits for it forever.
 	if [[ -n ${CAPTURE_PID:-} ]]; then kill -TERM "$CAPTURE_PID" 2>/dev/null || true; fi
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
@@ -429,6 +430,36 @@ record_bounce() {
 	stop_servers
 }
 
+# ProFTPD ignores a command line longer than its buffer (CommandBufferSize, 512 bytes by default) without a reply:
+# a 5000-byte CWD gets none, and the 221 that follows answers the QUIT sent after a wait. The first session sends
+# USER, PASS, SYST and PWD in one segment (pipelined), answered in order.
+record_proftpd_dropped() {
+	make_namespaces 1500
+	start_proftpd
+	start_capture tcpdump "$OUT/proftpd-dropped-command.pcap" -i veth-cli
+	in_cli python3 - "$SRV_IP" <<-'EOF'
+		import socket, sys, time
+		def session(groups, pause):
+		    # Each group of lines goes out in one segment; `pause` seconds after each (the client waiting).
+		    s = socket.create_connection((sys.argv[1], 21), timeout=20)
+		    s.recv(4096)  # the greeting
+		    for group, wait in zip(groups, pause):
+		        s.sendall("".join(line + "\r\n" for line in group).encode())
+		        time.sleep(wait)
+		    s.settimeout(5)
+		    try:
+		        while s.recv(4096):
+		            pass
+		    except OSError:
+		        pass
+		    s.close()
+		session([["USER anonymous", "PASS guest@", "SYST", "PWD"], ["QUIT"]], [0.5, 0.5])
+		session([["USER anonymous"], ["PASS guest@"], ["CWD " + "a" * 5000], ["QUIT"]], [0.5, 0.5, 3, 0.5])
+	EOF
+	stop_capture
+	stop_servers
+}
+
 # AUTH TLS on ProFTPD (mod_tls from proftpd-mod-crypto): one curl session held to TLS 1.2 (the certificate travels
 # in clear), one in TLS 1.3, both naming the server ftp.example.test (--resolve) so the ClientHello carries an SNI;
 # then Python's ftplib (AUTH TLS, PROT P, a listing).
@@ -498,6 +529,105 @@ record_proftpd_tls() {
 	stop_servers
 }
 
+# File names in Latin-1, not UTF-8 (an old client): ProFTPD echoes the bytes in its 550 replies, and ftp.log must
+# write them as Zeek does (\xe9), not as U+FFFD. Then ALLO (202: superfluous here) and a download aborted with ABOR
+# while the client reads nothing from the data connection (426, then 226).
+record_proftpd_latin1() {
+	make_namespaces 1500
+	start_proftpd
+	start_capture tcpdump "$OUT/proftpd-latin1.pcap" -i veth-cli
+	in_cli python3 - "$SRV_IP" <<-'EOF'
+		import re, socket, sys, time
+		host = sys.argv[1]
+		s = socket.create_connection((host, 21), timeout=20)
+		s.recv(4096)
+		def send(line):
+		    s.sendall(line + b"\r\n")
+		    time.sleep(0.3)
+		    try:
+		        return s.recv(4096)
+		    except socket.timeout:
+		        return b""
+		for line in (b"USER anonymous", b"PASS guest@", b"SIZE caf\xe9.txt", b"DELE r\xe9sum\xe9.txt", b"ALLO 100",
+		             b"TYPE I"):
+		    send(line)
+		port = [int(n) for n in re.search(rb"\((\d+,\d+,\d+,\d+,\d+,\d+)\)", send(b"PASV")).group(1).split(b",")]
+		data = socket.socket()
+		data.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # read nothing: the server stalls
+		data.connect((host, port[4] * 256 + port[5]))
+		send(b"RETR pub/random.bin")
+		time.sleep(0.5)
+		s.settimeout(3)
+		send(b"ABOR")  # ProFTPD answers 426 (and no 226 of its own)
+		data.close()
+		send(b"NOOP")
+		send(b"QUIT")
+		s.close()
+	EOF
+	stop_capture
+	stop_servers
+}
+
+# pyftpdlib in active mode connects to the PORT/EPRT address before it sends its 200 (its 200 says "Active data
+# connection established"): the data connection opens before the reply that accepts the command.
+record_pyftpdlib_active() {
+	make_namespaces 1500
+	local dir=$WORK/pyftpdlib
+	mkdir -p "$dir"
+	make_tree "$dir"
+	spawn_srv "$WORK/pyftpdlib.log" /usr/bin/python3 -m pyftpdlib -i "$SRV_IP" -p 21 -d "$dir"
+	sleep 1.5
+	start_capture tcpdump "$OUT/pyftpdlib-active.pcap" -i veth-cli
+	ftplib_session "$SRV_IP" 21 0
+	in_cli curl -sS -o /dev/null -P - "ftp://$SRV_IP/hello.txt"
+	stop_capture
+	stop_servers
+}
+
+# One client port used by three sessions in a row: tshark starts a new tcp.stream each time the 4-tuple is reused
+# after a FIN or RST, and so must we. The client waits for the server's FIN after QUIT (so the TIME_WAIT is the
+# server's and the port is free again); the third session ends with a RST (SO_LINGER 0).
+record_port_reuse() {
+	make_namespaces 1500
+	start_vsftpd 21
+	start_capture tcpdump "$OUT/vsftpd-port-reuse.pcap" -i veth-cli
+	in_cli python3 - "$SRV_IP" <<-'EOF'
+		import socket, struct, sys, time
+		for n, reset in ((1, False), (2, False), (3, True)):
+		    s = socket.socket()
+		    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+		    s.bind(("", 40000))
+		    s.connect((sys.argv[1], 21))
+		    s.recv(4096)
+		    for line in ("USER anonymous", "PASS guest@", "PWD") + (() if reset else ("QUIT",)):
+		        s.sendall((line + "\r\n").encode())
+		        time.sleep(0.3)
+		        s.recv(4096)
+		    if reset:
+		        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+		    else:
+		        while s.recv(4096):  # until the server's FIN
+		            pass
+		    s.close()
+		    time.sleep(0.5)
+	EOF
+	stop_capture
+	stop_servers
+}
+
+# No FTP at all: an HTTP download from python's http.server (what `pcap` says of a capture without FTP).
+record_no_ftp() {
+	make_namespaces 1500
+	mkdir -p "$WORK/http"
+	make_tree "$WORK/http"
+	spawn_srv "$WORK/http.log" python3 -m http.server --bind "$SRV_IP" --directory "$WORK/http" 8080
+	sleep 1.5
+	start_capture tcpdump "$OUT/http-no-ftp.pcap" -i veth-cli
+	in_cli curl -sS -o /dev/null "http://$SRV_IP:8080/hello.txt"
+	stop_capture
+	stop_servers
+}
+
 # A capture with a hole no retransmission fills: one server→client control segment deleted from the tiny-MTU
 # capture with editcap (the 5th segment with payload from port 21).
 derive_gap() {
@@ -506,6 +636,16 @@ derive_gap() {
 		sed -n 5p)
 	editcap -F pcap "$OUT/vsftpd-tiny-mtu.pcap" "$OUT/vsftpd-gap.pcap" "$frame"
 	echo "vsftpd-gap.pcap: frame $frame of vsftpd-tiny-mtu.pcap deleted"
+}
+
+# Port reuse after a FIN seen one way only: the client's FIN of the first session deleted from vsftpd-port-reuse.pcap
+# (a packet the capture missed). tshark still starts a new tcp.stream at the next SYN (a FIN was seen).
+derive_lost_fin() {
+	local frame
+	frame=$(tshark -r "$OUT/vsftpd-port-reuse.pcap" -Y 'tcp.stream == 0 && tcp.srcport == 40000 && tcp.flags.fin == 1' \
+		-T fields -e frame.number)
+	editcap -F pcap "$OUT/vsftpd-port-reuse.pcap" "$OUT/vsftpd-port-reuse-lost-fin.pcap" "$frame"
+	echo "vsftpd-port-reuse-lost-fin.pcap: frame $frame of vsftpd-port-reuse.pcap deleted"
 }
 
 # Other encodings of real captures: big-endian, raw IP, BSD loopback, 802.1Q, pcapng big-endian.
@@ -519,13 +659,23 @@ derive_conversions() {
 }
 
 all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled ftps
-	two_interfaces bruteforce bounce proftpd_tls)
+	two_interfaces bruteforce bounce proftpd_tls proftpd_dropped proftpd_latin1 pyftpdlib_active port_reuse no_ftp)
 if (($# > 0)); then all=("$@"); fi
 for name in "${all[@]}"; do
 	echo "== $name"
 	"record_$name"
 done
-if [[ -s $OUT/vsftpd-tiny-mtu.pcap ]]; then derive_gap; fi
-if [[ -s $OUT/vsftpd-curl.pcap && -s $OUT/vsftpd-tiny-mtu.pcap ]]; then derive_conversions; fi
-"$HERE/scripts/tshark-references.sh"
+# The derived files follow their sources: re-made only when a source was recorded in this run.
+recorded=" ${all[*]} "
+if [[ $recorded == *" tiny_mtu "* ]]; then derive_gap; fi
+if [[ $recorded == *" vsftpd_curl "* || $recorded == *" tiny_mtu "* ]]; then derive_conversions; fi
+if [[ $recorded == *" port_reuse "* ]]; then derive_lost_fin; fi
+# References for what this run wrote (all captures when every scenario was recorded).
+if (($# > 0)); then
+	written=()
+	for capture in "$OUT"/*.pcap "$OUT"/*.pcapng; do [[ $capture -nt $WORK/started ]] && written+=("$capture"); done
+	"$HERE/scripts/tshark-references.sh" "${written[@]}"
+else
+	"$HERE/scripts/tshark-references.sh"
+fi
 chmod a+r "$OUT"/* 2>/dev/null || true

@@ -2,14 +2,17 @@
 # Writes tshark's reference outputs beside every capture in fixtures/pcap/:
 #   NAME.follow.txt  `tshark -q -z follow,tcp,raw,N` for every TCP stream N: the exact bytes of each direction
 #   NAME.ftp.tsv     tshark's FTP dissector fields, one row per FTP packet (default ports: FTP on 21 only)
-# These are produced by tshark alone, never by ftp-reply.
+# These are produced by tshark alone, never by ftp-reply. Usage: scripts/tshark-references.sh [capture ...]
+# (default: every capture in fixtures/pcap/).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$HERE/fixtures/pcap
 tshark --version | head -1 >"$OUT/TSHARK_VERSION"
 # The captures of issue 19 put their servers on port 2321 (scripts/record-captures.sh, NOTICE_PORT).
 DECODE_AS=(-d tcp.port==2321,ftp)
-for capture in "$OUT"/*.pcap "$OUT"/*.pcapng; do
+captures=("$@")
+if ((${#captures[@]} == 0)); then captures=("$OUT"/*.pcap "$OUT"/*.pcapng); fi
+for capture in "${captures[@]}"; do
 	[[ -e $capture ]] || continue
 	name=${capture%.*}
 	streams=$(tshark -r "$capture" -T fields -e tcp.stream 2>/dev/null | grep -v '^$' | sort -nu || true)

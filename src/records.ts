@@ -108,6 +108,113 @@ const FILE_COMMANDS: ReadonlySet<string> = new Set([
   "MDTM",
 ]);
 
+/**
+ * Zeek's caps on ftp.log fields, in bytes (main.zeek `max_arg_length`, `max_reply_msg_length`, `max_user_length`,
+ * `max_password_length`): a longer value is cut there (Zeek also reports a weird, e.g. `FTP_arg_too_long`).
+ */
+export const ZEEK_FIELD_CAPS = { arg: 4096, reply_msg: 4096, user: 128, password: 128 } as const;
+
+/** Where a byte that is not UTF-8 is kept in a string: U+DC80 + byte (a lone low surrogate, as Python's `surrogateescape`). */
+const ESCAPED_BYTE_BASE = 0xdc00;
+const REPLACEMENT_CHARACTER = "\ufffd";
+
+/** The length of the valid UTF-8 sequence at `i` (1–4), or 0 when the bytes there are not UTF-8 (RFC 3629 §4). */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i]!;
+  if (b0 < 0x80) return 1;
+  const continuation = (at: number, low = 0x80, high = 0xbf): boolean =>
+    at < bytes.length && bytes[at]! >= low && bytes[at]! <= high;
+  if (b0 >= 0xc2 && b0 <= 0xdf) return continuation(i + 1) ? 2 : 0;
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const low = b0 === 0xe0 ? 0xa0 : 0x80;
+    const high = b0 === 0xed ? 0x9f : 0xbf;
+    return continuation(i + 1, low, high) && continuation(i + 2) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const low = b0 === 0xf0 ? 0x90 : 0x80;
+    const high = b0 === 0xf4 ? 0x8f : 0xbf;
+    return continuation(i + 1, low, high) && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+const strictDecoder = new TextDecoder("utf-8");
+
+/**
+ * Bytes as text, every byte that is not part of valid UTF-8 kept as U+DC80 + byte, so that the Zeek writer can
+ * write it back as `\xNN` (Zeek escapes the bytes it cannot print; a decoder's U+FFFD would lose them).
+ */
+function decodeKeepingBytes(bytes: Uint8Array): string {
+  let out = "";
+  let start = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    out +=
+      strictDecoder.decode(bytes.subarray(start, i)) + String.fromCharCode(ESCAPED_BYTE_BASE + bytes[i]!);
+    i++;
+    start = i;
+  }
+  return out + strictDecoder.decode(bytes.subarray(start));
+}
+
+/** The inverse of `decodeKeepingBytes`: escaped bytes back to their byte, the rest as UTF-8. */
+function encodeKeepingBytes(text: string): Uint8Array {
+  const out: number[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (!isEscapedByte(text, i)) continue;
+    out.push(...utf8Encoder.encode(text.slice(start, i)), unit - ESCAPED_BYTE_BASE);
+    start = i + 1;
+  }
+  out.push(...utf8Encoder.encode(text.slice(start)));
+  return Uint8Array.from(out);
+}
+
+/** A lone U+DC80–U+DCFF (not the second half of a pair): a byte `decodeKeepingBytes` kept. */
+function isEscapedByte(text: string, i: number): boolean {
+  const unit = text.charCodeAt(i);
+  if (unit < 0xdc80 || unit > 0xdcff) return false;
+  const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+  return !(before >= 0xd800 && before <= 0xdbff);
+}
+
+/** `value` cut to `max` bytes as Zeek cuts (`s[:max]`): a character cut in two leaves its first bytes, escaped. */
+function capBytes(value: string | undefined, max: number): string | undefined {
+  if (value === undefined || value.length * 3 <= max) return value;
+  const bytes = encodeKeepingBytes(value);
+  return bytes.length <= max ? value : decodeKeepingBytes(bytes.subarray(0, max));
+}
+
+/**
+ * The text of a command's argument or a reply's last line with the bytes that were not UTF-8 kept (see
+ * `decodeKeepingBytes`), read again from the raw bytes; `text` itself when it holds no U+FFFD (nothing was lost).
+ */
+function keepBytes(text: string, raw: Uint8Array | undefined, pick: (line: string) => string): string {
+  if (raw === undefined || !text.includes(REPLACEMENT_CHARACTER) || raw.includes(0xff)) return text;
+  return pick(decodeKeepingBytes(raw));
+}
+
+/** A raw command line → its argument: everything after the first space, the line end removed (RFC 959 §5.3). */
+function argumentOf(line: string): string {
+  const body = line.replace(/\r?\n$/, "").replace(/\r$/, "");
+  const space = body.indexOf(" ");
+  return space === -1 ? "" : body.slice(space + 1);
+}
+
+/** A raw reply → its last line's text after the code and separator (Zeek's `reply_msg`). */
+function lastLineTextOf(reply: string): string {
+  const lines = reply.split("\n").map((line) => line.replace(/\r$/, ""));
+  while (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  const last = lines[lines.length - 1]!;
+  return /^\d{3}[ -]/.test(last) ? last.slice(4) : last;
+}
+
 /** Zeek's `addr_to_uri`: IPv6 addresses go in brackets. */
 function addressToUri(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
@@ -149,12 +256,15 @@ function lastMessageLine(text: string): string {
  * by default); for file commands `arg` is `ftp://<server>/<path>` with the path joined to the working directory
  * (the bare path when the server address is not known); `reply_msg` is the final reply's last line;
  * `data_channel.*` only on the PASV/EPSV/LPSV/PORT/EPRT/LPRT rows that set it up; `mime_type` and `fuid` stay
- * unset (they come from the data connection, which the control channel does not see).
+ * unset (they come from the data connection, which the control channel does not see). Bytes of the argument and
+ * of `reply_msg` that are not UTF-8 are kept (written `\xNN` by the Zeek writer, as Zeek does), and `arg`,
+ * `reply_msg`, `user` and `password` are cut to Zeek's caps (`ZEEK_FIELD_CAPS`).
  */
 export function toFtpLogRecord(exchange: Exchange, conn: ConnectionInfo = {}): FtpLogRecord {
   const command = exchange.command;
   const verb = command?.verb;
-  let arg: string | undefined = command?.arg;
+  let arg: string | undefined =
+    command === undefined ? undefined : keepBytes(command.arg, command.raw, argumentOf);
   if (verb !== undefined && arg !== undefined && arg !== "" && FILE_COMMANDS.has(verb)) {
     const path = zeekPath(exchange.cwd, arg);
     arg = conn.respHost === undefined ? path : `ftp://${addressToUri(conn.respHost)}${path}`;
@@ -170,14 +280,20 @@ export function toFtpLogRecord(exchange: Exchange, conn: ConnectionInfo = {}): F
     "id.orig_p": conn.origPort,
     "id.resp_h": conn.respHost,
     "id.resp_p": conn.respPort,
-    user: exchange.user ?? "<unknown>",
-    password: exchange.password,
+    user: capBytes(exchange.user, ZEEK_FIELD_CAPS.user) ?? "<unknown>",
+    password: capBytes(exchange.password, ZEEK_FIELD_CAPS.password),
     command: verb,
-    arg,
+    arg: capBytes(arg, ZEEK_FIELD_CAPS.arg),
     mime_type: undefined,
     file_size: exchange.fileSize,
     reply_code: final?.code,
-    reply_msg: final === undefined ? undefined : lastMessageLine(final.text),
+    reply_msg:
+      final === undefined
+        ? undefined
+        : capBytes(
+            keepBytes(lastMessageLine(final.text), final.raw, lastLineTextOf),
+            ZEEK_FIELD_CAPS.reply_msg,
+          ),
     "data_channel.passive": channel?.passive,
     // Zeek: the data connection comes from the client for PASV (orig_h = id.orig_h) and from the server for
     // PORT (orig_h = id.resp_h); resp_h is the listening address (the server's own for EPSV).
@@ -306,7 +422,9 @@ function hexEscape(byte: number): string {
  * Escapes a string field as Zeek's ASCII writer does (ODesc::AddBytes): a backslash and every byte that is not
  * printable ASCII become `\xHH` (so the tab separator becomes `\x09`, a newline `\x0a`); with `utf8`, characters
  * beyond ASCII stay as they are, but for the C1 controls (U+0080–U+009F: a terminal may act on them as it does
- * on ESC), which are escaped as their UTF-8 bytes (`\xc2\x9b`). A value equal to the unset or empty marker gets its first character escaped.
+ * on ESC), which are escaped as their UTF-8 bytes (`\xc2\x9b`). A byte that was not UTF-8, kept by
+ * `decodeKeepingBytes` as U+DC80 + byte, is written `\xNN` as Zeek writes it. A value equal to the unset or empty
+ * marker gets its first character escaped.
  */
 export function escapeZeekString(value: string, utf8 = true): string {
   if (value === "") return EMPTY_FIELD;
@@ -336,6 +454,12 @@ export function escapeZeekString(value: string, utf8 = true): string {
       }
     }
     parts.push(value.slice(start, i));
+    if (isEscapedByte(value, i)) {
+      // A byte that was not UTF-8 (decodeKeepingBytes): written as that byte, as Zeek does.
+      parts.push(hexEscape(c - ESCAPED_BYTE_BASE));
+      start = i + 1;
+      continue;
+    }
     const point = value.codePointAt(i)!;
     const width = point > 0xffff ? 2 : 1;
     for (const byte of utf8Encoder.encode(value.slice(i, i + width))) parts.push(hexEscape(byte));

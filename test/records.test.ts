@@ -323,3 +323,45 @@ describe("Zeek escaping", () => {
     expect(streamed.endsWith("#close\t2024-01-02-03-04-05\n")).toBe(true);
   });
 });
+
+describe("Zeek's byte escapes and field caps", () => {
+  const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+  /** A dialogue fed as raw bytes (Latin-1 names), through the real parsers. */
+  function latin1Exchanges(commandLine: string, replyLine: string): Exchange[] {
+    const commands = parseCommands(bytes(`${commandLine}\r\n`));
+    const replies = parseReplies(bytes(`220 hi\r\n${replyLine}\r\n`));
+    return runDialogue([
+      { type: "reply", reply: replies[0]! },
+      { type: "command", command: commands[0]! },
+      { type: "reply", reply: replies[1]! },
+    ]).exchanges;
+  }
+
+  test("bytes that are not UTF-8 are written \\xNN, as Zeek writes them; valid UTF-8 stays", () => {
+    const [, dele] = latin1Exchanges("DELE r\xe9sum\xe9.txt", "550 r\xe9sum\xe9.txt: Permission denied");
+    expect(dele!.command!.arg).toBe("r\ufffdsum\ufffd.txt"); // the exchange: decoded text, as everywhere
+    const record = toFtpLogRecord(dele!, { respHost: "10.0.0.1" });
+    const row = createZeekLogWriter().row(record).split("\t");
+    expect(row[9]).toBe("ftp://10.0.0.1/./r\\xe9sum\\xe9.txt");
+    expect(row[13]).toBe("r\\xe9sum\\xe9.txt: Permission denied");
+    const [, utf8] = latin1Exchanges("DELE \xe6\xac\xa2.txt", "550 no");
+    expect(createZeekLogWriter().row(toFtpLogRecord(utf8!)).split("\t")[9]).toBe("/./欢.txt");
+  });
+
+  test("arg and reply_msg are cut at 4096 bytes, user and password at 128 (main.zeek); a cut character is escaped", () => {
+    const euro = "€".repeat(2000); // 3 bytes each: 4096 bytes end one byte into the 1366th
+    const list = exchanges([
+      [1, "S: 220 hi"],
+      [2, `C: USER ${"u".repeat(300)}`],
+      [3, "S: 331 pw"],
+      [4, `C: SITE ${euro}`],
+      [5, `S: 500 ${"x".repeat(6000)}`],
+    ]);
+    const user = toFtpLogRecord(list[1]!);
+    expect(user.user).toBe("u".repeat(128));
+    expect(user.arg).toBe("u".repeat(300));
+    const site = toFtpLogRecord(list[2]!);
+    expect(site.reply_msg).toBe("x".repeat(4096));
+    expect(escapeZeekString(site.arg!)).toBe(`${"€".repeat(1365)}\\xe2`);
+  });
+});

@@ -47,8 +47,13 @@ export interface CommonOptions {
   lang: Lang;
   /** Colour the pretty output: `--color`/`--no-color`, else `FORCE_COLOR`/`NO_COLOR`/TTY. */
   color: boolean;
-  /** Show PASS arguments instead of masking them. */
-  showPasswords: boolean;
+  /**
+   * Show PASS arguments instead of masking them: `true` (`--show-passwords`) all of them, `"guest"`
+   * (`--guest-passwords`) only those of anonymous users (anonymous, ftp, ftpuser, guest), as Zeek does.
+   */
+  showPasswords: boolean | "guest";
+  /** `--format zeek`: only the rows of Zeek's `FTP::logged_commands` (`--logged-commands`). */
+  zeekLoggedCommands: boolean;
   help: boolean;
   version: boolean;
 }
@@ -86,6 +91,8 @@ const COMMON_SPECS: readonly OptionSpec[] = [
   { name: "color", takesValue: false },
   { name: "no-color", takesValue: false },
   { name: "show-passwords", takesValue: false },
+  { name: "guest-passwords", takesValue: false },
+  { name: "logged-commands", takesValue: false },
   { name: "help", takesValue: false },
   { name: "version", takesValue: false },
 ];
@@ -188,7 +195,8 @@ export function parseArgs(
     strict: given.has("strict"),
     lang: typeof langValue === "string" ? (langValue as Lang) : detectLang(context.env),
     color,
-    showPasswords: given.has("show-passwords"),
+    showPasswords: given.has("show-passwords") ? true : given.has("guest-passwords") ? "guest" : false,
+    zeekLoggedCommands: given.has("logged-commands"),
     help: given.has("help"),
     version: given.has("version"),
   };
@@ -204,5 +212,7 @@ export const COMMON_OPTIONS_HELP = `  -f, --format F      pretty (default), json
       --color, --no-color
                       colour the pretty output (default: on a terminal; honours NO_COLOR, FORCE_COLOR)
       --show-passwords  print PASS arguments instead of <hidden>
+      --guest-passwords print only anonymous users' PASS arguments (anonymous, ftp, ftpuser, guest), as Zeek
+      --logged-commands zeek: only Zeek's logged_commands (APPE DELE RETR STOR STOU ACCT PORT PASV EPRT EPSV)
   -h, --help          this text
   -V, --version       the version`;

@@ -121,6 +121,7 @@ export async function runLog(argv: readonly string[], io: CliIO): Promise<number
     color: options.color,
     summary: options.summary,
     showPasswords: options.showPasswords,
+    zeekLoggedCommands: options.zeekLoggedCommands,
     sessions: true,
     stderr: io.stderr,
   });

@@ -6,7 +6,8 @@ import { cutArgument, escapeText } from "../node/escape.js";
  *   log [file|-]       a captured session's log (curl, ftplib, lftp, vsftpd, ProFTPD, Pure-FTPd, C:/S:) → dialogue
  *   pcap <file>        a packet capture → the dialogue of each FTP control connection
  *   explain <code…>    what reply codes mean
- * Exit codes: 0 ok, 1 protocol errors with --strict or a damaged capture, 2 usage or I/O error (one line on stderr, never a trace).
+ * Exit codes: 0 ok, 1 protocol errors with --strict or a damaged capture, 2 usage or I/O error (one line on stderr, never a trace),
+ * 3 (pcap) a capture without FTP control connections.
  */
 import { type CliIO, EXIT_OK, EXIT_USAGE, VERSION } from "./args.js";
 import { runExplain } from "./explain.js";
@@ -31,7 +32,7 @@ Common options: --format pretty|json|ndjson|zeek, --summary, --encoding E, --str
   -V, --version     the version
 
 Exit codes: 0 ok; 1 the input had protocol errors (with --strict), or a capture file is damaged; 2 usage
-or I/O error.
+or I/O error; 3 (pcap) the capture holds no FTP control connection.
 `;
 
 /** Runs the command line; returns the exit code. */

@@ -24,9 +24,11 @@ import {
   type TransferRecord,
   toFtpLogRecord,
   transferToFtpLogRecord,
+  ZEEK_LOGGED_COMMANDS,
 } from "../records.js";
 import type { Reply } from "../reply/reply.js";
 import { createPalette, type Palette, styleForCode } from "./color.js";
+import { zhDialogueMessage } from "./messages.js";
 
 export type OutputFormat = "pretty" | "json" | "ndjson" | "zeek";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["pretty", "json", "ndjson", "zeek"];
@@ -43,8 +45,13 @@ export interface WriterOptions {
   color: boolean;
   /** Write a summary at `end()`: counts by code and class, logins, errors, transfers, bytes. */
   summary: boolean;
-  /** Keep PASS arguments as the exchange carries them; otherwise the writer masks them (default false). */
-  showPasswords?: boolean;
+  /**
+   * Keep PASS arguments as the exchange carries them; otherwise the writer masks them (default false). `"guest"`:
+   * the session kept only anonymous users' passwords (Zeek's `guest_ids` rule), so what it carries is shown.
+   */
+  showPasswords?: boolean | "guest";
+  /** `zeek`: only the rows of Zeek's `FTP::logged_commands` (APPE, DELE, RETR, STOR, STOU, ACCT, PORT, PASV, EPRT, EPSV). */
+  zeekLoggedCommands?: boolean;
   /** `pretty`: a header per session (`conn.uid`) and each session as one block (see `Writer.sessionEnd`). */
   sessions?: boolean;
   /**
@@ -92,8 +99,11 @@ export interface Writer {
    * it in the same array or stream; `pretty` and `zeek` have no room for it and drop it.
    */
   record(record: Record<string, unknown>): void;
-  /** Writes the summary (if asked) and closes the format (`]` for json, `#close` for zeek). */
-  end(): void;
+  /**
+   * Writes the summary (if asked) and closes the format (`]` for json, `#close` for zeek). `fields` join the json
+   * and ndjson summary record (`pcap`: its packet and connection counts, the data bytes measured).
+   */
+  end(fields?: Readonly<Record<string, unknown>>): void;
   /** The counters so far (the `--summary` numbers, also what `--strict` looks at). */
   readonly summary: Summary;
 }
@@ -313,7 +323,7 @@ function createJsonWriter(
   lines: boolean,
   summary: Summary,
 ): FormatWriter {
-  const showPasswords = options.showPasswords === true;
+  const showPasswords = Boolean(options.showPasswords);
   let count = 0;
   const emit = (record: Record<string, unknown>): void => {
     const json = escapeJson(JSON.stringify(record));
@@ -340,8 +350,8 @@ function createJsonWriter(
     },
     sessionEnd() {},
     record: emit,
-    end() {
-      if (options.summary) emit({ record: "summary", ...finishedSummary(summary) });
+    end(fields) {
+      if (options.summary) emit({ record: "summary", ...finishedSummary(summary), ...fields });
       if (!lines) out.write(count === 0 ? "[]\n" : "\n]\n");
     },
   };
@@ -368,12 +378,12 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
       }
       // ftp.log has one row per command; the greeting and stray replies have no command to log.
       if (ex.command === undefined) return;
+      if (options.zeekLoggedCommands === true && !ZEEK_LOGGED_COMMANDS.has(ex.command.verb)) return;
       const record = toFtpLogRecord(
-        { ...ex, command: maskedCommand(ex, options.showPasswords === true) },
+        { ...ex, command: maskedCommand(ex, Boolean(options.showPasswords)) },
         conn,
       );
-      if (options.showPasswords !== true && record.password !== undefined)
-        record.password = DEFAULT_PASSWORD_MASK;
+      if (!options.showPasswords && record.password !== undefined) record.password = DEFAULT_PASSWORD_MASK;
       writeRow(zeek.row(record));
     },
     reply(reply) {
@@ -539,12 +549,17 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
   const palette = createPalette(options.color);
   const lang = options.lang;
   const labels = LABELS[lang];
-  const showPasswords = options.showPasswords === true;
+  const showPasswords = Boolean(options.showPasswords);
 
   /** The reply's lines, `S: ` before the first, its meaning after the first. */
   const formatReply = (reply: Reply, indent: string): string => {
     const style = styleForCode(palette, reply.code);
-    const meaning = palette.dim(`  · ${reply.info.meaning[lang]}`);
+    // In Chinese the meaning carries its note as `explain` prints it: where the Chinese table is wrong (202) or
+    // left in English (426), the note says so.
+    const note = lang === "zh" ? reply.info.note?.zh : undefined;
+    const meaning = palette.dim(
+      `  · ${reply.info.meaning[lang]}${note === undefined ? "" : `（注：${note}）`}`,
+    );
     const lines = reply.lines;
     const parts: string[] = [];
     for (let i = 0; i < lines.length; i++) {
@@ -678,7 +693,8 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
       if (ex.final === undefined && ex.kind === "command")
         parts.push(`${indent}${palette.dim(labels.noFinal)}\n`);
       for (const d of ex.diagnostics) {
-        parts.push(`${indent}${formatDiagnosticLine({ type: d.type, message: d.message }, palette, lang)}\n`);
+        const message = lang === "zh" ? zhDialogueMessage(d) : d.message;
+        parts.push(`${indent}${formatDiagnosticLine({ type: d.type, message }, palette, lang)}\n`);
       }
       route(parts.join(""), conn);
     },

@@ -7,6 +7,7 @@
  * - json / ndjson: `notice`, `weird` and `tls` records beside the exchanges, with Zeek's field names.
  * - zeek: stdout stays ftp.log; the other logs need `--zeek-dir`.
  */
+
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { ConnectionProblem } from "../connection/connection.js";
@@ -31,6 +32,7 @@ import {
   zeekJson,
 } from "../node/pcap/zeek-logs.js";
 import type { ConnectionInfo } from "../records.js";
+import { PCAP_TEXT, type PcapText } from "./messages.js";
 import {
   type BufferedSink,
   createBufferedSink,
@@ -98,13 +100,13 @@ function total(counts: Readonly<Record<string, number>>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
-function noticeLine(notice: Notice): string {
+function noticeLine(notice: Notice, text: PcapText): string {
   const where = notice.conn?.uid === undefined ? "" : ` [${notice.conn.uid}]`;
   const sub = notice.sub === undefined ? "" : ` (${notice.sub})`;
-  return `   ⚑ notice ${notice.note}${where}: ${escapeText(notice.msg)}${escapeText(sub)}\n`;
+  return `   ⚑ ${text.notice} ${notice.note}${where}: ${escapeText(notice.msg)}${escapeText(sub)}\n`;
 }
 
-function tlsLine(handshake: TlsHandshake, control: ControlConnection): string {
+function tlsLine(handshake: TlsHandshake, control: ControlConnection, text: PcapText): string {
   const server = handshake.serverHello;
   const client = handshake.clientHello;
   const parts = [
@@ -119,7 +121,7 @@ function tlsLine(handshake: TlsHandshake, control: ControlConnection): string {
   if (certificate?.subject !== undefined) parts.push(`certificate ${certificate.subject}`);
   if (certificate?.issuer !== undefined) parts.push(`issued by ${certificate.issuer}`);
   if (handshake.problem !== undefined) parts.push(`stopped: ${handshake.problem}`);
-  return `   ↳ TLS on tcp.stream ${control.tcp.index}: ${escapeText(parts.join(", "))}\n`;
+  return `   ↳ ${text.tlsOn(control.tcp.index)}: ${escapeText(parts.join(", "))}\n`;
 }
 
 /** The json record of a handshake: ssl.log's fields plus what the hellos offered. */
@@ -142,6 +144,7 @@ function tlsRecord(handshake: TlsHandshake, control: ControlConnection, ts: numb
 
 /** Creates the analysis for one capture. */
 export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
+  const text = PCAP_TEXT[options.writerOptions.lang];
   const { format, out, writer, zeekDir } = options;
   const json = format === "json" || format === "ndjson";
   const logs = new Map<string, LogFile>();
@@ -187,7 +190,7 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
     bruteforceThreshold: options.bruteforceThreshold,
     bruteforceInterval: options.bruteforceInterval,
     onNotice(notice) {
-      if (format === "pretty") out.write(noticeLine(notice));
+      if (format === "pretty") out.write(noticeLine(notice, text));
       else if (json) writer.record({ record: "notice", ...zeekJson(noticeRow(notice)) });
       zeekRow("notice.log", NOTICE_LOG_FIELDS, noticeRow(notice));
     },
@@ -223,7 +226,7 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
       tlsVersions[version] = (tlsVersions[version] ?? 0) + 1;
       const first = control.tcp.firstPacket;
       const ts = first.seconds + first.nanoseconds / 1e9;
-      if (format === "pretty") out.write(tlsLine(handshake, control));
+      if (format === "pretty") out.write(tlsLine(handshake, control, text));
       else if (json) writer.record(tlsRecord(handshake, control, ts));
       zeekRow("ssl.log", SSL_LOG_FIELDS, sslRow(handshake, control.info, ts));
     },
@@ -244,9 +247,9 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
       const w = total(weird.counts);
       const t = total(tlsVersions);
       return (
-        `  notices      ${n === 0 ? "none" : `${n}: ${countList(notices.counts)}`}\n` +
-        `  weird        ${w === 0 ? "none" : `${w}: ${countList(weird.counts)}`}\n` +
-        (t === 0 ? "" : `  tls          ${t} handshake${t === 1 ? "" : "s"}: ${countList(tlsVersions)}\n`)
+        text.noticesRow(n, countList(notices.counts)) +
+        text.weirdRow(w, countList(weird.counts)) +
+        (t === 0 ? "" : text.tlsRow(t, countList(tlsVersions)))
       );
     },
     summaryRecord() {

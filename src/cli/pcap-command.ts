@@ -1,24 +1,35 @@
 /**
  * `ftp-reply pcap <file>`: the FTP dialogue of a pcap or pcapng capture, in the same formats as `ftp-reply log`.
  */
-import { createReadStream } from "node:fs";
+import type { Lang } from "../codes.js";
 import { cutArgument, escapeJson, escapeText } from "../node/escape.js";
+import type { CaptureStats } from "../node/pcap/capture.js";
 import { type CaptureDiagnostic, CaptureFormatError } from "../node/pcap/errors.js";
-import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "../node/pcap/ftp.js";
-import { describeFileError, isFileError } from "../node/sources.js";
+import {
+  analyzeFtpCapture,
+  type ControlConnection,
+  type DataConnection,
+  type FtpCaptureResult,
+} from "../node/pcap/ftp.js";
+import { describeFileError, InputError, isFileError, openSource } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
+import { PCAP_TEXT, type PcapText } from "./messages.js";
 import { createBufferedSink, createWriter, type TextSink, type WritableLike } from "./output.js";
 import { createPcapAnalysis } from "./pcap-analysis.js";
 import { parseNoticeOptions } from "./pcap-notice-options.js";
+import { createProgress } from "./progress.js";
 
 const EXIT_OK = 0;
 const EXIT_PROBLEMS = 1;
 const EXIT_USAGE = 2;
+/** The capture was read and holds no FTP control connection (docs/cli.md). */
+const EXIT_NO_FTP = 3;
 
 export interface PcapCommandIO {
   /** With `once("drain")` (a Node stream), the reading waits for the output to drain (back-pressure). */
   stdout: WritableLike & { isTTY?: boolean | undefined };
-  stderr: TextSink;
+  /** On a terminal (`isTTY`), a large capture gets a progress bar here. */
+  stderr: TextSink & { isTTY?: boolean | undefined };
   env: Record<string, string | undefined>;
   stdin: AsyncIterable<Uint8Array | string>;
 }
@@ -37,6 +48,9 @@ ${COMMON_OPTIONS_HELP}
       --bruteforce-threshold N    refused logins from one address that raise FTP::Bruteforcing (default 20)
       --bruteforce-interval SECS  the window they must fall in, in seconds (default 900)
   -h, --help          this help
+
+Exit codes: 0 ok; 1 a damaged capture, or problems with --strict; 2 usage or I/O error; 3 the capture holds no
+FTP control connection (said on stderr).
 `;
 
 /** Ports from `--port 21,2121`. */
@@ -50,15 +64,10 @@ function parsePorts(value: string): number[] {
   return ports;
 }
 
-async function* toBytes(source: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
-  const encoder = new TextEncoder();
-  for await (const chunk of source) yield typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-}
-
-function connectionLine(control: ControlConnection): string {
-  const how = control.foundBy === "port" ? `port ${control.tcp.server.port}` : "found by its greeting";
-  const partial = control.tcp.handshakeSeen ? "" : ", capture starts mid-connection";
-  return `── control connection tcp.stream ${control.tcp.index}: ${control.tcp.client.text} → ${control.tcp.server.text} (${how}${partial})\n`;
+function connectionLine(control: ControlConnection, text: PcapText): string {
+  const how = control.foundBy === "port" ? text.byPort(control.tcp.server.port) : text.byGreeting;
+  const partial = control.tcp.handshakeSeen ? "" : text.midConnection;
+  return `── ${text.control} tcp.stream ${control.tcp.index}: ${control.tcp.client.text} → ${control.tcp.server.text} (${how}${partial})\n`;
 }
 
 function dataRecord(data: DataConnection): Record<string, unknown> {
@@ -79,31 +88,64 @@ function dataRecord(data: DataConnection): Record<string, unknown> {
   };
 }
 
-function dataLine(data: DataConnection): string {
+function dataLine(data: DataConnection, text: PcapText): string {
   const command = data.exchange?.command;
   const what =
     command === undefined
       ? ""
-      : ` for ${escapeText(command.verb)}${command.arg === "" ? "" : ` ${escapeText(command.arg)}`}`;
-  const bytes =
-    data.bytesToServer > 0 && data.bytesToClient === 0
-      ? `${data.bytesToServer} bytes to server`
-      : data.bytesToServer > 0
-        ? `${data.bytesToClient} bytes to client, ${data.bytesToServer} to server`
-        : `${data.bytesToClient} bytes to client`;
-  const missing = data.missingBytes > 0 ? `, ${data.missingBytes} bytes missing from the capture` : "";
-  const ending = data.closed === "rst" ? ", reset" : data.closed === "end" ? ", still open at the end" : "";
-  return `   ↳ data tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? "passive" : "active"}), ${bytes}${missing}${ending}\n`;
+      : text.forCommand(
+          `${escapeText(command.verb)}${command.arg === "" ? "" : ` ${escapeText(command.arg)}`}`,
+        );
+  const missing = data.missingBytes > 0 ? text.missing(data.missingBytes) : "";
+  const ending = data.closed === "rst" ? text.reset : data.closed === "end" ? text.stillOpen : "";
+  return `   ↳ ${text.data} tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? text.passive : text.active}), ${text.bytes(data.bytesToClient, data.bytesToServer)}${missing}${ending}\n`;
 }
 
-/** The summary line of states dropped by the caps (docs/pcap-limits.md), when any were. */
-function droppedLine(dropped: Partial<Record<string, number>>): string {
-  const parts = Object.entries(dropped).map(([what, n]) => `${what} ${n}`);
-  return parts.length === 0 ? "" : `  dropped      ${parts.join(", ")} (caps reached)\n`;
+/** The pcap rows of the pretty summary: the capture, its connections, data bytes measured, caps reached. */
+function summaryRows(result: FtpCaptureResult, dataBytes: number, text: PcapText): string {
+  const s = result.stats;
+  const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
+  const skipped = Object.entries(s.skipped).map(([type, n]) => `${type} ${n}`);
+  const dropped = Object.entries(s.dropped).map(([what, n]) => `${what} ${n}`);
+  return (
+    text.captureRow(s.format ?? "?", s.packets, s.tcpSegments, other, s.notIp, skipped.join(", ")) +
+    text.connectionsRow(
+      s.connections,
+      result.controlConnections,
+      result.dataConnections,
+      result.otherConnections,
+    ) +
+    text.dataBytesRow(dataBytes) +
+    (dropped.length === 0 ? "" : text.droppedRow(dropped.join(", ")))
+  );
 }
 
-function diagnosticMessage(d: CaptureDiagnostic): string {
-  return d.frame > 0 ? `frame ${d.frame}: ${d.message}` : d.message;
+/** The same counts in the json/ndjson summary record. */
+function summaryFields(result: FtpCaptureResult, dataBytes: number): Record<string, unknown> {
+  const s: CaptureStats = result.stats;
+  return {
+    capture: {
+      format: s.format,
+      packets: s.packets,
+      tcpSegments: s.tcpSegments,
+      otherIp: Object.values(s.otherProtocols).reduce((a, b) => a + b, 0),
+      notIp: s.notIp,
+      skipped: s.skipped,
+    },
+    connections: {
+      tcp: s.connections,
+      control: result.controlConnections,
+      data: result.dataConnections,
+      other: result.otherConnections,
+    },
+    dataBytes,
+    dropped: s.dropped,
+  };
+}
+
+function diagnosticMessage(d: CaptureDiagnostic, lang: Lang): string {
+  const message = PCAP_TEXT[lang].diagnostic(d);
+  return d.frame > 0 ? `${PCAP_TEXT[lang].frame(d.frame)}: ${message}` : message;
 }
 
 /**
@@ -111,7 +153,7 @@ function diagnosticMessage(d: CaptureDiagnostic): string {
  *
  * @returns 0 when the capture was read; 1 when the file is damaged (after printing all that was readable) or,
  * with `--strict`, when it had problems; 2 on a usage error, an unreadable file or one that is no capture at all
- * (`bad-magic`: nothing in it was readable).
+ * (`bad-magic`: nothing in it was readable); 3 when it was read and holds no FTP control connection.
  */
 export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise<number> {
   let parsed: ParsedArgs;
@@ -158,6 +200,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     color: options.color,
     summary: options.summary,
     showPasswords: options.showPasswords,
+    zeekLoggedCommands: options.zeekLoggedCommands,
     stderr: io.stderr,
   });
   const showData = !extra.has("no-data");
@@ -186,17 +229,19 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     io.stderr.write(`ftp-reply pcap: --zeek-dir cannot be written: ${escapeText(why)}\n`);
     return EXIT_USAGE;
   }
+  const text = PCAP_TEXT[options.lang];
   let lastControl = -1;
   let records = 0;
   let problems = 0;
-
-  const source: AsyncIterable<Uint8Array> =
-    path === "-" ? toBytes(io.stdin) : createReadStream(path, { highWaterMark: 256 * 1024 });
+  /** Payload bytes carried by the data connections, as measured (whatever 150 replies announced). */
+  let dataBytes = 0;
+  let noFtp = false;
 
   const emitData = (data: DataConnection): void => {
     analysis.dataConnection(data);
+    dataBytes += data.bytesToClient + data.bytesToServer;
     if (!showData) return;
-    if (format === "pretty") out.write(dataLine(data));
+    if (format === "pretty") out.write(dataLine(data, text));
     else if (format === "ndjson") out.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
     // json: the array is open and holds at least the transfer's exchange, so another element can follow.
     else if (format === "json" && records > 0)
@@ -204,12 +249,14 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   };
 
   try {
+    const source = await openSource(path, io.stdin);
+    const progress = createProgress(io.stderr, source.name, source.size);
     const result = await analyzeFtpCapture(
-      source,
+      source.chunks,
       {
         onExchange(exchange, control) {
           if (format === "pretty" && control.tcp.index !== lastControl) {
-            out.write(connectionLine(control));
+            out.write(connectionLine(control, text));
             lastControl = control.tcp.index;
           }
           problems += exchange.diagnostics.length;
@@ -224,11 +271,16 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
         onDataConnection: emitData,
         onDiagnostic(d) {
           problems++;
-          writer.diagnostic({ type: d.type, message: diagnosticMessage(d), offset: d.fileOffset });
+          writer.diagnostic({
+            type: d.type,
+            message: diagnosticMessage(d, options.lang),
+            offset: d.fileOffset,
+          });
           records++;
           analysis.diagnostic(d);
         },
         onChunk: async () => {
+          progress.update(source.bytesRead);
           await out.drain();
           await analysis.drain();
         },
@@ -240,21 +292,13 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
         session: { recordPasswords: options.showPasswords },
       },
     );
+    progress.done();
     if (options.summary && (format === "json" || format === "ndjson"))
       writer.record(analysis.summaryRecord());
-    writer.end();
+    writer.end(summaryFields(result, dataBytes));
     if (options.summary && format !== "json" && format !== "ndjson") {
-      const s = result.stats;
-      const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
-      const skipped = Object.entries(s.skipped)
-        .map(([type, n]) => `${type} ${n}`)
-        .join(", ");
-      const target = format === "zeek" ? io.stderr : out;
-      target.write(
-        `  capture      ${s.format ?? "?"}, ${s.packets} packets: ${s.tcpSegments} TCP, ${other} other IP, ${s.notIp} not IP${skipped === "" ? "" : `, skipped: ${skipped}`}\n` +
-          `  connections  ${s.connections} TCP: ${result.controlConnections} FTP control, ${result.dataConnections} FTP data, ${result.otherConnections} other\n` +
-          droppedLine(s.dropped) +
-          analysis.summaryText(),
+      (format === "zeek" ? io.stderr : out).write(
+        summaryRows(result, dataBytes, text) + analysis.summaryText(),
       );
     }
     try {
@@ -268,6 +312,10 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       return EXIT_USAGE;
     }
     await out.close();
+    if (result.controlConnections === 0) {
+      io.stderr.write(`ftp-reply pcap: ${escapeText(cutArgument(path))}: ${text.noFtp(result.stats)}\n`);
+      noFtp = true;
+    }
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
@@ -279,11 +327,16 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       // Not a capture at all (e.g. /dev/zero): nothing was readable, as for a file that cannot be opened.
       return error.type === "bad-magic" ? EXIT_USAGE : EXIT_PROBLEMS;
     }
+    if (error instanceof InputError) {
+      io.stderr.write(`ftp-reply pcap: cannot read ${escapeText(error.message)}\n`);
+      return EXIT_USAGE;
+    }
     if (isFileError(error)) {
       io.stderr.write(`ftp-reply pcap: cannot read ${escapeText(describeFileError(path, error))}\n`);
       return EXIT_USAGE;
     }
     throw error;
   }
-  return options.strict && problems > 0 ? EXIT_PROBLEMS : EXIT_OK;
+  if (options.strict && problems > 0) return EXIT_PROBLEMS;
+  return noFtp ? EXIT_NO_FTP : EXIT_OK;
 }

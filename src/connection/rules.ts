@@ -69,13 +69,15 @@ const PROTECTED_COMMAND: CommandReplies = {
 
 /**
  * The command–reply table: RFC 959 §5.4, with the additions of RFC 2228 (security), RFC 2389 (FEAT/OPTS),
- * RFC 2428 (EPRT/EPSV), RFC 2640 (LANG), RFC 3659 (SIZE/MDTM/MLST/MLSD/REST STREAM), RFC 1639 (LPRT/LPSV) and
- * RFC 775 (the X… directory commands, answered like their RFC 959 forms). Order within a row follows the RFC's
- * listing (success, then failures); only membership matters.
+ * RFC 2428 (EPRT/EPSV), RFC 2640 (LANG), RFC 3659 (SIZE/MDTM/MLST/MLSD/REST STREAM), RFC 7151 (HOST), RFC 1639
+ * (LPRT/LPSV) and RFC 775 (the X… directory commands, answered like their RFC 959 forms). Order within a row
+ * follows the RFC's listing (success, then failures); only membership matters. Checked row by row against
+ * RFC 959 §5.4 and the extension RFCs for issue 19 (docs/dialogue.md lists what changed).
  */
 export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
-  // RFC 959 §5.4 — login
-  USER: { preliminary: NONE, final: [230, 530, 500, 501, 421, 331, 332] },
+  // RFC 959 §5.4 — login; RFC 2228 adds 232 (logged in, authorized by the security data exchange) and 336
+  // (user name okay, need password, with a challenge) to USER
+  USER: { preliminary: NONE, final: [230, 530, 500, 501, 421, 331, 332, 232, 336] },
   PASS: { preliminary: NONE, final: [230, 202, 530, 500, 501, 503, 421, 332] },
   ACCT: { preliminary: NONE, final: [230, 202, 530, 500, 501, 503, 421] },
   CWD: CHANGE_DIRECTORY,
@@ -114,7 +116,9 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   STAT: { preliminary: NONE, final: [211, 212, 213, 450, 500, 501, 502, 421, 530] },
   HELP: { preliminary: NONE, final: [211, 214, 500, 501, 502, 421] },
   // RFC 959 §5.4 — miscellaneous commands
-  SITE: { preliminary: NONE, final: [200, 202, 500, 501, 530] },
+  // 214: `SITE HELP` is answered with a help text (ProFTPD: "214-The following SITE commands are recognized"),
+  // as HELP is (RFC 959 §4.1.3 names SITE's services "HELP SITE"); Zeek's table lists it too.
+  SITE: { preliminary: NONE, final: [200, 202, 214, 500, 501, 530] },
   NOOP: { preliminary: NONE, final: [200, 500, 421] },
   // RFC 775: the experimental directory commands, answered like the RFC 959 forms that replaced them
   XCWD: CHANGE_DIRECTORY,
@@ -131,9 +135,10 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   MIC: PROTECTED_COMMAND,
   CONF: PROTECTED_COMMAND,
   ENC: PROTECTED_COMMAND,
-  // RFC 2428 §2 (EPRT), §3 (EPSV)
+  // RFC 2428 §2 (EPRT), §3 (EPSV). §4's `EPSV ALL` gets no code in the RFC; servers accept it with 200
+  // (vsftpd "200 EPSV ALL ok.", ProFTPD "200 EPSV ALL command successful").
   EPRT: { preliminary: NONE, final: [200, 500, 501, 522, 421, 530] },
-  EPSV: { preliminary: NONE, final: [229, 500, 501, 502, 522, 421, 530] },
+  EPSV: { preliminary: NONE, final: [229, 200, 500, 501, 502, 522, 421, 530] },
   // RFC 1639 §2 (LPRT), §3 (LPSV)
   LPRT: { preliminary: NONE, final: [200, 500, 501, 521, 421, 530] },
   LPSV: { preliminary: NONE, final: [228, 500, 501, 502, 421, 530] },
@@ -142,6 +147,9 @@ export const COMMAND_REPLIES: Readonly<Record<string, CommandReplies>> = {
   OPTS: { preliminary: NONE, final: [200, 451, 500, 501, 502] },
   // RFC 2640 §4.1
   LANG: { preliminary: NONE, final: [200, 500, 501, 502, 504] },
+  // RFC 7151 §3.2 (HOST, the virtual host, before login): 220 as a greeting, possibly after 120; 503 when sent
+  // after login, 504 for a host not served
+  HOST: { preliminary: [120], final: [220, 421, 500, 501, 502, 503, 504, 530] },
   // RFC 3659 §3 (MDTM), §4 (SIZE), §7 (MLST, MLSD: a listing like LIST, with 501/550 for a bad path)
   MDTM: { preliminary: NONE, final: [213, 550, 500, 501, 502, 504, 421, 530] },
   SIZE: { preliminary: NONE, final: [213, 550, 500, 501, 502, 504, 421, 530] },
@@ -177,6 +185,48 @@ export function isValidReplyFor(verb: string, code: number): boolean {
   const table = repliesForCommand(verb);
   if (table === undefined) return true;
   return code < 200 ? table.preliminary.includes(code) : table.final.includes(code);
+}
+
+// ───────────────────────────── pairing ─────────────────────────────
+
+/**
+ * How a reply is paired when several commands wait (Zeek's `get_pending_cmd`, scripts/base/protocols/ftp/
+ * utils-commands.zeek, with our own safeguards). Servers answer in order (RFC 959 §4.2), so the oldest waiting
+ * command is the answer unless another waiting command fits the reply strictly better; the commands before the one
+ * chosen were dropped by the server (ProFTPD ignores a line longer than its 512-byte buffer) and get no reply.
+ *
+ * - `expectedCode`: the code is one the §5.4 table (above) allows for the command — 421, 500, 501, 502 and 530 fit
+ *   every command, so they never move the pairing off the oldest.
+ * - `verbNamed`: the reply's first line names the verb, in capitals, as a word (`250 CWD command successful`).
+ * - `argumentNamed`: the reply's first line holds the command's argument as a word (`550 a.txt: No such file`).
+ *
+ * Timing is a bound, not a score: a command sent after the reply came cannot be what it answers. (A bonus for the
+ * command sent last would pair `CWD a`, `CWD b`, `250`, `250` crosswise.) Only the first `PAIRING_WINDOW` waiting
+ * commands are scored, so pairing stays linear however deep a pipeline is; a command that already got a 1xx was
+ * taken by the server and keeps its place.
+ */
+export const PAIRING_SCORES = { expectedCode: 100, verbNamed: 20, argumentNamed: 10 } as const;
+
+/** Waiting commands scored for each reply (Zeek allows 20 pending commands before it gives up). */
+export const PAIRING_WINDOW = 16;
+
+/** Whether `needle` occurs in `text` with no letter or digit on either side. */
+function containsWord(text: string, needle: string): boolean {
+  if (needle === "") return false;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const before = at === 0 ? "" : text[at - 1]!;
+    const after = text[at + needle.length] ?? "";
+    if (!/[A-Za-z0-9]/.test(before) && !/[A-Za-z0-9]/.test(after)) return true;
+  }
+  return false;
+}
+
+/** How well a reply (its code and first line) fits a waiting command, per `PAIRING_SCORES`. */
+export function pairingScore(verb: string, arg: string, code: number, firstLine: string): number {
+  let score = isValidReplyFor(verb, code) ? PAIRING_SCORES.expectedCode : 0;
+  if (verb !== "" && containsWord(firstLine, verb)) score += PAIRING_SCORES.verbNamed;
+  if (containsWord(firstLine, arg)) score += PAIRING_SCORES.argumentNamed;
+  return score;
 }
 
 // ───────────────────────────── command groups ─────────────────────────────

@@ -4,7 +4,9 @@
  *
  * Pairing (RFC 959 §4.2, §5.4): every command gets zero or more 1xx preliminary replies and then exactly one
  * final reply (2xx–5xx; a 6xx protected reply of RFC 2228 counts as final, since what it wraps cannot be seen).
- * Commands may be pipelined: they are answered first-in, first-out. Before any command the server sends its
+ * Commands may be pipelined: they are answered first-in, first-out — unless a later waiting command fits the reply
+ * strictly better (its code, the verb or argument the reply names: `pairingScore` in rules.ts), in which case the
+ * commands before it were dropped by the server and are emitted with `no-reply`. Before any command the server sends its
  * greeting (220, 120 then 220, or 421). A 421 may come at any time (RFC 959 §4.2 "service closing"). A reply
  * that is not valid for its command per the §5.4 table (rules.ts) is reported as a diagnostic and paired all the
  * same. What each exchange teaches the session is in learn.ts, one small step per command.
@@ -21,8 +23,10 @@ import {
   GREETING_REPLIES,
   GUEST_USERS,
   isValidReplyFor,
+  PAIRING_WINDOW,
   PASSIVE_COMMANDS,
   PATH_COMMANDS,
+  pairingScore,
   TRANSFER_COMMANDS,
 } from "./rules.js";
 import type {
@@ -184,6 +188,7 @@ class ControlSession implements Session {
         }),
       );
     }
+    if (waiting > 1) this.skipDropped(this.answered(reply, ts), ts);
     const entry = this.queue[this.head];
     if (entry === undefined) {
       const lone = open(code === 421 ? "unsolicited" : "unmatched-reply", undefined, ts);
@@ -221,6 +226,47 @@ class ControlSession implements Session {
     this.facts.pendingCommands = this.queue.length - this.head;
     entry.replies.push(reply);
     this.emit(entry, reply, ts);
+  }
+
+  /**
+   * The index of the waiting command a reply answers: the oldest, unless a later one (sent before the reply came)
+   * scores strictly higher (rules.ts `pairingScore`). A command that got a 1xx was taken and keeps its place.
+   */
+  private answered(reply: Reply, ts: number | undefined): number {
+    const head = this.head;
+    if (this.queue[head]!.preliminary.length > 0) return head;
+    const firstLine = reply.lines[0] ?? "";
+    const score = (entry: OpenExchange): number =>
+      pairingScore(entry.command!.verb, entry.command!.arg, reply.code, firstLine);
+    let best = head;
+    let bestScore = score(this.queue[head]!);
+    const end = Math.min(this.queue.length, head + PAIRING_WINDOW);
+    for (let i = head + 1; i < end; i++) {
+      const entry = this.queue[i]!;
+      if (ts !== undefined && entry.startTs !== undefined && entry.startTs > ts) break;
+      const candidate = score(entry);
+      if (candidate > bestScore) {
+        best = i;
+        bestScore = candidate;
+      }
+    }
+    return best;
+  }
+
+  /** The commands before `index` got no reply: the server dropped them (it answered a later one). */
+  private skipDropped(index: number, ts: number | undefined): void {
+    while (this.head < index) {
+      const entry = this.queue[this.head]!;
+      this.head++;
+      this.facts.pendingCommands = this.queue.length - this.head;
+      this.diagnose(entry, {
+        type: "no-reply",
+        message: `${describe(entry.command)} got no reply: the server answered a later command (dropped or ignored)`,
+        command: entry.command,
+        ts,
+      });
+      this.emit(entry, undefined, ts, false);
+    }
   }
 
   lostReply(code?: number, ts?: number): void {
@@ -367,14 +413,15 @@ class ControlSession implements Session {
   }
 
   /** Applies what the exchange teaches about the session (learn.ts), then builds and emits it. */
-  private emit(entry: OpenExchange, final: Reply | undefined, ts: number | undefined): void {
+  private emit(entry: OpenExchange, final: Reply | undefined, ts: number | undefined, taken = true): void {
     const state = this.facts;
     const command = entry.command;
     const verb = command?.verb ?? "";
     const arg = command?.arg ?? "";
 
-    // What the server knew when it took the command: every earlier command has completed (FIFO).
-    stepFor(TAKE, verb)?.(state, arg);
+    // What the server knew when it took the command: every earlier command has completed (FIFO). A command the
+    // server dropped changed nothing.
+    if (taken) stepFor(TAKE, verb)?.(state, arg);
     const cwd = state.cwd;
     const type = state.type;
     let found: Pick<Findings, "dataChannel" | "fileSize" | "login"> = {
@@ -468,7 +515,7 @@ class ControlSession implements Session {
  * The endpoint a PORT, EPRT or LPRT argument names (learn.ts `ANNOUNCE`), or undefined for any other command and
  * for an argument the decoder cannot read (the server will most likely refuse it with 501).
  */
-function announcedEndpoint(verb: string, arg: string): DataChannel | undefined {
+export function announcedEndpoint(verb: string, arg: string): DataChannel | undefined {
   const decode = stepFor(ANNOUNCE, verb);
   if (decode === undefined) return undefined;
   try {

@@ -26,6 +26,9 @@ export type ExchangeKind =
  * - `unmatched-reply`      a reply arrived while no command was waiting.
  * - `unanswered-command`   the session ended (or was closed by 421) with the command still waiting for its final
  *                          reply; its exchange is emitted without `final`.
+ * - `no-reply`             the server answered a later command and never this one (it dropped or ignored it, as
+ *                          ProFTPD does with a line past its buffer): the exchange is emitted without `final`.
+ *                          Pairing scores each waiting command (rules.ts `pairingScore`, as Zeek's `get_pending_cmd`).
  * - `too-many-pending`     more than `maxPendingCommands` commands waited at once; the oldest is given up.
  * - `too-many-preliminary` a command got more than `maxPreliminaryReplies` 1xx replies; the rest are not kept.
  * - `foreign-data-address` (with `endpoints`) a PORT/EPRT/LPRT names another address than the client's (the FTP
@@ -42,6 +45,7 @@ export type DiagnosticType =
   | "missing-greeting"
   | "unmatched-reply"
   | "unanswered-command"
+  | "no-reply"
   | "too-many-pending"
   | "too-many-preliminary"
   | "foreign-data-address"

@@ -23,7 +23,7 @@ function collector(): { write(text: string): void; text: string } {
 }
 
 /** A small real dialogue: greeting, a failed and a good login, a transfer, a reply invalid for its command. */
-function dialogue(recordPasswords = false) {
+function dialogue(recordPasswords: boolean | "guest" = false) {
   const replies = parseReplies(
     "220 hi\r\n331 pw\r\n530 no\r\n331 pw\r\n230 in\r\n150 Opening (14 bytes).\r\n226 done\r\n227 x (127,0,0,1,4,1)\r\n",
   );

@@ -1,6 +1,7 @@
 /**
  * The CLI as a process, on random server bytes, log lines, captures and arguments (scripts/cli-fuzz.mjs has the
- * generator and the checks; `npm run fuzz -- --only cli.process` runs many more): exit 0, 1 or 2, never "internal
+ * generator and the checks; `npm run fuzz -- --only cli.process` runs many more): exit 0, 1 or 2 (3: `pcap`
+ * of a capture without FTP), never "internal
  * error", never a stack trace, no raw control character in stdout or stderr, within a bounded heap. 30 runs here,
  * a few seconds.
  */
@@ -38,6 +39,8 @@ test("the checks catch what they are for", () => {
   const clean = { status: 0, signal: null, stdout: "S: 220 \\x1b[2J\n", stderr: "" };
   expect(cliRunProblems(clean, run)).toEqual([]);
   expect(cliRunProblems({ ...clean, status: 134 }, run)).toHaveLength(1);
+  expect(cliRunProblems({ ...clean, status: 3 }, run)).toHaveLength(1);
+  expect(cliRunProblems({ ...clean, status: 3 }, { command: "pcap", args: [] })).toEqual([]);
   expect(cliRunProblems({ ...clean, stderr: "ftp-reply: internal error: x\n" }, run)).toEqual([
     "internal error",
   ]);

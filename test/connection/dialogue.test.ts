@@ -227,6 +227,68 @@ describe("pairing (RFC 959 §4.2, §5.4)", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
+  test("a dropped command: the reply goes to the later command it fits; the dropped one gets no-reply", () => {
+    const result = run(`
+      S: 220 ready
+      @10
+      C: USER anonymous
+      @10.1
+      S: 331 password please
+      @25
+      C: CWD ${"a".repeat(5000)}
+      @40
+      C: QUIT
+      @40.001
+      S: 221 Goodbye.
+    `);
+    expect(result.exchanges.map(shape)).toEqual([
+      ["greeting", undefined, [], 220],
+      ["command", "USER", [], 331],
+      ["command", "CWD", [], undefined],
+      ["command", "QUIT", [], 221],
+    ]);
+    expect(result.diagnostics.map((d) => [d.type, d.command?.verb])).toEqual([["no-reply", "CWD"]]);
+    expect(result.exchanges[2]!.endTs).toBeUndefined();
+    expect(result.state.pendingCommands).toBe(0);
+  });
+
+  test("a command sent after the reply came cannot be what it answers (timing bounds the scoring)", () => {
+    // A transcript whose client clock runs late: QUIT is stamped after the 221, so the 221 stays with CWD.
+    const result = run(`
+      S: 220 ready
+      @1
+      C: CWD x
+      @3
+      C: QUIT
+      @2
+      S: 221 Goodbye.
+    `);
+    expect(result.exchanges.slice(1).map(shape)).toEqual([
+      ["command", "CWD", [], 221],
+      ["command", "QUIT", [], undefined],
+    ]);
+    expect(result.diagnostics.map((d) => d.type)).toEqual(["invalid-reply", "unanswered-command"]);
+  });
+
+  test("a dropped USER teaches nothing: the user in effect is the one the server answered", () => {
+    const result = run(`
+      S: 220 ready
+      C: USER ${"b".repeat(600)}
+      C: USER carol
+      S: 331 Password required for carol
+      C: PASS secret
+      S: 230 logged in
+    `);
+    expect(result.exchanges.slice(1).map(shape)).toEqual([
+      ["command", "USER", [], undefined],
+      ["command", "USER", [], 331],
+      ["command", "PASS", [], 230],
+    ]);
+    expect(result.exchanges[1]!.diagnostics.map((d) => d.type)).toEqual(["no-reply"]);
+    expect(result.exchanges[3]!.user).toBe("carol");
+    expect(result.state.loggedIn).toBe(true);
+  });
+
   test("ABOR during a transfer: 426 closes RETR, 226 answers ABOR", () => {
     const result = run(`
       S: 220 ready
@@ -390,34 +452,26 @@ describe("pairing (RFC 959 §4.2, §5.4)", () => {
   });
 });
 
-describe("pairing properties", () => {
-  // A command with 1xx replies it may get and one final reply it may get, per the §5.4 table.
-  const step = fc
-    .constantFrom(
-      "RETR",
-      "STOR",
-      "LIST",
-      "NLST",
-      "MLSD",
-      "APPE",
-      "NOOP",
-      "TYPE",
-      "MODE",
-      "PORT",
-      "CWD",
-      "SIZE",
-    )
-    .chain((verb) => {
-      const table = repliesForCommand(verb)!;
-      return fc.record({
-        verb: fc.constant(verb),
-        preliminary:
-          table.preliminary.length === 0
-            ? fc.constant<number[]>([])
-            : fc.array(fc.constantFrom(...table.preliminary), { maxLength: 3 }),
-        final: fc.constantFrom(...table.final),
-      });
+/** A command of `verbs` with 1xx replies it may get and one final reply it may get, per the §5.4 table. */
+function commandStep(verbs: readonly string[], maxPreliminary: number) {
+  return fc.constantFrom(...verbs).chain((verb) => {
+    const table = repliesForCommand(verb)!;
+    return fc.record({
+      verb: fc.constant(verb),
+      preliminary:
+        table.preliminary.length === 0
+          ? fc.constant<number[]>([])
+          : fc.array(fc.constantFrom(...table.preliminary), { maxLength: maxPreliminary }),
+      final: fc.constantFrom(...table.final),
     });
+  });
+}
+
+describe("pairing properties", () => {
+  const step = commandStep(
+    ["RETR", "STOR", "LIST", "NLST", "MLSD", "APPE", "NOOP", "TYPE", "MODE", "PORT", "CWD", "SIZE"],
+    3,
+  );
 
   propertyTest.prop([fc.array(step, { maxLength: 30 }), fc.integer({ min: 1, max: 8 })])(
     "whatever the pipelining depth, each command gets exactly its own replies, in order",
@@ -452,6 +506,45 @@ describe("pairing properties", () => {
         result.diagnostics.filter((d) => !(d.type === "malformed-reply" && d.reply?.code === 213)),
       ).toEqual([]);
       expect(result.state.pendingCommands).toBe(0);
+    },
+  );
+});
+
+describe("scored pairing properties", () => {
+  const step = commandStep(
+    ["RETR", "STOR", "LIST", "NOOP", "TYPE", "MODE", "PORT", "CWD", "SIZE", "DELE", "MKD", "USER"],
+    2,
+  );
+
+  propertyTest.prop([
+    fc
+      .array(step, { minLength: 2, maxLength: 12 })
+      .chain((script) => fc.tuple(fc.constant(script), fc.integer({ min: 0, max: script.length - 2 }))),
+  ])(
+    "a pipelined command the server drops gets no-reply; every other keeps exactly its own replies",
+    ([script, dropped]) => {
+      const events: DialogueEvent[] = [{ type: "reply", reply: reply("220 ready") }];
+      script.forEach((s, i) => {
+        events.push({ type: "command", command: command(`${s.verb} x${i}`) });
+      });
+      script.forEach((s, i) => {
+        if (i === dropped) return; // the server ignores this one
+        for (const code of s.preliminary) events.push({ type: "reply", reply: reply(`${code} for x${i}`) });
+        events.push({ type: "reply", reply: reply(`${s.final} for x${i}`) });
+      });
+      const result = runDialogue(events);
+      const commands = result.exchanges.filter((e) => e.kind === "command");
+      expect(commands.map((e) => e.command!.arg)).toEqual(script.map((_, i) => `x${i}`));
+      commands.forEach((exchange, i) => {
+        if (i === dropped) {
+          expect(exchange.replies).toEqual([]);
+          expect(exchange.diagnostics.map((d) => d.type)).toEqual(["no-reply"]);
+          return;
+        }
+        expect(exchange.preliminary.map((r) => r.code)).toEqual(script[i]!.preliminary);
+        expect(exchange.final!.code).toBe(script[i]!.final);
+        expect(exchange.diagnostics.filter((d) => d.type !== "malformed-reply")).toEqual([]);
+      });
     },
   );
 });

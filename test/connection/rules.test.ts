@@ -52,6 +52,23 @@ describe("the command–reply table", () => {
     expect(isValidReplyFor("SIZE", 150)).toBe(false);
   });
 
+  test("checked again against the RFCs: CDUP as CWD, USER of RFC 2228, HOST of RFC 7151", () => {
+    // RFC 959 §4.1.1: CDUP's "reply codes shall be identical to the reply codes of CWD".
+    expect(isValidReplyFor("CDUP", 250)).toBe(true);
+    expect(isValidReplyFor("XCUP", 250)).toBe(true);
+    // RFC 2228: USER may be answered 232 (authorized by the security exchange) or 336 (a challenge).
+    expect(isValidReplyFor("USER", 232)).toBe(true);
+    expect(isValidReplyFor("USER", 336)).toBe(true);
+    // RFC 7151 §3.2: HOST is answered like a greeting.
+    expect(repliesForCommand("HOST")?.preliminary).toEqual([120]);
+    expect(isValidReplyFor("HOST", 220)).toBe(true);
+    expect(isValidReplyFor("HOST", 503)).toBe(true);
+    expect(isValidReplyFor("HOST", 230)).toBe(false);
+    // What servers send where the RFCs name no code: EPSV ALL → 200, SITE HELP → 214.
+    expect(isValidReplyFor("EPSV", 200)).toBe(true);
+    expect(isValidReplyFor("SITE", 214)).toBe(true);
+  });
+
   test("421 and 500/501/502 are valid for every command; unknown commands accept anything", () => {
     for (const code of [421, 500, 501, 502]) expect(isValidReplyFor("QUIT", code)).toBe(true);
     expect(isValidReplyFor("XCRC", 250)).toBe(true);

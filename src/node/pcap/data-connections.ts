@@ -1,12 +1,14 @@
 /**
- * Data connections of a capture, matched to the control connection that announced them: a 227/229/228 reply or an
- * accepted PORT/EPRT/LPRT names the listening endpoint (RFC 959 §3.2, RFC 2428, RFC 1639), the next TCP connection
+ * Data connections of a capture, matched to the control connection that announced them: a 227/229/228 reply or a
+ * PORT/EPRT/LPRT names the listening endpoint (RFC 959 §3.2, RFC 2428, RFC 1639), the next TCP connection
  * to it is that data connection, and it carries the transfer (RETR, STOR, LIST …) of its control connection that
  * has no data connection yet. What waits is capped per control connection (`maxPendingDataConnections`), as Zeek
  * caps `max_expected_data_channels`.
  */
-import { DATA_CHANNEL_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
-import type { Exchange } from "../../connection/types.js";
+import type { Command } from "../../command/parser.js";
+import { ACTIVE_COMMANDS, PASSIVE_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
+import { announcedEndpoint } from "../../connection/session.js";
+import type { DataChannel, Exchange } from "../../connection/types.js";
 import { formatIPv6, parseIPv6 } from "../../decode/address.js";
 import { type CaptureDiagnostic, isReportedDrop } from "./errors.js";
 import type { ControlConnection, DataConnection } from "./ftp.js";
@@ -90,23 +92,39 @@ export class DataConnections {
     this.#where = where;
   }
 
+  /**
+   * A command as the client sent it: a PORT/EPRT/LPRT names where the client listens, and the server may connect
+   * there before it replies (pyftpdlib sends its 200 once connected), so the endpoint is expected from now on.
+   */
+  command(owner: DataOwner, command: Command): void {
+    if (!ACTIVE_COMMANDS.has(command.verb)) return;
+    const channel = announcedEndpoint(command.verb, command.arg);
+    if (channel !== undefined) this.#expect(owner, this.#activeKey(channel), { owner, passive: false });
+  }
+
   /** A control connection's exchange: an announced endpoint to expect, or a transfer to pair with its data. */
   exchange(owner: DataOwner, exchange: Exchange): void {
     const channel = exchange.dataChannel;
     const verb = exchange.command?.verb;
-    // PASV/EPSV replies and PORT/EPRT commands (accepted) announce where the next data connection goes.
-    if (channel !== undefined && verb !== undefined && DATA_CHANNEL_COMMANDS.has(verb)) {
-      if (exchange.final !== undefined && exchange.final.code < 300) {
-        const expectation = { owner, passive: channel.passive };
-        const serverHost = owner.control.info.respHost;
-        const host = normaliseHost(channel.host ?? serverHost);
-        this.#expect(owner, endpointText(host, channel.port), expectation);
-        // A server behind NAT names its private address in 227: the client still connects to the address it
-        // reached the server on, so expect that too.
-        if (channel.passive && host !== serverHost) {
-          this.#expect(owner, endpointText(serverHost, channel.port), expectation);
-        }
-      }
+    const accepted = exchange.final !== undefined && exchange.final.code < 300;
+    // PASV/EPSV replies announce where the next data connection goes.
+    if (channel !== undefined && verb !== undefined && PASSIVE_COMMANDS.has(verb) && accepted) {
+      const expectation = { owner, passive: true };
+      const serverHost = owner.control.info.respHost;
+      const host = normaliseHost(channel.host ?? serverHost);
+      this.#expect(owner, endpointText(host, channel.port), expectation);
+      // A server behind NAT names its private address in 227: the client still connects to the address it
+      // reached the server on, so expect that too.
+      if (host !== serverHost) this.#expect(owner, endpointText(serverHost, channel.port), expectation);
+    }
+    // A refused PORT/EPRT (4xx/5xx) announces nothing: the server will not connect there.
+    if (
+      channel !== undefined &&
+      verb !== undefined &&
+      ACTIVE_COMMANDS.has(verb) &&
+      exchange.final !== undefined
+    ) {
+      if (!accepted) this.#withdraw(owner, this.#activeKey(channel));
     }
     if (verb === undefined || !TRANSFER_COMMANDS.has(verb)) return;
     const data = owner.unpairedData.shift();
@@ -174,6 +192,18 @@ export class DataConnections {
       ...(data.exchange === undefined ? {} : { exchange: data.exchange }),
       closed: data.closed,
     });
+  }
+
+  /** The endpoint text a PORT/EPRT/LPRT names (the client's address when the command names none). */
+  #activeKey(channel: DataChannel): string {
+    return endpointText(normaliseHost(channel.host ?? ""), channel.port);
+  }
+
+  /** Forgets an announcement of `owner` not connected to yet. */
+  #withdraw(owner: DataOwner, key: string): void {
+    if (this.#expectations.get(key)?.owner !== owner) return;
+    this.#expectations.delete(key);
+    owner.expected.delete(key);
   }
 
   /** Announces a data endpoint for `owner`, dropping its oldest announcement beyond the cap. */

@@ -304,6 +304,9 @@ export function createFtpCaptureAnalyzer(
         state.tls ??= createTlsReader(maxTlsBytes);
         if (!state.tls.done) state.tls.feed(direction, chunk);
       },
+      onCommand(command) {
+        data.command(stateRef.current!, command);
+      },
       onProblem(problem) {
         callbacks.onControlProblem?.(problem, control);
         // The dialogue's own findings are on its exchanges.

@@ -183,6 +183,8 @@ class Flow {
   /** The next sequence number expected, once known. */
   nextSequence = 0;
   sequenceKnown = false;
+  /** The flow's first sequence number (a SYN's, or one before the first segment's): tshark's `base_seq`. */
+  baseSequence = 0;
   /** Sequence-space position of `nextSequence` (bytes delivered plus bytes skipped over holes). */
   position = 0;
   /** Bytes delivered. */
@@ -202,6 +204,8 @@ interface ConnectionState {
   readonly clientKey: string;
   readonly flows: [Flow, Flow];
   closedAt: number;
+  /** A FIN or RST was seen, either way (tshark's conversation completeness): a new SYN starts a new connection. */
+  finOrResetSeen: boolean;
   /** Both directions have been seen (else the connection is half-open). */
   answered: boolean;
   /** Neighbours in the list of open connections by last activity (least recent first). */
@@ -274,6 +278,16 @@ function endpoint(address: Uint8Array, port: number): TcpEndpoint {
 function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
   return true;
+}
+
+/**
+ * Whether a SYN (without ACK) on a known 4-tuple starts a new connection, as tshark decides its `tcp.stream`
+ * (epan/dissectors/packet-tcp.c): the sender's direction has a first sequence number, and the SYN's differs from
+ * it, or a FIN or RST was seen on the connection. Otherwise it is a retransmitted SYN.
+ */
+function reusesPorts(state: ConnectionState, sourceKey: string, sequence: number): boolean {
+  const flow = state.flows[state.clientKey === sourceKey ? 0 : 1];
+  return flow.sequenceKnown && (flow.baseSequence !== sequence || state.finOrResetSeen);
 }
 
 /** Creates a TCP reassembler that reports through `callbacks`. */
@@ -349,13 +363,12 @@ class Reassembler implements TcpReassembler {
       sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
     const flags = segment.flags;
     let state = this.connections.get(key);
-    // A new SYN on the 4-tuple of a closed connection starts a new connection (port reuse).
     if (
       state !== undefined &&
-      state.connection.closed !== undefined &&
       (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-      state.flows[state.clientKey === sourceKey ? 0 : 1].nextSequence !== (segment.sequence + 1) >>> 0
+      reusesPorts(state, sourceKey, segment.sequence)
     ) {
+      if (state.connection.closed === undefined) this.closeReused(state, packet);
       state = undefined;
     }
     if (state === undefined) state = this.open(key, sourceKey, segment, packet);
@@ -369,14 +382,17 @@ class Reassembler implements TcpReassembler {
     }
 
     let sequence = segment.sequence;
+    if ((flags & (TCP_FIN | TCP_RST)) !== 0) state.finOrResetSeen = true;
     if ((flags & TCP_SYN) !== 0) {
       if (!flow.sequenceKnown) {
         flow.nextSequence = (sequence + 1) >>> 0;
+        flow.baseSequence = sequence;
         flow.sequenceKnown = true;
       }
       sequence = (sequence + 1) >>> 0; // data in a SYN (TCP Fast Open) follows the SYN's sequence number
     } else if (!flow.sequenceKnown) {
       flow.nextSequence = sequence;
+      flow.baseSequence = (sequence - 1) >>> 0;
       flow.sequenceKnown = true;
       if (segment.payload.length > 0 || (flags & TCP_FIN) !== 0) {
         this.diagnostic(
@@ -477,6 +493,7 @@ class Reassembler implements TcpReassembler {
       clientKey,
       flows: [new Flow(), new Flow()],
       closedAt: 0,
+      finOrResetSeen: false,
       answered: false,
       older: undefined,
       newer: undefined,
@@ -493,6 +510,20 @@ class Reassembler implements TcpReassembler {
     this.enforceConnectionCaps(packet);
     this.callbacks.onConnection?.(connection, packet);
     return state;
+  }
+
+  /**
+   * A SYN started a new connection on the 4-tuple of one not yet closed (a FIN or the RST was not captured, or a
+   * new SYN after a FIN one way only): the old one ends here, its held bytes delivered.
+   */
+  private closeReused(state: ConnectionState, packet: CapturedPacket): void {
+    this.flushHeld(state, 0);
+    this.flushHeld(state, 1);
+    this.close(
+      state,
+      state.flows[0].finPosition >= 0 || state.flows[1].finPosition >= 0 ? "fin" : "rst",
+      packet.seconds,
+    );
   }
 
   /** Closes the oldest half-open connections, then the least recently active open ones, beyond the caps. */

@@ -46,6 +46,8 @@ export const WEIRD_BY_PROBLEM: ReadonlyMap<string, WeirdName> = new Map([
   ["dialogue:missing-greeting", ours("FTP_missing_greeting")],
   ["dialogue:unmatched-reply", ours("FTP_unmatched_reply")],
   ["dialogue:unanswered-command", ours("FTP_unanswered_command")],
+  // A reply paired past a waiting command (the server dropped it: Zeek's get_pending_cmd skips it silently).
+  ["dialogue:no-reply", ours("FTP_command_without_reply")],
   ["dialogue:too-many-preliminary", ours("FTP_too_many_preliminary_replies")],
   ["dialogue:foreign-data-address", ours("FTP_foreign_data_address")],
   ["dialogue:lost-reply", ours("FTP_lost_reply")],

@@ -3,17 +3,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPcapCommand } from "../../../src/cli/pcap-command.js";
+import { PROGRESS_THRESHOLD_BYTES } from "../../../src/cli/progress.js";
 import { ethernet, ipv4Tcp, pcapFile } from "./synthetic.js";
+import { readFollowFile } from "./tshark.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
 
-async function run(args: string[], stdin: Uint8Array[] = []) {
+async function run(
+  args: string[],
+  stdin: Uint8Array[] = [],
+  env = { LANG: "en_US.UTF-8" },
+  stderrTTY = false,
+) {
   let stdout = "";
   let stderr = "";
   const code = await runPcapCommand(args, {
     stdout: { write: (text: string) => (stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LANG: "en_US.UTF-8" },
+    stderr: { write: (text: string) => (stderr += text), isTTY: stderrTTY },
+    env,
     stdin: (async function* () {
       yield* stdin;
     })(),
@@ -140,5 +147,140 @@ describe("ftp-reply pcap", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("cannot read");
     expect((await run(["--help"])).stdout).toContain("usage: ftp-reply pcap");
+  });
+
+  it("a capture without FTP says so on stderr and exits 3 (in Chinese too); --strict problems still exit 1", async () => {
+    const file = join(FIXTURES, "http-no-ftp.pcap");
+    const plain = await run(["--no-color", file]);
+    expect(plain.code).toBe(3);
+    expect(plain.stdout).toBe("");
+    expect(plain.stderr).toBe(
+      `ftp-reply pcap: ${file}: no FTP control connection in 14 packets (1 TCP connection); if the server listens on another port, try --port\n`,
+    );
+    const zh = await run(["--no-color", file], [], { LANG: "zh_CN.UTF-8" });
+    expect(zh.code).toBe(3);
+    expect(zh.stderr).toContain("中没有 FTP 控制连接");
+    const json = await run(["--format", "json", file]);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual([]);
+  });
+
+  it("the json summary record has the pretty summary's counts and the data bytes tshark followed", async () => {
+    const file = join(FIXTURES, "vsftpd-curl.pcap");
+    const records = JSON.parse((await run(["--format", "json", "--summary", file])).stdout) as Array<
+      Record<string, unknown>
+    >;
+    const summary = records.find((r) => r.record === "summary")!;
+    const pretty = (await run(["--no-color", "--summary", file])).stdout;
+    const capture = summary.capture as Record<string, number>;
+    const connections = summary.connections as Record<string, number>;
+    expect(pretty).toContain(
+      `capture      pcap, ${capture.packets} packets: ${capture.tcpSegments} TCP, ${capture.otherIp} other IP, ${capture.notIp} not IP`,
+    );
+    expect(pretty).toContain(
+      `connections  ${connections.tcp} TCP: ${connections.control} FTP control, ${connections.data} FTP data, ${connections.other} other`,
+    );
+    expect(connections).toEqual({ tcp: 6, control: 3, data: 3, other: 0 });
+    // The data connections' payload as tshark follows it: every stream that is not a control connection (port 21).
+    const followed = [...readFollowFile(join(FIXTURES, "vsftpd-curl.follow.txt")).values()];
+    const dataBytes = followed
+      .filter((stream) => !stream.nodes.some((node) => node.endsWith(":21")))
+      .reduce((sum, stream) => sum + stream.bytes[0].length + stream.bytes[1].length, 0);
+    expect(summary.dataBytes).toBe(dataBytes);
+    expect(pretty).toContain(`data bytes   ${dataBytes} (measured on the data connections)`);
+    // The bytes announced (150 … (N bytes)) are counted apart: the listing announced none.
+    expect(summary.bytes).toBeLessThan(dataBytes);
+  });
+
+  it("a large capture on a terminal gets a progress bar on stderr, erased at the end", async () => {
+    // vsftpd-curl.pcap's records repeated past the threshold (the same packets again: retransmissions).
+    const bytes = readFileSync(join(FIXTURES, "vsftpd-curl.pcap"));
+    const records = bytes.subarray(24);
+    const copies = Math.ceil(PROGRESS_THRESHOLD_BYTES / records.length) + 1;
+    const path = join(mkdtempSync(join(tmpdir(), "pcap-cli-")), "big.pcap");
+    writeFileSync(
+      path,
+      Buffer.concat([bytes.subarray(0, 24), ...Array.from({ length: copies }, () => records)]),
+    );
+    const { code, stderr } = await run(["--format", "ndjson", path], [], { LANG: "en_US.UTF-8" }, true);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`\r${path} [`);
+    expect(stderr.endsWith("\r\u001b[K")).toBe(true);
+    const quiet = await run(["--format", "ndjson", path]);
+    expect(quiet.stderr).toBe("");
+  });
+
+  it("LANG=zh_CN.UTF-8: every line of the pretty output is in Chinese", async () => {
+    const env = { LANG: "zh_CN.UTF-8" };
+    for (const name of ["vsftpd-gap.pcap", "proftpd-latin1.pcap", "proftpd-dropped-command.pcap"]) {
+      const { stdout } = await run(["--no-color", "--summary", join(FIXTURES, name)], [], env);
+      const lines = stdout.split("\n").filter((line) => line.trim() !== "");
+      let inReply = false;
+      for (const line of lines) {
+        const body = line.replace(/^\[[^\]]*\] /, "").trim();
+        // What the server and client sent is shown as sent: the C: line, and a reply's continuation lines.
+        if (body.startsWith("C: ")) continue;
+        if (body.startsWith("S: ")) {
+          expect(line, name).toMatch(/ · .*[\u4e00-\u9fff]/);
+          inReply = true;
+          continue;
+        }
+        if (inReply && !/^[!(↳─]|^\S+\s{2,}/.test(body) && !/[\u4e00-\u9fff]/.test(body)) continue;
+        inReply = false;
+        expect(line, name).toMatch(/[\u4e00-\u9fff]/);
+        // No English sentence: words of four letters or more are only the names kept as they are (tcp.stream,
+        // the capture format, the stable diagnostic types).
+        // (A data line's command, RETR pub/random.bin, is shown as sent: its brackets are left out.)
+        const words = body.replace(/（[A-Z]+[^）]*）/, "").match(/\b[a-z]{4,}\b/g) ?? [];
+        const kept = ["stream", "pcap", "unexpected", "line", "reply", "invalid", "unanswered", "command"];
+        for (const word of words) expect(kept, `${name}: ${line}`).toContain(word);
+      }
+    }
+  });
+
+  it("in Chinese the meanings carry the notes explain prints: 202 (mistranslated) and 426 (left in English)", async () => {
+    const { stdout } = await run(["--no-color", join(FIXTURES, "proftpd-latin1.pcap")], [], {
+      LANG: "zh_CN.UTF-8",
+    });
+    expect(stdout).toMatch(/S: 202 No storage allocation necessary {2}· .*（注：“站点上的命令过多”是误译/);
+    expect(stdout).toMatch(
+      /S: 426 Transfer aborted\. Data connection closed {2}· .*（注：文档此条保留了英文原文/,
+    );
+  });
+
+  it("zeek: bytes that are not UTF-8 as \\xNN (not U+FFFD), Zeek's caps, --logged-commands, --guest-passwords", async () => {
+    const rows = (stdout: string) =>
+      stdout
+        .split("\n")
+        .filter((line) => line !== "" && !line.startsWith("#"))
+        .map((line) => line.split("\t"));
+    const latin1 = rows((await run(["--format", "zeek", join(FIXTURES, "proftpd-latin1.pcap")])).stdout);
+    const dele = latin1.find((row) => row[8] === "DELE")!;
+    expect(dele[9]).toBe("ftp://10.21.0.1/./r\\xe9sum\\xe9.txt");
+    expect(dele[13]).toBe("r\\xe9sum\\xe9.txt: Operation not permitted");
+    expect(latin1.flat().join("")).not.toContain("\ufffd");
+    // The 5000-byte CWD: arg cut at Zeek's max_arg_length (4096 bytes), URL included.
+    const dropped = rows(
+      (await run(["--format", "zeek", join(FIXTURES, "proftpd-dropped-command.pcap")])).stdout,
+    );
+    const cwd = dropped.find((row) => row[8] === "CWD")!;
+    expect(cwd[9]!.length).toBe(4096);
+    // …and no reply_code: ProFTPD dropped it; the 221 is QUIT's (first-in, first-out pairing gave it to CWD).
+    expect(cwd[12]).toBe("-");
+    expect(dropped.filter((row) => row[8] === "QUIT").map((row) => row[12])).toEqual(["221", "221"]);
+    expect(cwd[9]!.startsWith("ftp://10.21.0.1/./aaaa")).toBe(true);
+    // Only Zeek's logged_commands (APPE DELE RETR STOR STOU ACCT PORT PASV EPRT EPSV; here DELE, PASV, RETR).
+    const logged = rows(
+      (await run(["--format", "zeek", "--logged-commands", join(FIXTURES, "proftpd-latin1.pcap")])).stdout,
+    );
+    expect(logged.map((row) => row[8])).toEqual(["DELE", "PASV", "RETR"]);
+    // Guest passwords shown (anonymous), as Zeek's default; others stay hidden.
+    const guest = rows(
+      (await run(["--format", "zeek", "--guest-passwords", join(FIXTURES, "proftpd-latin1.pcap")])).stdout,
+    );
+    expect(guest.find((row) => row[8] === "PASS")![9]).toBe("guest@");
+    expect(guest.find((row) => row[8] === "QUIT")![7]).toBe("guest@");
+    const hidden = rows((await run(["--format", "zeek", join(FIXTURES, "proftpd-latin1.pcap")])).stdout);
+    expect(hidden.find((row) => row[8] === "PASS")![9]).toBe("<hidden>");
   });
 });

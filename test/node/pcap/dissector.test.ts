@@ -138,4 +138,19 @@ describe("differences from tshark's FTP dissector", () => {
     expect(exchanges.every((e) => e.command === undefined || /^[A-Z]+$/.test(e.command.verb))).toBe(true);
     expect(diagnostics.filter((d) => d.type === "encrypted").length).toBe(2);
   });
+
+  it("10. a 5000-byte command line: tshark makes each of its segments a command; ours is one CWD, dropped by ProFTPD (proftpd-dropped-command.pcap)", async () => {
+    const rows = tshark("proftpd-dropped-command.pcap").filter((r) => r.stream === 1);
+    // The CWD's continuation segments become "commands" named aaaa…; the pipelined first session shows only USER.
+    expect(commandsOf(rows).filter((c) => /^a+$/.test(c)).length).toBeGreaterThan(1);
+    const first = tshark("proftpd-dropped-command.pcap").filter((r) => r.stream === 0);
+    expect(commandsOf(first)).toEqual(["USER", "QUIT"]);
+    const { exchanges } = await ours("proftpd-dropped-command.pcap");
+    const cwd = exchanges.filter((e) => e.command?.verb === "CWD");
+    expect(cwd.map((e) => [e.command!.arg.length, e.final, e.diagnostics.map((d) => d.type)])).toEqual([
+      [5000, undefined, ["no-reply"]],
+    ]);
+    expect(exchanges.filter((e) => e.command?.verb === "QUIT").map((e) => e.final?.code)).toEqual([221, 221]);
+    expect(exchanges.filter((e) => e.command !== undefined).map((e) => e.command!.verb)).toContain("PWD");
+  });
 });

@@ -15,11 +15,13 @@ import {
   type FtpCaptureResult,
 } from "../../../src/node/pcap/ftp.js";
 import type { Reply } from "../../../src/reply/reply.js";
-import { readFollowFile } from "./tshark.js";
+import { readDissectorFile, readFollowFile } from "./tshark.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
+/** Captures without FTP (what `pcap` says of them is tested in cli.test.ts). */
+const NO_FTP = new Set(["http-no-ftp.pcap"]);
 const captures = existsSync(FIXTURES)
-  ? readdirSync(FIXTURES).filter((name) => /\.pcap(ng)?$/.test(name))
+  ? readdirSync(FIXTURES).filter((name) => /\.pcap(ng)?$/.test(name) && !NO_FTP.has(name))
   : [];
 
 interface Analysis {
@@ -107,9 +109,13 @@ describe("FTP dialogue of every recorded capture", () => {
         }
         expect(ourReplies.equals(serverBytes)).toBe(true);
         expect(ourCommands.equals(clientBytes)).toBe(true);
-        // Every command got its final reply, and the session started with the greeting.
+        // Every command got its final reply — but one the server dropped (proftpd-dropped-command.pcap: a
+        // 5000-byte CWD, `no-reply`) — and the session started with the greeting.
         expect(exchanges[0]!.kind).toBe("greeting");
-        for (const e of exchanges) expect(e.final, `${e.command?.line}`).toBeDefined();
+        for (const e of exchanges) {
+          if (e.diagnostics.some((d) => d.type === "no-reply")) expect(e.command?.line.length).toBe(5004);
+          else expect(e.final, `${e.command?.line}`).toBeDefined();
+        }
       }
       // Data connections carry exactly tshark's bytes.
       for (const data of analysis.data) {
@@ -191,6 +197,57 @@ describe("what each hard capture shows", () => {
       .map((e) => e.dataChannel?.port);
     for (const d of data) expect(announced).toContain(d.tcp.server.port);
     expect(data.map((d) => d.exchange?.command?.verb)).toEqual(["RETR", "LIST", "LIST", "RETR"]);
+  });
+
+  it("pyftpdlib connects to the PORT/EPRT address before its 200: every data connection is still linked", async () => {
+    const { data, result } = await analyze("pyftpdlib-active.pcap");
+    const rows = readDissectorFile(join(FIXTURES, "pyftpdlib-active.ftp.tsv"));
+    // tshark's frames of pyftpdlib's "200 Active data connection established." replies.
+    const accepted = rows.filter((r) => r.responseArg[0] === "Active data connection established.");
+    expect(accepted.length).toBe(4);
+    expect(result.otherConnections).toBe(0);
+    expect(data.map((d) => d.exchange?.command?.verb)).toEqual(["LIST", "RETR", "RETR", "RETR"]);
+    // Each data connection's SYN came before the 200 that accepted its PORT/EPRT.
+    data.forEach((d, i) => {
+      expect(d.passive).toBe(false);
+      expect(d.tcp.firstPacket.frame).toBeLessThan(accepted[i]!.frame);
+    });
+  });
+
+  it("a command the server ignored (ProFTPD, a 5000-byte CWD) gets no reply; QUIT gets the 221", async () => {
+    const { exchanges } = await analyze("proftpd-dropped-command.pcap");
+    const [pipelined, dropped] = [...exchanges.values()];
+    // The first session sent USER, PASS, SYST and PWD in one segment: answered in order.
+    expect(verbsAndCodes(pipelined!)).toEqual([
+      "(greeting) 220",
+      "USER 331",
+      "PASS 230",
+      "SYST 215",
+      "PWD 257",
+      "QUIT 221",
+    ]);
+    expect(verbsAndCodes(dropped!)).toEqual(["(greeting) 220", "USER 331", "PASS 230", "CWD ", "QUIT 221"]);
+    const cwd = dropped!.find((e) => e.command?.verb === "CWD")!;
+    expect(cwd.diagnostics.map((d) => d.type)).toEqual(["no-reply"]);
+    const quit = dropped!.find((e) => e.command?.verb === "QUIT")!;
+    expect(quit.diagnostics).toEqual([]);
+    // The 221 came three seconds after the CWD and just after the QUIT.
+    expect(quit.duration!).toBeLessThan(0.1);
+  });
+
+  it("a client port reused after FIN or RST is a new tcp.stream, numbered as tshark numbers it", async () => {
+    for (const name of ["vsftpd-port-reuse.pcap", "vsftpd-port-reuse-lost-fin.pcap"]) {
+      const { controls } = await analyze(name);
+      const tsharkStreams = [
+        ...new Set(readDissectorFile(join(FIXTURES, name.replace(".pcap", ".ftp.tsv"))).map((r) => r.stream)),
+      ];
+      expect(tsharkStreams, name).toEqual([0, 1, 2]);
+      expect(
+        controls.map((c) => c.tcp.index),
+        name,
+      ).toEqual(tsharkStreams);
+      expect(new Set(controls.map((c) => c.tcp.client.text))).toEqual(new Set(["10.21.0.2:40000"]));
+    }
   });
 
   it("non-standard port: found by the greeting, or by --port, and not at all with detection off", async () => {
