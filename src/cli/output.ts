@@ -62,9 +62,22 @@ export interface OutputDiagnostic {
   type?: string | undefined;
 }
 
+/** The file a transfer command's data connection carries, as far as known when its exchange is written. */
+export interface ExchangeFile {
+  /** ftp.log's `fuid`: the id of the file in files.log. */
+  fuid: string;
+  /** ftp.log's `mime_type`. */
+  mimeType?: string | undefined;
+}
+
 export interface Writer {
-  /** One command with its replies (or a greeting, an unsolicited 421 …). Renders `ex.diagnostics` with it. */
-  exchange(ex: Exchange, conn?: ConnectionInfo): void;
+  /**
+   * One command with its replies (or a greeting, an unsolicited 421 …). Renders `ex.diagnostics` with it.
+   * `file` fills ftp.log's `fuid`/`mime_type` (zeek) and the record's `fuid`/`mimeType` (json, ndjson).
+   */
+  exchange(ex: Exchange, conn?: ConnectionInfo, file?: ExchangeFile): void;
+  /** A record of another kind (`data-connection`, `session` …): json and ndjson write it, the others ignore it. */
+  record(record: Record<string, unknown>): void;
   /** One reply on its own (`ftp-reply parse`). */
   reply(reply: Reply): void;
   /** A problem that belongs to no exchange. */
@@ -230,6 +243,7 @@ function exchangeRecord(
   conn: ConnectionInfo | undefined,
   lang: Lang,
   showPasswords: boolean,
+  file?: ExchangeFile,
 ): Record<string, unknown> {
   const command = maskedCommand(ex, showPasswords);
   return {
@@ -254,6 +268,8 @@ function exchangeRecord(
     type: ex.type,
     dataChannel: ex.dataChannel,
     fileSize: ex.fileSize,
+    fuid: file?.fuid,
+    mimeType: file?.mimeType,
     diagnostics: ex.diagnostics.map((d) => ({ type: d.type, message: d.message })),
   };
 }
@@ -283,10 +299,11 @@ function createJsonWriter(
     count++;
   };
   return {
-    exchange(ex, conn) {
+    exchange(ex, conn, file) {
       countExchange(summary, ex);
-      emit(exchangeRecord(ex, conn, options.lang, showPasswords));
+      emit(exchangeRecord(ex, conn, options.lang, showPasswords, file));
     },
+    record: emit,
     reply(reply) {
       countLoneReply(summary, reply);
       emit({ record: "reply", ...replyRecord(reply, options.lang) });
@@ -317,7 +334,7 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
   };
   const plainPalette = createPalette(false);
   return {
-    exchange(ex, conn) {
+    exchange(ex, conn, file) {
       countExchange(summary, ex);
       for (const d of ex.diagnostics) {
         options.stderr?.write(`warning: ${escapeText(d.type)}: ${escapeText(d.message)}\n`);
@@ -330,6 +347,8 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
       );
       if (options.showPasswords !== true && record.password !== undefined)
         record.password = DEFAULT_PASSWORD_MASK;
+      record.fuid = file?.fuid;
+      record.mime_type = file?.mimeType;
       writeRow(zeek.row(record));
     },
     reply(reply) {
@@ -354,6 +373,7 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
       options.stderr?.write(`${formatDiagnosticLine(diagnostic, plainPalette)}\n`);
     },
     sessionEnd() {},
+    record() {},
     end() {
       if (!headerWritten) out.write(zeek.header());
       out.write(zeek.footer());
@@ -589,6 +609,7 @@ function createPrettyWriter(
   };
 
   return {
+    record() {},
     sessionEnd(conn) {
       if (conn.uid === undefined) return;
       const block = byUid.get(conn.uid);
@@ -665,6 +686,7 @@ export function createWriter(format: OutputFormat, out: TextSink, options: Write
   }
   return {
     exchange: writer.exchange,
+    record: writer.record,
     reply: writer.reply,
     diagnostic: writer.diagnostic,
     sessionEnd: writer.sessionEnd,

@@ -2,12 +2,26 @@
  * `ftp-reply pcap <file>`: the FTP dialogue of a pcap or pcapng capture, in the same formats as `ftp-reply log`.
  */
 import { createReadStream } from "node:fs";
-import { cutArgument, escapeJson, escapeText } from "../node/escape.js";
+import { cutArgument, escapeText } from "../node/escape.js";
 import { type CaptureDiagnostic, CaptureFormatError } from "../node/pcap/errors.js";
+import type { FileOptions } from "../node/pcap/files.js";
 import { analyzeFtpCapture, type ControlConnection, type DataConnection } from "../node/pcap/ftp.js";
+import { SessionSummaries } from "../node/pcap/sessions.js";
 import { describeFileError, isFileError } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
 import { createBufferedSink, createWriter, type TextSink, type WritableLike } from "./output.js";
+import {
+  fileFields,
+  fileOptionsOf,
+  fileText,
+  openZeekFolder,
+  PCAP_FILES_HELP,
+  PCAP_FILES_OPTIONS,
+  prepareFolders,
+  sessionLines,
+  sessionRecord,
+  type ZeekFolder,
+} from "./pcap-files.js";
 
 const EXIT_OK = 0;
 const EXIT_PROBLEMS = 1;
@@ -31,6 +45,7 @@ ${COMMON_OPTIONS_HELP}
       --port N[,N…]   server ports of FTP control connections (default 21); others are found by their 220 greeting
       --no-detect     only the --port ports: do not look for greetings on other ports
       --no-data       do not list data connections
+${PCAP_FILES_HELP}
   -h, --help          this help
 `;
 
@@ -71,6 +86,7 @@ function dataRecord(data: DataConnection): Record<string, unknown> {
     bytesToServer: data.bytesToServer,
     missingBytes: data.missingBytes,
     closed: data.closed,
+    ...fileFields(data),
   };
 }
 
@@ -88,7 +104,7 @@ function dataLine(data: DataConnection): string {
         : `${data.bytesToClient} bytes to client`;
   const missing = data.missingBytes > 0 ? `, ${data.missingBytes} bytes missing from the capture` : "";
   const ending = data.closed === "rst" ? ", reset" : data.closed === "end" ? ", still open at the end" : "";
-  return `   ↳ data tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? "passive" : "active"}), ${bytes}${missing}${ending}\n`;
+  return `   ↳ data tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? "passive" : "active"}), ${bytes}${missing}${ending}${fileText(data)}\n`;
 }
 
 /** The summary line of states dropped by the caps (docs/pcap-limits.md), when any were. */
@@ -111,12 +127,15 @@ function diagnosticMessage(d: CaptureDiagnostic): string {
 export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise<number> {
   let parsed: ParsedArgs;
   let ports: number[] = [21];
+  let fileOptions: FileOptions = {};
   try {
     parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
       { name: "port", takesValue: true },
       { name: "no-detect", takesValue: false },
       { name: "no-data", takesValue: false },
+      ...PCAP_FILES_OPTIONS,
     ]);
+    fileOptions = fileOptionsOf(parsed.extra);
     const portValue = parsed.extra.get("port");
     if (typeof portValue === "string") ports = parsePorts(portValue);
     if (!parsed.options.help && !parsed.options.version && parsed.positionals.length !== 1) {
@@ -140,6 +159,17 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   }
   const path = positionals[0]!;
   const format = options.format;
+  const unusable = prepareFolders(extra);
+  if (unusable !== undefined) {
+    io.stderr.write(`ftp-reply pcap: ${escapeText(unusable)}\n`);
+    return EXIT_USAGE;
+  }
+  const zeekDirPath = extra.get("zeek-dir");
+  const zeekDir: ZeekFolder | undefined =
+    typeof zeekDirPath === "string"
+      ? openZeekFolder(zeekDirPath, { lang: options.lang, showPasswords: options.showPasswords })
+      : undefined;
+  const sessions = new SessionSummaries();
   // Output goes through a buffered sink whose drain the reading awaits: a slow reader of stdout slows the
   // reading of the capture instead of letting the output pile up in memory.
   const out = createBufferedSink(io.stdout);
@@ -152,50 +182,57 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   });
   const showData = !extra.has("no-data");
   let lastControl = -1;
-  let records = 0;
   let problems = 0;
 
   const source: AsyncIterable<Uint8Array> =
     path === "-" ? toBytes(io.stdin) : createReadStream(path, { highWaterMark: 256 * 1024 });
 
   const emitData = (data: DataConnection): void => {
+    sessions.data(data);
+    zeekDir?.data(data);
     if (!showData) return;
     if (format === "pretty") out.write(dataLine(data));
-    else if (format === "ndjson") out.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
-    // json: the array is open and holds at least the transfer's exchange, so another element can follow.
-    else if (format === "json" && records > 0)
-      out.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
+    // zeek: ftp.log has no room for it (files.log, with --zeek-dir, has).
+    else if (format === "zeek") io.stderr.write(dataLine(data));
+    else writer.record(dataRecord(data));
   };
 
   try {
     const result = await analyzeFtpCapture(
       source,
       {
-        onExchange(exchange, control) {
+        onControlConnection: (control) => sessions.control(control),
+        onExchange(exchange, control, transfer) {
           if (format === "pretty" && control.tcp.index !== lastControl) {
             out.write(connectionLine(control));
             lastControl = control.tcp.index;
           }
           problems += exchange.diagnostics.length;
-          writer.exchange(exchange, control.info);
-          records++;
+          writer.exchange(exchange, control.info, transfer);
+          zeekDir?.ftp.exchange(exchange, control.info, transfer);
+          sessions.exchange(exchange, control);
         },
         onDataConnection: emitData,
         onDiagnostic(d) {
           problems++;
           writer.diagnostic({ type: d.type, message: diagnosticMessage(d), offset: d.fileOffset });
-          records++;
         },
-        onChunk: () => out.drain(),
+        onChunk: async () => {
+          await out.drain();
+          await zeekDir?.drain();
+        },
       },
       {
         ports,
         detectByGreeting: !extra.has("no-detect"),
         encoding: options.encoding,
         session: { recordPasswords: options.showPasswords },
+        files: fileOptions,
       },
     );
+    if (options.summary) for (const session of sessions.list()) writer.record(sessionRecord(session));
     writer.end();
+    await zeekDir?.close();
     if (options.summary && format !== "json" && format !== "ndjson") {
       const s = result.stats;
       const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
@@ -206,13 +243,15 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       target.write(
         `  capture      ${s.format ?? "?"}, ${s.packets} packets: ${s.tcpSegments} TCP, ${other} other IP, ${s.notIp} not IP${skipped === "" ? "" : `, skipped: ${skipped}`}\n` +
           `  connections  ${s.connections} TCP: ${result.controlConnections} FTP control, ${result.dataConnections} FTP data, ${result.otherConnections} other\n` +
-          droppedLine(s.dropped),
+          droppedLine(s.dropped) +
+          sessionLines(sessions.list(), sessions.omitted),
       );
     }
     await out.close();
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
+      await zeekDir?.close();
       await out.close();
       io.stderr.write(
         `ftp-reply pcap: ${escapeText(`${cutArgument(path)}: ${error.type}: ${error.message}`)}\n`,

@@ -15,10 +15,14 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { resolvePath } from "../../connection/path.js";
+import { FILE_TRANSFER_COMMANDS } from "../../connection/rules.js";
+import type { Exchange } from "../../connection/types.js";
 import { MIME_SNIFF_LENGTH, sniffMimeType } from "./mime.js";
 import type { FlowDirection, TcpConnection } from "./reassembly.js";
 
@@ -126,13 +130,19 @@ export class ExtractDirError extends Error {
  */
 export function prepareExtractDir(dir: string): void {
   try {
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (stat !== undefined && !stat.isDirectory()) throw new ExtractDirError(`${dir} is not a folder`);
     mkdirSync(dir, { recursive: true });
   } catch (error) {
+    if (error instanceof ExtractDirError) throw error;
     throw new ExtractDirError(`cannot create the extraction folder ${dir}: ${(error as Error).message}`);
   }
   const probe = join(dir, `.ftp-reply-probe-${process.pid}`);
   try {
-    const fd = openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW);
+    const fd = openSync(
+      probe,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    );
     closeSync(fd);
     unlinkSync(probe);
   } catch (error) {
@@ -150,6 +160,26 @@ export function safeFileName(fuid: string, name: string | undefined): string {
   const cleaned = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
   const full = cleaned === "" ? fuid : `${fuid}-${cleaned}`;
   return full.slice(0, MAX_EXTRACT_NAME);
+}
+
+/** `FILE: name` in a reply to STOU (RFC 1123 §4.1.2.9: the server tells the name it chose). */
+const STOU_FILE_NAME = /\bFILE:\s*(\S+)/;
+
+/**
+ * The file a transfer command names, resolved against the session's working directory when it is known:
+ * RETR/STOR/APPE's argument, or for STOU the name its reply gives. Undefined for listings.
+ */
+export function transferFileName(exchange: Exchange | undefined): string | undefined {
+  const command = exchange?.command;
+  if (command === undefined || !FILE_TRANSFER_COMMANDS.has(command.verb)) return undefined;
+  if (command.verb === "STOU") {
+    for (const reply of exchange!.replies) {
+      const name = STOU_FILE_NAME.exec(reply.text)?.[1];
+      if (name !== undefined) return resolvePath(exchange!.cwd, name) ?? name;
+    }
+  }
+  if (command.arg === "") return undefined;
+  return exchange!.path ?? command.arg;
 }
 
 /** Opens a new file in `dir` without following a symbolic link and without replacing anything there. */
@@ -219,8 +249,9 @@ export class CaptureFiles {
     this.#closeCopy(state);
     const complete = state.missing === 0;
     const digests: Partial<Record<HashAlgorithm, string>> = {};
-    if (complete) this.#hashes.forEach((name, i) => (digests[name] = state.hashes[i]!.digest("hex")));
-    else if (this.#hashes.length > 0) {
+    if (complete) {
+      for (const [i, name] of this.#hashes.entries()) digests[name] = state.hashes[i]!.digest("hex");
+    } else if (this.#hashes.length > 0) {
       this.#problem({
         type: "hash-unknown",
         stream: tcp.index,

@@ -13,7 +13,7 @@ import {
   createControlConnection,
 } from "../../connection/connection.js";
 import type { Exchange, SessionOptions } from "../../connection/index.js";
-import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../../connection/rules.js";
+import { TRANSFER_COMMANDS } from "../../connection/rules.js";
 import type { ReplyParserOptions } from "../../reply/parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import {
@@ -23,7 +23,7 @@ import {
   DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
 } from "./data-connections.js";
 import { formatAddress } from "./decode.js";
-import { CaptureFiles, type FileOptions, type TransferredFile } from "./files.js";
+import { CaptureFiles, type FileOptions, type TransferredFile, transferFileName } from "./files.js";
 import { decideVerdict, TransferContexts, type TransferVerdict } from "./verdicts.js";
 
 export { DEFAULT_MAX_PENDING_DATA_CONNECTIONS };
@@ -263,11 +263,7 @@ function transferInProgress(
 
 /** A data connection as reported: with its file (named after its transfer command) and its verdict. */
 function withFile(reported: Omit<DataConnection, "file" | "verdict">, files: CaptureFiles): DataConnection {
-  const command = reported.exchange?.command;
-  const name =
-    command !== undefined && FILE_TRANSFER_COMMANDS.has(command.verb) && command.arg !== ""
-      ? (reported.exchange!.path ?? command.arg)
-      : undefined;
+  const name = transferFileName(reported.exchange);
   const file = { ...files.report(reported.tcp, reported.passive, name), name };
   const verdict = decideVerdict({
     exchange: reported.exchange,

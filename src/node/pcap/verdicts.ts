@@ -97,7 +97,8 @@ function expectedBytes(
 export function decideVerdict(facts: TransferFacts): TransferVerdict {
   const { exchange, context, carried, closed } = facts;
   const verb = exchange?.command?.verb;
-  if (exchange === undefined || verb === undefined) return { verdict: "unknown", reason: "no transfer command" };
+  if (exchange === undefined || verb === undefined)
+    return { verdict: "unknown", reason: "no transfer command" };
   const final = exchange.final?.code;
   const rest = context?.restOffset ?? 0;
   const exact = exchange.type === undefined || BYTE_EXACT_TYPES.has(exchange.type.toUpperCase());
@@ -105,9 +106,11 @@ export function decideVerdict(facts: TransferFacts): TransferVerdict {
     ? expectedBytes(exchange, context, carried)
     : { expected: undefined, disagree: false };
   const numbers = `${carried} bytes${expected === undefined ? "" : ` of ${expected} expected`}`;
-  if (final !== undefined && final >= 400) return { verdict: "aborted", expected, reason: `${final}, ${numbers}` };
+  if (final !== undefined && final >= 400)
+    return { verdict: "aborted", expected, reason: `${final}, ${numbers}` };
   const done = final !== undefined && DONE_CODES.has(final);
-  if (closed === "rst" && !done) return { verdict: "aborted", expected, reason: `data connection reset, ${numbers}` };
+  if (closed === "rst" && !done)
+    return { verdict: "aborted", expected, reason: `data connection reset, ${numbers}` };
   if (!done) {
     const why = final === undefined ? "no final reply" : `final reply ${final}`;
     return { verdict: "truncated", expected, reason: `${why}, ${numbers}` };
@@ -120,7 +123,8 @@ export function decideVerdict(facts: TransferFacts): TransferVerdict {
     };
   }
   if (expected !== undefined && carried > expected) return { verdict: "mismatch", expected, reason: numbers };
-  if (expected !== undefined && carried < expected) return { verdict: "truncated", expected, reason: `${final}, ${numbers}` };
+  if (expected !== undefined && carried < expected)
+    return { verdict: "truncated", expected, reason: `${final}, ${numbers}` };
   if (rest > 0 && FILE_TRANSFER_COMMANDS.has(verb))
     return { verdict: "resumed", expected, reason: `${final} after REST ${rest}, ${numbers}` };
   return {

@@ -2,24 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runPcapCommand } from "../../../src/cli/pcap-command.js";
+import { runPcap } from "../../helpers/pcap-cli.js";
 import { ethernet, ipv4Tcp, pcapFile } from "./synthetic.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
 
-async function run(args: string[], stdin: Uint8Array[] = []) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runPcapCommand(args, {
-    stdout: { write: (text: string) => (stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LANG: "en_US.UTF-8" },
-    stdin: (async function* () {
-      yield* stdin;
-    })(),
-  });
-  return { code, stdout, stderr };
-}
+const run = runPcap;
 
 describe("ftp-reply pcap", () => {
   it("prints the dialogue with connections and data transfers", async () => {

@@ -109,12 +109,17 @@ describe("FTP dialogue of every recorded capture", () => {
         expect(ourCommands.equals(clientBytes)).toBe(true);
         // Every command got its final reply, and the session started with the greeting.
         expect(exchanges[0]!.kind).toBe("greeting");
+        // (vsftpd-abort.pcap: its last session's server was killed mid-RETR on purpose; RETR and QUIT go unanswered.)
+        if (name === "vsftpd-abort.pcap" && control.tcp.index === 4) continue;
         for (const e of exchanges) expect(e.final, `${e.command?.line}`).toBeDefined();
       }
       // Data connections carry exactly tshark's bytes.
       for (const data of analysis.data) {
         const stream = followed.get(data.tcp.index)!;
-        const total = stream.bytes[0]!.length + stream.bytes[1]!.length;
+        // tshark writes a hole as the text `[N bytes missing in capture file]` and a NUL (see follow.test.ts).
+        const marker =
+          data.missingBytes > 0 ? `[${data.missingBytes} bytes missing in capture file]\0`.length : 0;
+        const total = stream.bytes[0]!.length + stream.bytes[1]!.length - marker;
         expect(data.bytesToClient + data.bytesToServer).toBe(total);
       }
     });
