@@ -206,6 +206,11 @@ export class CaptureFiles {
     this.#problem = problem;
   }
 
+  /** Files held now: one per data connection in flight (each keeps its hashes and 512 first bytes, no more). */
+  get openFiles(): number {
+    return this.#files.size;
+  }
+
   /** The fuid of a data connection's file. */
   static fuidOf(tcp: TcpConnection): string {
     return `Ftcp${tcp.index}`;
