@@ -183,6 +183,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   const showData = !extra.has("no-data");
   let lastControl = -1;
   let problems = 0;
+  let zeekFailed = false;
 
   const source: AsyncIterable<Uint8Array> =
     path === "-" ? toBytes(io.stdin) : createReadStream(path, { highWaterMark: 256 * 1024 });
@@ -232,7 +233,12 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     );
     if (options.summary) for (const session of sessions.list()) writer.record(sessionRecord(session));
     writer.end();
-    await zeekDir?.close();
+    try {
+      await zeekDir?.close();
+    } catch (error) {
+      io.stderr.write(`ftp-reply pcap: ${escapeText((error as Error).message)}\n`);
+      zeekFailed = true;
+    }
     if (options.summary && format !== "json" && format !== "ndjson") {
       const s = result.stats;
       const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
@@ -265,5 +271,5 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     }
     throw error;
   }
-  return options.strict && problems > 0 ? EXIT_PROBLEMS : EXIT_OK;
+  return zeekFailed || (options.strict && problems > 0) ? EXIT_PROBLEMS : EXIT_OK;
 }

@@ -3,7 +3,7 @@
  * `--extract-max`, `--zeek-dir`), how a data connection's file and verdict are shown in each format, Zeek's
  * ftp.log and files.log written to a folder, and the per-session lines of the summary.
  */
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { cutArgument, escapeText } from "../node/escape.js";
 import {
@@ -82,7 +82,7 @@ export function prepareFolders(extra: Map<string, string | true>): string | unde
     const extract = extra.get("extract");
     if (typeof extract === "string") prepareExtractDir(extract);
     const zeekDir = extra.get("zeek-dir");
-    if (typeof zeekDir === "string") mkdirSync(zeekDir, { recursive: true });
+    if (typeof zeekDir === "string") prepareExtractDir(zeekDir);
     return undefined;
   } catch (error) {
     return (error as Error).message;
@@ -140,10 +140,16 @@ export interface ZeekFolder {
 
 function fileSink(path: string): BufferedSink & { end(): Promise<void> } {
   const stream = createWriteStream(path);
+  // A write error (disk full …) is thrown by end(), not as an unhandled stream event.
+  let failure: Error | undefined;
+  stream.on("error", (error) => {
+    failure ??= error;
+  });
   const sink = createBufferedSink(stream);
   return {
     ...sink,
     async end() {
+      if (failure !== undefined) throw new Error(`cannot write ${path}: ${failure.message}`);
       await sink.close();
       await new Promise<void>((resolve, reject) =>
         stream.end((error?: Error | null) => (error ? reject(error) : resolve())),

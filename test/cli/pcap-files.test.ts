@@ -199,3 +199,24 @@ describe("ftp-reply pcap: sessions", () => {
     expect(records.at(-1)!.record).toBe("summary");
   });
 });
+
+describe("ftp-reply pcap: unusable output folders", () => {
+  it("--zeek-dir naming a file is refused before reading, nothing written", async () => {
+    const dir = tempDir();
+    const file = join(dir, "not-a-folder");
+    writeFileSync(file, "keep");
+    const { code, stdout, stderr } = await run(["--zeek-dir", file, FILES]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`ftp-reply pcap: ${file} is not a folder\n`);
+    expect(readFileSync(file, "utf8")).toBe("keep");
+  });
+
+  it("an extraction folder path under a file: cannot create it, said with the reason", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "f"), "");
+    const { code, stderr } = await run(["--extract", join(dir, "f", "sub"), FILES]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^ftp-reply pcap: cannot create the folder .*\/f\/sub: ENOTDIR/);
+  });
+});

@@ -125,8 +125,8 @@ export class ExtractDirError extends Error {
 }
 
 /**
- * Checks the extraction folder before any reading: creates it if missing; refuses a path that is not a folder or
- * that cannot be written to.
+ * Checks an output folder (`--extract`, `--zeek-dir`) before any reading: creates it if missing; refuses a path
+ * that is not a folder or that cannot be written to.
  */
 export function prepareExtractDir(dir: string): void {
   try {
@@ -135,7 +135,7 @@ export function prepareExtractDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
     if (error instanceof ExtractDirError) throw error;
-    throw new ExtractDirError(`cannot create the extraction folder ${dir}: ${(error as Error).message}`);
+    throw new ExtractDirError(`cannot create the folder ${dir}: ${(error as Error).message}`);
   }
   const probe = join(dir, `.ftp-reply-probe-${process.pid}`);
   try {

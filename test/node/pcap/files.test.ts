@@ -245,7 +245,7 @@ describe("extraction", () => {
     const file = join(dir, "a-file");
     writeFileSync(file, "");
     expect(() => prepareExtractDir(file)).toThrow(ExtractDirError);
-    expect(() => prepareExtractDir(join(file, "below"))).toThrow(/cannot create the extraction folder/);
+    expect(() => prepareExtractDir(join(file, "below"))).toThrow(/cannot create the folder/);
     const created = join(dir, "new", "deeper");
     prepareExtractDir(created);
     expect(readdirSync(created)).toEqual([]);
