@@ -278,20 +278,10 @@ export function escapeZeekString(value: string, utf8 = true): string {
   return parts.join("");
 }
 
-/** A value of a Zeek log column: `undefined` is unset; a `set[string]` is a list of strings. */
-export type ZeekValue = string | number | boolean | readonly string[] | undefined;
-
-function formatValue(value: ZeekValue, type: string, utf8: boolean): string {
+function formatValue(value: string | number | boolean | undefined, type: string, utf8: boolean): string {
   if (value === undefined) return UNSET_FIELD;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return EMPTY_FIELD;
-    return value
-      .map((item) => escapeZeekString(item, utf8).replaceAll(SET_SEPARATOR, "\\x2c"))
-      .join(SET_SEPARATOR);
-  }
   switch (type) {
     case "time":
-    case "interval":
       return (value as number).toFixed(6);
     case "bool":
       return value ? "T" : "F";
@@ -307,25 +297,6 @@ function formatValue(value: ZeekValue, type: string, utf8: boolean): string {
 
 /** Creates a streaming writer of Zeek's ASCII log format for ftp.log. */
 export function createZeekLogWriter(options: ZeekLogOptions = {}): ZeekLogWriter {
-  return createZeekTableWriter("ftp", FTP_LOG_FIELDS, options);
-}
-
-/** A streaming writer of one Zeek ASCII log (`#path`), for records with the given columns. */
-export interface ZeekTableWriter<R> {
-  header(): string;
-  row(record: R): string;
-  footer(): string;
-}
-
-/**
- * Creates a streaming writer of Zeek's ASCII log format for any log: its `#path` (`ftp`, `files` …) and its
- * columns with their Zeek types, in order.
- */
-export function createZeekTableWriter<R extends { [K in keyof R]: ZeekValue }>(
-  path: string,
-  fields: readonly (readonly [keyof R & string, string])[],
-  options: ZeekLogOptions = {},
-): ZeekTableWriter<R> {
   const utf8 = options.utf8 ?? true;
   return {
     header(): string {
@@ -335,16 +306,16 @@ export function createZeekTableWriter<R extends { [K in keyof R]: ZeekValue }>(
         `#set_separator\t${SET_SEPARATOR}`,
         `#empty_field\t${EMPTY_FIELD}`,
         `#unset_field\t${UNSET_FIELD}`,
-        `#path\t${path}`,
+        "#path\tftp",
         `#open\t${zeekDate(open)}`,
-        `#fields\t${fields.map(([name]) => name).join("\t")}`,
-        `#types\t${fields.map(([, type]) => type).join("\t")}`,
+        `#fields\t${FTP_LOG_FIELDS.map(([name]) => name).join("\t")}`,
+        `#types\t${FTP_LOG_FIELDS.map(([, type]) => type).join("\t")}`,
         "",
       ].join("\n");
     },
-    row(record: R): string {
+    row(record: FtpLogRecord): string {
       const cells: string[] = [];
-      for (const [name, type] of fields) cells.push(formatValue(record[name], type, utf8));
+      for (const [name, type] of FTP_LOG_FIELDS) cells.push(formatValue(record[name], type, utf8));
       return `${cells.join("\t")}\n`;
     },
     footer(): string {

@@ -3,7 +3,7 @@
  * the hash (base/files/hash) and extract (base/files/extract) fields, in Zeek's order, and one extension
  * column, `_verdict` (Zeek's `Log::default_ext_prefix` is `_`), with the transfer's integrity verdict.
  */
-import { createZeekTableWriter, type ZeekLogOptions, type ZeekTableWriter } from "../../records.js";
+import { escapeZeekString } from "../../records.js";
 import { formatAddress } from "./decode.js";
 import type { DataConnection } from "./ftp.js";
 
@@ -128,7 +128,63 @@ export function toFilesLogRecord(data: DataConnection): FilesLogRecord {
   };
 }
 
-/** A streaming files.log writer (header, one row per data connection, footer). */
-export function createFilesLogWriter(options: ZeekLogOptions = {}): ZeekTableWriter<FilesLogRecord> {
-  return createZeekTableWriter("files", FILES_LOG_FIELDS, options);
+/** A streaming files.log writer: header once, one line per row, footer once. Pure: it returns text. */
+export interface FilesLogWriter {
+  header(open?: Date): string;
+  row(record: FilesLogRecord): string;
+  footer(close?: Date): string;
+}
+
+/** `%Y-%m-%d-%H-%M-%S` in UTC, Zeek's `#open`/`#close` format (as records.ts writes ftp.log's). */
+function zeekDate(date: Date): string {
+  return date.toISOString().slice(0, 19).replace(/[T:]/g, "-");
+}
+
+/** One cell by its Zeek type; escaping as ftp.log's (`escapeZeekString`); a set's `,` inside an item as `\x2c`. */
+function cell(value: FilesLogRecord[keyof FilesLogRecord], type: string): string {
+  if (value === undefined) return "-";
+  if (Array.isArray(value)) {
+    return value.length === 0
+      ? "(empty)"
+      : value.map((v) => escapeZeekString(v).replaceAll(",", "\\x2c")).join(",");
+  }
+  switch (type) {
+    case "time":
+    case "interval":
+      return (value as number).toFixed(6);
+    case "bool":
+      return value ? "T" : "F";
+    case "count":
+    case "port":
+      return String(Math.trunc(value as number));
+    case "addr":
+      return escapeZeekString(String(value), false);
+    default:
+      return escapeZeekString(String(value));
+  }
+}
+
+/** Creates a files.log writer in Zeek's ASCII format (the same header lines as ftp.log's). */
+export function createFilesLogWriter(): FilesLogWriter {
+  return {
+    header(open = new Date()) {
+      return [
+        "#separator \\x09",
+        "#set_separator\t,",
+        "#empty_field\t(empty)",
+        "#unset_field\t-",
+        "#path\tfiles",
+        `#open\t${zeekDate(open)}`,
+        `#fields\t${FILES_LOG_FIELDS.map(([name]) => name).join("\t")}`,
+        `#types\t${FILES_LOG_FIELDS.map(([, type]) => type).join("\t")}`,
+        "",
+      ].join("\n");
+    },
+    row(record) {
+      return `${FILES_LOG_FIELDS.map(([name, type]) => cell(record[name], type)).join("\t")}\n`;
+    },
+    footer(close = new Date()) {
+      return `#close\t${zeekDate(close)}\n`;
+    },
+  };
 }
