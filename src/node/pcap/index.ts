@@ -97,5 +97,6 @@ export {
   createFilesLogWriter,
   FILES_LOG_FIELDS,
   type FilesLogRecord,
+  type FilesLogWriter,
   toFilesLogRecord,
 } from "./zeek-files.js";
