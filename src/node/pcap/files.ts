@@ -7,7 +7,7 @@
  * A data connection carries one file one way (RFC 959 §3.2): the direction whose first payload byte comes first
  * is the file; bytes the other way are counted by the TCP layer but are no part of it.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash, type Hash, randomBytes } from "node:crypto";
 import {
   closeSync,
   constants,
@@ -334,7 +334,8 @@ export class CaptureFiles {
       });
       return;
     }
-    const partName = `.part-${CaptureFiles.fuidOf(state.tcp)}-${process.pid}`;
+    // Unique across processes and worker threads extracting into the same folder.
+    const partName = `.part-${CaptureFiles.fuidOf(state.tcp)}-${randomBytes(6).toString("hex")}`;
     try {
       state.fd = openNew(dir, partName);
       state.partName = partName;
