@@ -185,6 +185,16 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   let problems = 0;
   let zeekFailed = false;
 
+  /** Writes the footers of ftp.log and files.log (`--zeek-dir`); a write error is said and makes the exit 1. */
+  const closeZeek = async (): Promise<void> => {
+    try {
+      await zeekDir?.close();
+    } catch (error) {
+      io.stderr.write(`ftp-reply pcap: ${escapeText((error as Error).message)}\n`);
+      zeekFailed = true;
+    }
+  };
+
   const source: AsyncIterable<Uint8Array> =
     path === "-" ? toBytes(io.stdin) : createReadStream(path, { highWaterMark: 256 * 1024 });
 
@@ -233,12 +243,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     );
     if (options.summary) for (const session of sessions.list()) writer.record(sessionRecord(session));
     writer.end();
-    try {
-      await zeekDir?.close();
-    } catch (error) {
-      io.stderr.write(`ftp-reply pcap: ${escapeText((error as Error).message)}\n`);
-      zeekFailed = true;
-    }
+    await closeZeek();
     if (options.summary && format !== "json" && format !== "ndjson") {
       const s = result.stats;
       const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
@@ -257,7 +262,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
-      await zeekDir?.close();
+      await closeZeek();
       await out.close();
       io.stderr.write(
         `ftp-reply pcap: ${escapeText(`${cutArgument(path)}: ${error.type}: ${error.message}`)}\n`,
