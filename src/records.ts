@@ -225,7 +225,7 @@ const FIRST_NON_C1 = 0xa0;
 const utf8Encoder = new TextEncoder();
 
 /** `%Y-%m-%d-%H-%M-%S`, Zeek's `#open`/`#close` format (in UTC here). */
-function zeekDate(date: Date): string {
+export function zeekDate(date: Date): string {
   const pad = (n: number): string => String(n).padStart(2, "0");
   return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-${pad(date.getUTCHours())}-${pad(date.getUTCMinutes())}-${pad(date.getUTCSeconds())}`;
 }
@@ -278,10 +278,16 @@ export function escapeZeekString(value: string, utf8 = true): string {
   return parts.join("");
 }
 
-function formatValue(value: string | number | boolean | undefined, type: string, utf8: boolean): string {
+/** One field of a Zeek ASCII log by its Zeek type (`time`, `interval`, `bool`, `count`, `port`, `addr`, strings). */
+export function formatZeekValue(
+  value: string | number | boolean | undefined,
+  type: string,
+  utf8 = true,
+): string {
   if (value === undefined) return UNSET_FIELD;
   switch (type) {
     case "time":
+    case "interval":
       return (value as number).toFixed(6);
     case "bool":
       return value ? "T" : "F";
@@ -315,7 +321,7 @@ export function createZeekLogWriter(options: ZeekLogOptions = {}): ZeekLogWriter
     },
     row(record: FtpLogRecord): string {
       const cells: string[] = [];
-      for (const [name, type] of FTP_LOG_FIELDS) cells.push(formatValue(record[name], type, utf8));
+      for (const [name, type] of FTP_LOG_FIELDS) cells.push(formatZeekValue(record[name], type, utf8));
       return `${cells.join("\t")}\n`;
     },
     footer(): string {

@@ -3,7 +3,7 @@
  * the hash (base/files/hash) and extract (base/files/extract) fields, in Zeek's order, and one extension
  * column, `_verdict` (Zeek's `Log::default_ext_prefix` is `_`), with the transfer's integrity verdict.
  */
-import { escapeZeekString } from "../../records.js";
+import { escapeZeekString, formatZeekValue, zeekDate } from "../../records.js";
 import { formatAddress } from "./decode.js";
 import type { DataConnection } from "./ftp.js";
 
@@ -135,33 +135,12 @@ export interface FilesLogWriter {
   footer(close?: Date): string;
 }
 
-/** `%Y-%m-%d-%H-%M-%S` in UTC, Zeek's `#open`/`#close` format (as records.ts writes ftp.log's). */
-function zeekDate(date: Date): string {
-  return date.toISOString().slice(0, 19).replace(/[T:]/g, "-");
-}
-
-/** One cell by its Zeek type; escaping as ftp.log's (`escapeZeekString`); a set's `,` inside an item as `\x2c`. */
+/** One cell by its Zeek type (records.ts's rules); a set's items joined by `,`, escaped inside them as `\x2c`. */
 function cell(value: FilesLogRecord[keyof FilesLogRecord], type: string): string {
-  if (value === undefined) return "-";
-  if (Array.isArray(value)) {
-    return value.length === 0
-      ? "(empty)"
-      : value.map((v) => escapeZeekString(v).replaceAll(",", "\\x2c")).join(",");
-  }
-  switch (type) {
-    case "time":
-    case "interval":
-      return (value as number).toFixed(6);
-    case "bool":
-      return value ? "T" : "F";
-    case "count":
-    case "port":
-      return String(Math.trunc(value as number));
-    case "addr":
-      return escapeZeekString(String(value), false);
-    default:
-      return escapeZeekString(String(value));
-  }
+  if (!Array.isArray(value)) return formatZeekValue(value as string | number | boolean | undefined, type);
+  return value.length === 0
+    ? "(empty)"
+    : value.map((v) => escapeZeekString(v).replaceAll(",", "\\x2c")).join(",");
 }
 
 /** Creates a files.log writer in Zeek's ASCII format (the same header lines as ftp.log's). */
