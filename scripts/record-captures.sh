@@ -111,15 +111,16 @@ start_vsftpd() { # port [extra config lines...]
 	sleep 0.5
 }
 
-start_proftpd() {
-	local dir=$WORK/proftpd
+start_proftpd() { # [port [config lines for the <Anonymous> section...]]
+	local dir=$WORK/proftpd port=${1:-21}
+	shift || true
 	mkdir -p "$dir/anon"
 	make_tree "$dir/anon"
 	cat >"$dir/proftpd.conf" <<-EOF
 		ServerName "ftp-reply capture (proftpd)"
 		ServerType standalone
 		DefaultServer on
-		Port 21
+		Port $port
 		UseIPv6 off
 		User nobody
 		Group nogroup
@@ -138,6 +139,7 @@ start_proftpd() {
 		  <Limit WRITE>
 		    DenyAll
 		  </Limit>
+		$(printf '%s\n' "$@")
 		</Anonymous>
 	EOF
 	spawn_srv "$WORK/proftpd.log" env LD_LIBRARY_PATH="$(cat "$SERVERS/proftpd/LD_LIBRARY_PATH")" \
@@ -628,6 +630,173 @@ record_no_ftp() {
 	stop_servers
 }
 
+# ───── files on data connections (issue 19): known files, uploads, resumed, aborted and truncated transfers ─────
+# Servers listen on 2221 (passive ports 2230-2260) inside the namespace; they are found by their greeting.
+FILES_PORT=2221
+
+# Small files with known magic numbers: a real PNG, a gzip, a PDF header, text, and 24 KiB of random bytes.
+make_files_tree() { # dir
+	mkdir -p "$1"
+	printf 'hello from ftp-reply\r\n' >"$1/hello.txt"
+	python3 - "$1/image.png" <<-'EOF'
+		import struct, sys, zlib
+		def chunk(kind, data):
+		    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+		# 16 × 16 RGB, a gradient: each row is a filter byte (0) and 16 pixels.
+		rows = b"".join(b"\x00" + bytes(v for x in range(16) for v in (x * 16, y * 16, 128)) for y in range(16))
+		png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0))
+		png += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+		open(sys.argv[1], "wb").write(png)
+	EOF
+	seq 1 200 | gzip -9n >"$1/numbers.gz"
+	printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' >"$1/doc.pdf"
+	head -c 24576 /dev/urandom >"$1/big.bin"
+	chmod -R a+rX "$1"
+}
+
+# The served (or stored) files' SHA-256, as sha256sum writes it, for the tests to compare with.
+write_sums() { # dir reference-file
+	(cd "$1" && find . -type f ! -name '.*' | sort | sed 's|^\./||' | xargs sha256sum) >"$2"
+}
+
+record_vsftpd_files() {
+	make_namespaces 1500
+	start_vsftpd "$FILES_PORT" pasv_min_port=2230 pasv_max_port=2260
+	local anon=$WORK/vsftpd/anon
+	make_files_tree "$anon"
+	start_capture tcpdump "$OUT/vsftpd-files.pcap" -i veth-cli
+	local url=ftp://$SRV_IP:$FILES_PORT
+	in_cli curl -sS -o /dev/null "$url/hello.txt"
+	# Two clients at once.
+	in_cli curl -sS -o /dev/null "$url/image.png" &
+	local first=$!
+	in_cli curl -sS -o /dev/null "$url/numbers.gz" &
+	wait "$first" $!
+	in_cli curl -sS -o /dev/null -P - "$url/doc.pdf" # active mode (EPRT)
+	# Resumed: the first 10000 bytes are already here; curl -C - sends REST 10000 and RETR.
+	head -c 10000 "$anon/big.bin" >"$WORK/partial.bin"
+	in_cli curl -sS -C - -o "$WORK/partial.bin" "$url/big.bin"
+	cmp "$WORK/partial.bin" "$anon/big.bin"
+	in_cli curl -sS -o /dev/null "$url/"
+	stop_capture
+	stop_servers
+	write_sums "$anon" "$OUT/vsftpd-files.sha256"
+	# The resumed transfer carried the file from byte 10000 on.
+	tail -c +10001 "$anon/big.bin" | sha256sum | sed 's|-$|big.bin from byte 10000|' >>"$OUT/vsftpd-files.sha256"
+}
+
+# A download read slowly through a tiny receive window (SO_RCVBUF), stopped after a second: by ABOR (ftplib sends
+# it with Telnet IP and Synch, RFC 959 §4.1.3), by killing the client, or (mode "wait") by the server's end.
+slow_download() { # host port abor|kill|wait
+	in_cli python3 - "$@" <<-'EOF'
+		import ftplib, os, signal, socket, sys, threading, time
+		host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+		ftp = ftplib.FTP()
+		ftp.connect(host, port, timeout=10)
+		ftp.login()
+		ftp.voidcmd("TYPE I")
+		ftp.sendcmd("SIZE big.bin")
+		data = socket.socket()
+		data.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+		data.connect(ftp.makepasv())
+		ftp.sendcmd("RETR big.bin")
+		start = time.time()
+		while mode == "wait" or time.time() - start < 1:
+		    if not data.recv(256):
+		        break
+		    time.sleep(0.1)
+		if mode == "kill":
+		    os.kill(os.getpid(), signal.SIGKILL)
+		if mode == "abor":
+		    # Keep reading (slowly) until the server closes the data connection, as a client must (RFC 959 §4.1.3).
+		    def drain():
+		        while data.recv(256):
+		            time.sleep(0.1)
+		    reader = threading.Thread(target=drain)
+		    reader.start()
+		    try:
+		        ftp.abort()
+		        ftp.getresp()
+		    except Exception:
+		        pass
+		    reader.join(5)
+		data.close()
+		try:
+		    ftp.quit()
+		except Exception:
+		    pass
+	EOF
+}
+
+record_vsftpd_abort() {
+	make_namespaces 1500
+	# A 4 KiB send buffer in the server namespace: a killed server leaves at most that much to be sent.
+	in_srv sysctl -q -w net.ipv4.tcp_wmem="4096 4096 4096"
+	# async_abor_enable: vsftpd reads an urgent ABOR during a transfer (off by default).
+	start_vsftpd "$FILES_PORT" pasv_min_port=2230 pasv_max_port=2260 async_abor_enable=YES
+	local anon=$WORK/vsftpd/anon
+	make_files_tree "$anon"
+	start_capture tcpdump "$OUT/vsftpd-abort.pcap" -i veth-cli
+	slow_download "$SRV_IP" "$FILES_PORT" abor
+	slow_download "$SRV_IP" "$FILES_PORT" kill || true
+	sleep 1
+	# The server's session killed in the middle of the RETR: the data connection ends early, no final reply.
+	slow_download "$SRV_IP" "$FILES_PORT" wait &
+	local client=$! listener=${PIDS[0]} tries=0
+	# Once the session's processes exist (a busy machine may be slow to connect), a second into the transfer.
+	until pgrep -P "$listener" >/dev/null; do
+		((++tries > 100)) && break
+		sleep 0.1
+	done
+	sleep 1.5
+	# The session's privileged process first, or it would answer "500 OOPS: child died" when its child dies.
+	for child in $(pgrep -P "$listener"); do
+		local grandchildren
+		grandchildren=$(pgrep -P "$child" || true)
+		kill -KILL "$child" $grandchildren || true
+	done
+	wait "$client" || true
+	stop_capture
+	stop_servers
+	write_sums "$anon" "$OUT/vsftpd-abort.sha256"
+}
+
+# ProFTPD with anonymous uploads allowed in incoming/ (STOR, APPE, STOU), overwrite and REST STOR allowed.
+start_proftpd_upload() {
+	local anon=$WORK/proftpd/anon
+	mkdir -p "$anon/incoming"
+	make_files_tree "$anon"
+	chmod 1777 "$anon/incoming"
+	start_proftpd "$FILES_PORT" "AllowOverwrite on" "AllowStoreRestart on" "<Directory $anon/incoming>" \
+		"<Limit STOR APPE STOU>" AllowAll "</Limit>" "</Directory>"
+}
+
+record_proftpd_upload() {
+	make_namespaces 1500
+	start_proftpd_upload
+	local anon=$WORK/proftpd/anon
+	start_capture tcpdump "$OUT/proftpd-upload.pcap" -i veth-cli
+	local url=ftp://$SRV_IP:$FILES_PORT
+	in_cli curl -sS -T "$anon/doc.pdf" "$url/incoming/"
+	in_cli curl -sS -T "$anon/image.png" "$url/incoming/"
+	in_cli curl -sS -T "$anon/hello.txt" "$url/incoming/log.txt"
+	in_cli curl -sS -T "$anon/hello.txt" --append "$url/incoming/log.txt" # APPE
+	in_cli python3 - "$SRV_IP" "$FILES_PORT" "$anon/numbers.gz" <<-'EOF'
+		import ftplib, sys
+		ftp = ftplib.FTP()
+		ftp.connect(sys.argv[1], int(sys.argv[2]), timeout=20)
+		ftp.login()
+		ftp.cwd("incoming")
+		with open(sys.argv[3], "rb") as f:
+		    ftp.storbinary("STOU", f)
+		ftp.retrbinary("RETR doc.pdf", lambda block: None)
+		ftp.quit()
+	EOF
+	stop_capture
+	stop_servers
+	write_sums "$anon" "$OUT/proftpd-upload.sha256"
+}
+
 # A capture with a hole no retransmission fills: one server→client control segment deleted from the tiny-MTU
 # capture with editcap (the 5th segment with payload from port 21).
 derive_gap() {
@@ -648,6 +817,16 @@ derive_lost_fin() {
 	echo "vsftpd-port-reuse-lost-fin.pcap: frame $frame of vsftpd-port-reuse.pcap deleted"
 }
 
+# A file with a hole: the 3rd data segment of the resumed big.bin download (the 5th TCP stream with data from a
+# passive port) deleted from vsftpd-files.pcap, so its hash cannot be known.
+derive_file_gap() {
+	local frame length
+	read -r frame length < <(tshark -r "$OUT/vsftpd-files.pcap" \
+		-Y 'tcp.srcport >= 2230 && tcp.srcport <= 2260 && tcp.len > 1000' -T fields -e frame.number -e tcp.len | sed -n 3p)
+	editcap -F pcap "$OUT/vsftpd-files.pcap" "$OUT/vsftpd-files-gap.pcap" "$frame"
+	echo "vsftpd-files-gap.pcap: frame $frame ($length bytes) of vsftpd-files.pcap deleted"
+}
+
 # Other encodings of real captures: big-endian, raw IP, BSD loopback, 802.1Q, pcapng big-endian.
 derive_conversions() {
 	python3 "$HERE/scripts/pcap-convert.py" big-endian "$OUT/vsftpd-curl.pcap" "$OUT/vsftpd-curl-bigendian.pcap"
@@ -659,7 +838,8 @@ derive_conversions() {
 }
 
 all=(vsftpd_curl vsftpd_active proftpd_nano pureftpd_lftp ipv6 nonstandard_port tiny_mtu interleaved mangled ftps
-	two_interfaces bruteforce bounce proftpd_tls proftpd_dropped proftpd_latin1 pyftpdlib_active port_reuse no_ftp)
+	two_interfaces bruteforce bounce proftpd_tls proftpd_dropped proftpd_latin1 pyftpdlib_active port_reuse no_ftp
+	vsftpd_files vsftpd_abort proftpd_upload)
 if (($# > 0)); then all=("$@"); fi
 for name in "${all[@]}"; do
 	echo "== $name"
@@ -670,6 +850,7 @@ recorded=" ${all[*]} "
 if [[ $recorded == *" tiny_mtu "* ]]; then derive_gap; fi
 if [[ $recorded == *" vsftpd_curl "* || $recorded == *" tiny_mtu "* ]]; then derive_conversions; fi
 if [[ $recorded == *" port_reuse "* ]]; then derive_lost_fin; fi
+if [[ $recorded == *" vsftpd_files "* ]]; then derive_file_gap; fi
 # References for what this run wrote (all captures when every scenario was recorded).
 if (($# > 0)); then
 	written=()

@@ -111,6 +111,9 @@ const ZH_CAPTURE: Readonly<Record<CaptureDiagnostic["type"], string>> = {
   encrypted: "控制连接已切换到 TLS（对 AUTH 的 234 答复）：此后的字节无法读取",
   "timestamp-out-of-range": "时间戳超出 0001–9999 年：使用上一个数据包的时间",
   "state-dropped": "达到状态上限：最旧的状态被丢弃（见 docs/pcap-limits.md）",
+  "hash-unknown": "文件缺少字节：无法得出其哈希值",
+  "extract-failed": "文件无法提取",
+  "extract-cutoff": "提取的副本达到 --extract-max 上限：已截断（哈希值仍覆盖整个文件）",
 };
 
 function zhCaptureDiagnostic(d: CaptureDiagnostic): string {

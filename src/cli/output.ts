@@ -75,9 +75,25 @@ export interface OutputDiagnostic {
   type?: string | undefined;
 }
 
+/** The file a transfer command's data connection carries, as far as known when its exchange is written. */
+export interface ExchangeFile {
+  /** ftp.log's `fuid`: the id of the file in files.log. */
+  fuid: string;
+  /** ftp.log's `mime_type`. */
+  mimeType?: string | undefined;
+}
+
 export interface Writer {
-  /** One command with its replies (or a greeting, an unsolicited 421 …). Renders `ex.diagnostics` with it. */
-  exchange(ex: Exchange, conn?: ConnectionInfo): void;
+  /**
+   * One command with its replies (or a greeting, an unsolicited 421 …). Renders `ex.diagnostics` with it.
+   * `file` fills ftp.log's `fuid`/`mime_type` (zeek) and the record's `fuid`/`mimeType` (json, ndjson).
+   */
+  exchange(ex: Exchange, conn?: ConnectionInfo, file?: ExchangeFile): void;
+  /**
+   * A record of another kind (`data-connection`, `session`, a notice, a weird, a TLS handshake …) as its own
+   * element: `json` and `ndjson` write it in the same array or stream; `pretty` and `zeek` have no room for it.
+   */
+  record(record: Record<string, unknown>): void;
   /** One reply on its own (`ftp-reply parse`). */
   reply(reply: Reply): void;
   /**
@@ -94,11 +110,6 @@ export interface Writer {
    * every exchange as it comes, with its uid.
    */
   sessionEnd(conn: ConnectionInfo): void;
-  /**
-   * A record of another kind (a notice, a weird, a TLS handshake …) as its own element: `json` and `ndjson` write
-   * it in the same array or stream; `pretty` and `zeek` have no room for it and drop it.
-   */
-  record(record: Record<string, unknown>): void;
   /**
    * Writes the summary (if asked) and closes the format (`]` for json, `#close` for zeek). `fields` join the json
    * and ndjson summary record (`pcap`: its packet and connection counts, the data bytes measured).
@@ -279,6 +290,7 @@ function exchangeRecord(
   conn: ConnectionInfo | undefined,
   lang: Lang,
   showPasswords: boolean,
+  file?: ExchangeFile,
 ): Record<string, unknown> {
   const command = maskedCommand(ex, showPasswords);
   return {
@@ -303,6 +315,8 @@ function exchangeRecord(
     type: ex.type,
     dataChannel: ex.dataChannel,
     fileSize: ex.fileSize,
+    fuid: file?.fuid,
+    mimeType: file?.mimeType,
     diagnostics: ex.diagnostics.map((d) => ({ type: d.type, message: d.message })),
   };
 }
@@ -332,10 +346,11 @@ function createJsonWriter(
     count++;
   };
   return {
-    exchange(ex, conn) {
+    exchange(ex, conn, file) {
       countExchange(summary, ex);
-      emit(exchangeRecord(ex, conn, options.lang, showPasswords));
+      emit(exchangeRecord(ex, conn, options.lang, showPasswords, file));
     },
+    record: emit,
     reply(reply) {
       countLoneReply(summary, reply);
       emit({ record: "reply", ...replyRecord(reply, options.lang) });
@@ -349,7 +364,6 @@ function createJsonWriter(
       emit(diagnosticRecord(diagnostic));
     },
     sessionEnd() {},
-    record: emit,
     end(fields) {
       if (options.summary) emit({ record: "summary", ...finishedSummary(summary), ...fields });
       if (!lines) out.write(count === 0 ? "[]\n" : "\n]\n");
@@ -371,7 +385,7 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
   };
   const plainPalette = createPalette(false);
   return {
-    exchange(ex, conn) {
+    exchange(ex, conn, file) {
       countExchange(summary, ex);
       for (const d of ex.diagnostics) {
         options.stderr?.write(`warning: ${escapeText(d.type)}: ${escapeText(d.message)}\n`);
@@ -384,6 +398,8 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
         conn,
       );
       if (!options.showPasswords && record.password !== undefined) record.password = DEFAULT_PASSWORD_MASK;
+      record.fuid = file?.fuid;
+      record.mime_type = file?.mimeType;
       writeRow(zeek.row(record));
     },
     reply(reply) {
@@ -412,6 +428,7 @@ function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summar
       options.stderr?.write(`${formatDiagnosticLine(diagnostic, plainPalette)}\n`);
     },
     sessionEnd() {},
+    record() {},
     end() {
       if (!headerWritten) out.write(zeek.header());
       out.write(zeek.footer());
@@ -660,6 +677,7 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
   };
 
   return {
+    record() {},
     sessionEnd(conn) {
       if (conn.uid === undefined) return;
       const block = byUid.get(conn.uid);
@@ -734,7 +752,7 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
 }
 
 /** What each format implements; `record` only where the format has room for other records. */
-type FormatWriter = Omit<Writer, "summary" | "record"> & Partial<Pick<Writer, "record">>;
+type FormatWriter = Omit<Writer, "summary">;
 
 /**
  * Creates the writer for a `--format`. Every method writes at once (nothing is buffered but the summary's
@@ -763,7 +781,7 @@ export function createWriter(format: OutputFormat, out: TextSink, options: Write
     transfer: writer.transfer,
     diagnostic: writer.diagnostic,
     sessionEnd: writer.sessionEnd,
-    record: writer.record ?? (() => {}),
+    record: writer.record,
     end: writer.end,
     get summary() {
       return finishedSummary(summary);

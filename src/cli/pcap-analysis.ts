@@ -18,6 +18,7 @@ import type { ControlConnection, DataConnection } from "../node/pcap/ftp.js";
 import { createNoticeDetector, type Notice } from "../node/pcap/notices.js";
 import { cipherSuiteName, type TlsHandshake, tlsVersionName } from "../node/pcap/tls.js";
 import { createWeirdDetector, type Weird } from "../node/pcap/weird.js";
+import { FILES_LOG_FIELDS, toFilesLogRecord } from "../node/pcap/zeek-files.js";
 import {
   createZeekTableWriter,
   NOTICE_LOG_FIELDS,
@@ -33,6 +34,7 @@ import {
 } from "../node/pcap/zeek-logs.js";
 import type { ConnectionInfo } from "../records.js";
 import { PCAP_TEXT, type PcapText } from "./messages.js";
+import type { ExchangeFile as TransferFile } from "./output.js";
 import {
   type BufferedSink,
   createBufferedSink,
@@ -66,7 +68,7 @@ interface LogFile {
 }
 
 export interface PcapAnalysis {
-  exchange(exchange: Exchange, control: ControlConnection): void;
+  exchange(exchange: Exchange, control: ControlConnection, transfer?: TransferFile): void;
   dataConnection(data: DataConnection): void;
   controlProblem(problem: ConnectionProblem, control: ControlConnection): void;
   diagnostic(diagnostic: CaptureDiagnostic): void;
@@ -202,14 +204,15 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
   });
 
   return {
-    exchange(exchange, control) {
+    exchange(exchange, control, transfer) {
       lastTs = exchange.endTs ?? exchange.startTs ?? lastTs;
-      ftpLog?.exchange(exchange, control.info);
+      ftpLog?.exchange(exchange, control.info, transfer);
       weird.exchange(exchange, control.info);
       notices.exchange(exchange, control.info);
     },
     dataConnection(data) {
       notices.dataConnection(data);
+      zeekRow("files.log", FILES_LOG_FIELDS, { ...toFilesLogRecord(data) });
     },
     controlProblem(problem, control) {
       lastTs = problem.ts ?? lastTs;

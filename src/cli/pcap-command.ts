@@ -2,20 +2,32 @@
  * `ftp-reply pcap <file>`: the FTP dialogue of a pcap or pcapng capture, in the same formats as `ftp-reply log`.
  */
 import type { Lang } from "../codes.js";
-import { cutArgument, escapeJson, escapeText } from "../node/escape.js";
+import { cutArgument, escapeText } from "../node/escape.js";
 import type { CaptureStats } from "../node/pcap/capture.js";
 import { type CaptureDiagnostic, CaptureFormatError } from "../node/pcap/errors.js";
+import type { FileOptions } from "../node/pcap/files.js";
 import {
   analyzeFtpCapture,
   type ControlConnection,
   type DataConnection,
   type FtpCaptureResult,
 } from "../node/pcap/ftp.js";
+import { SessionSummaries } from "../node/pcap/sessions.js";
 import { describeFileError, InputError, isFileError, openSource } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
 import { PCAP_TEXT, type PcapText } from "./messages.js";
 import { createBufferedSink, createWriter, type TextSink, type WritableLike } from "./output.js";
 import { createPcapAnalysis } from "./pcap-analysis.js";
+import {
+  fileFields,
+  fileOptionsOf,
+  fileText,
+  PCAP_FILES_HELP,
+  PCAP_FILES_OPTIONS,
+  prepareFolders,
+  sessionLines,
+  sessionRecord,
+} from "./pcap-files.js";
 import { parseNoticeOptions } from "./pcap-notice-options.js";
 import { createProgress } from "./progress.js";
 
@@ -44,7 +56,8 @@ ${COMMON_OPTIONS_HELP}
       --port N[,N…]   server ports of FTP control connections (default 21); others are found by their 220 greeting
       --no-detect     only the --port ports: do not look for greetings on other ports
       --no-data       do not list data connections
-      --zeek-dir DIR  also write Zeek logs to DIR: ftp.log, notice.log, weird.log, ssl.log (docs/notices.md)
+${PCAP_FILES_HELP}
+      --zeek-dir DIR  also write Zeek logs to DIR: ftp.log, files.log, notice.log, weird.log, ssl.log (docs/notices.md)
       --bruteforce-threshold N    refused logins from one address that raise FTP::Bruteforcing (default 20)
       --bruteforce-interval SECS  the window they must fall in, in seconds (default 900)
   -h, --help          this help
@@ -85,6 +98,7 @@ function dataRecord(data: DataConnection): Record<string, unknown> {
     bytesToServer: data.bytesToServer,
     missingBytes: data.missingBytes,
     closed: data.closed,
+    ...fileFields(data),
   };
 }
 
@@ -98,7 +112,7 @@ function dataLine(data: DataConnection, text: PcapText): string {
         );
   const missing = data.missingBytes > 0 ? text.missing(data.missingBytes) : "";
   const ending = data.closed === "rst" ? text.reset : data.closed === "end" ? text.stillOpen : "";
-  return `   ↳ ${text.data} tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? text.passive : text.active}), ${text.bytes(data.bytesToClient, data.bytesToServer)}${missing}${ending}\n`;
+  return `   ↳ ${text.data} tcp.stream ${data.tcp.index}${what}: ${data.tcp.client.text} → ${data.tcp.server.text} (${data.passive ? text.passive : text.active}), ${text.bytes(data.bytesToClient, data.bytesToServer)}${missing}${ending}${fileText(data, text === PCAP_TEXT.zh ? "zh" : "en")}\n`;
 }
 
 /** The pcap rows of the pretty summary: the capture, its connections, data bytes measured, caps reached. */
@@ -159,6 +173,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   let parsed: ParsedArgs;
   let ports: number[] = [21];
   let notice: ReturnType<typeof parseNoticeOptions> = {};
+  let fileOptions: FileOptions = {};
   try {
     parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
       { name: "port", takesValue: true },
@@ -167,8 +182,10 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       { name: "zeek-dir", takesValue: true },
       { name: "bruteforce-threshold", takesValue: true },
       { name: "bruteforce-interval", takesValue: true },
+      ...PCAP_FILES_OPTIONS,
     ]);
     notice = parseNoticeOptions(parsed.extra);
+    fileOptions = fileOptionsOf(parsed.extra);
     const portValue = parsed.extra.get("port");
     if (typeof portValue === "string") ports = parsePorts(portValue);
     if (!parsed.options.help && !parsed.options.version && parsed.positionals.length !== 1) {
@@ -192,6 +209,12 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   }
   const path = positionals[0]!;
   const format = options.format;
+  const unusable = prepareFolders(extra);
+  if (unusable !== undefined) {
+    io.stderr.write(`ftp-reply pcap: ${escapeText(unusable)}\n`);
+    return EXIT_USAGE;
+  }
+  const sessions = new SessionSummaries();
   // Output goes through a buffered sink whose drain the reading awaits: a slow reader of stdout slows the
   // reading of the capture instead of letting the output pile up in memory.
   const out = createBufferedSink(io.stdout);
@@ -231,7 +254,6 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   }
   const text = PCAP_TEXT[options.lang];
   let lastControl = -1;
-  let records = 0;
   let problems = 0;
   /** Payload bytes carried by the data connections, as measured (whatever 150 replies announced). */
   let dataBytes = 0;
@@ -239,13 +261,13 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
 
   const emitData = (data: DataConnection): void => {
     analysis.dataConnection(data);
+    sessions.data(data);
     dataBytes += data.bytesToClient + data.bytesToServer;
     if (!showData) return;
     if (format === "pretty") out.write(dataLine(data, text));
-    else if (format === "ndjson") out.write(`${escapeJson(JSON.stringify(dataRecord(data)))}\n`);
-    // json: the array is open and holds at least the transfer's exchange, so another element can follow.
-    else if (format === "json" && records > 0)
-      out.write(`,\n${escapeJson(JSON.stringify(dataRecord(data)))}`);
+    // zeek: ftp.log has no room for it (files.log, with --zeek-dir, has).
+    else if (format === "zeek") io.stderr.write(dataLine(data, text));
+    else writer.record(dataRecord(data));
   };
 
   try {
@@ -254,17 +276,20 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     const result = await analyzeFtpCapture(
       source.chunks,
       {
-        onExchange(exchange, control) {
+        onExchange(exchange, control, transfer) {
           if (format === "pretty" && control.tcp.index !== lastControl) {
             out.write(connectionLine(control, text));
             lastControl = control.tcp.index;
           }
           problems += exchange.diagnostics.length;
-          writer.exchange(exchange, control.info);
-          records++;
-          analysis.exchange(exchange, control);
+          writer.exchange(exchange, control.info, transfer);
+          analysis.exchange(exchange, control, transfer);
+          sessions.exchange(exchange, control);
         },
-        onControlConnection: (control) => analysis.controlStart(control),
+        onControlConnection(control) {
+          sessions.control(control);
+          analysis.controlStart(control);
+        },
         onControlEnd: (control) => analysis.controlEnd(control),
         onControlProblem: (problem, control) => analysis.controlProblem(problem, control),
         onTls: (handshake, control) => analysis.tls(handshake, control),
@@ -276,7 +301,6 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
             message: diagnosticMessage(d, options.lang),
             offset: d.fileOffset,
           });
-          records++;
           analysis.diagnostic(d);
         },
         onChunk: async () => {
@@ -290,15 +314,19 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
         detectByGreeting: !extra.has("no-detect"),
         encoding: options.encoding,
         session: { recordPasswords: options.showPasswords },
+        files: fileOptions,
       },
     );
     progress.done();
     if (options.summary && (format === "json" || format === "ndjson"))
       writer.record(analysis.summaryRecord());
+    if (options.summary) for (const session of sessions.list()) writer.record(sessionRecord(session));
     writer.end(summaryFields(result, dataBytes));
     if (options.summary && format !== "json" && format !== "ndjson") {
       (format === "zeek" ? io.stderr : out).write(
-        summaryRows(result, dataBytes, text) + analysis.summaryText(),
+        summaryRows(result, dataBytes, text) +
+          sessionLines(sessions.list(), sessions.omitted, options.lang) +
+          analysis.summaryText(),
       );
     }
     try {

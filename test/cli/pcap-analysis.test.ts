@@ -39,12 +39,13 @@ const ZEEK_BRUTE_ROW =
 const rowsOf = (log: string) => log.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
 
 describe("--zeek-dir", () => {
-  it("writes ftp.log, notice.log and weird.log with Zeek's headers", async () => {
+  it("writes ftp.log, files.log, notice.log and weird.log with Zeek's headers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ftp-reply-zeek-"));
     const { code, stderr } = await run(["--zeek-dir", dir, join(FIXTURES, "pureftpd-bruteforce.pcap")]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(["ftp.log", "notice.log", "weird.log"]);
+    // files.log: the capture's data connections (its directory listings).
+    expect(readdirSync(dir).sort()).toEqual(["files.log", "ftp.log", "notice.log", "weird.log"]);
     const notice = readFileSync(join(dir, "notice.log"), "utf8");
     expect(notice.split("\n")).toEqual(
       expect.arrayContaining([ZEEK_NOTICE_FIELDS, ZEEK_NOTICE_TYPES, "#path\tnotice"]),

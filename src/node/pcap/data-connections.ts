@@ -62,7 +62,7 @@ export class DataConnections {
   /** Announced data endpoints (`host:port` of the listener), most recent announcement wins. */
   readonly #expectations = new Map<string, Expectation>();
   readonly #maxPending: number;
-  readonly #onDataConnection: ((data: DataConnection) => void) | undefined;
+  readonly #onDataConnection: (data: Omit<DataConnection, "file" | "verdict">) => void;
   readonly #diagnostic: (d: CaptureDiagnostic) => void;
   /** Where in the capture we are, for diagnostics. */
   readonly #where: () => { frame: number; fileOffset: number };
@@ -82,7 +82,7 @@ export class DataConnections {
 
   constructor(
     maxPending: number,
-    onDataConnection: ((data: DataConnection) => void) | undefined,
+    onDataConnection: (data: Omit<DataConnection, "file" | "verdict">) => void,
     diagnostic: (d: CaptureDiagnostic) => void,
     where: () => { frame: number; fileOffset: number },
   ) {
@@ -182,7 +182,7 @@ export class DataConnections {
     data.reported = true;
     const tcp = data.tcp;
     // The TCP responder listened: the FTP server for passive mode, the FTP client for active mode.
-    this.#onDataConnection?.({
+    this.#onDataConnection({
       tcp,
       control: data.owner.control,
       passive: data.passive,

@@ -81,7 +81,13 @@ export type CaptureDiagnosticType =
    * A cap on per-connection state was reached and the oldest state of that kind was dropped (`what` says which
    * cap, `dropped` how many so far). See docs/pcap-limits.md.
    */
-  | "state-dropped";
+  | "state-dropped"
+  /** A file on a data connection lost bytes in the capture: its hashes are not given (files.ts). */
+  | "hash-unknown"
+  /** A file could not be extracted (the folder, the open-files cap, a write error). */
+  | "extract-failed"
+  /** An extracted copy stops at the size cap (`maxExtractBytes`, `--extract-max`). */
+  | "extract-cutoff";
 
 /** Which cap a `state-dropped` diagnostic is about (each is an option; see docs/pcap-limits.md). */
 export type DroppedState =

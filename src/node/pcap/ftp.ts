@@ -13,6 +13,7 @@ import {
   createControlConnection,
 } from "../../connection/connection.js";
 import type { Exchange, SessionOptions } from "../../connection/index.js";
+import { TRANSFER_COMMANDS } from "../../connection/rules.js";
 import type { ReplyParserOptions } from "../../reply/parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import {
@@ -22,12 +23,14 @@ import {
   DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
 } from "./data-connections.js";
 import { formatAddress } from "./decode.js";
+import { CaptureFiles, type FileOptions, type TransferredFile, transferFileName } from "./files.js";
 import {
   createTlsReader,
   DEFAULT_MAX_TLS_HANDSHAKE_BYTES,
   type TlsHandshake,
   type TlsReader,
 } from "./tls.js";
+import { decideVerdict, TransferContexts, type TransferVerdict } from "./verdicts.js";
 
 export { DEFAULT_MAX_PENDING_DATA_CONNECTIONS };
 
@@ -77,11 +80,21 @@ export interface DataConnection {
   readonly exchange?: Exchange;
   /** How the connection ended. */
   readonly closed: "fin" | "rst" | "end";
+  /** The file it carried: size, hashes, MIME type, name, extracted copy (files.ts). */
+  readonly file: TransferredFile & { readonly name?: string | undefined };
+  /** Whether the transfer carried the whole file (verdicts.ts, docs/pcap.md § Transfer verdicts). */
+  readonly verdict: TransferVerdict;
+}
+
+/** The data connection of a transfer command as far as seen when its exchange completes (ftp.log's `fuid`). */
+export interface TransferInProgress {
+  readonly fuid: string;
+  readonly mimeType?: string | undefined;
 }
 
 export interface FtpCaptureCallbacks {
   /** Each command with its replies (or greeting …), as soon as it is complete. */
-  onExchange(exchange: Exchange, control: ControlConnection): void;
+  onExchange(exchange: Exchange, control: ControlConnection, transfer?: TransferInProgress): void;
   /**
    * A data connection, once it is closed and its transfer command (if any) has completed, so that it can be
    * shown right after that command.
@@ -123,6 +136,8 @@ export interface FtpCaptureOptions extends TcpCaptureOptions {
   maxPendingDataConnections?: number;
   /** Bytes of TLS handshake read per direction after 234 to AUTH (see tls.ts). 0: not read. Default 65536. */
   maxTlsHandshakeBytes?: number;
+  /** Hashes and extraction of the files on data connections (default: SHA-256, no extraction). */
+  files?: FileOptions;
 }
 
 /** Counts over the whole capture. */
@@ -151,6 +166,8 @@ interface ControlState extends DataOwner {
   ts: number;
   /** The TLS handshake after 234 to AUTH, once its bytes came. */
   tls?: TlsReader;
+  /** REST offsets and SIZE replies, for the verdicts of its transfers. */
+  readonly contexts: TransferContexts;
 }
 
 const enum Role {
@@ -248,6 +265,31 @@ function captureDiagnosticOf(
   };
 }
 
+/** The transfer's data connection, when it is already matched (it is the first one waiting for its command). */
+function transferInProgress(
+  state: ControlState,
+  exchange: Exchange,
+  files: CaptureFiles,
+): TransferInProgress | undefined {
+  const verb = exchange.command?.verb;
+  const waiting = state.unpairedData[0];
+  if (verb === undefined || !TRANSFER_COMMANDS.has(verb) || waiting === undefined) return undefined;
+  return { fuid: CaptureFiles.fuidOf(waiting.tcp), mimeType: files.mimeTypeOf(waiting.tcp) };
+}
+
+/** A data connection as reported: with its file (named after its transfer command) and its verdict. */
+function withFile(reported: Omit<DataConnection, "file" | "verdict">, files: CaptureFiles): DataConnection {
+  const name = transferFileName(reported.exchange);
+  const file = { ...files.report(reported.tcp, reported.passive, name), name };
+  const verdict = decideVerdict({
+    exchange: reported.exchange,
+    context: TransferContexts.of(reported.exchange),
+    carried: file.size + file.missingBytes,
+    closed: reported.closed,
+  });
+  return { ...reported, file, verdict };
+}
+
 /** Creates a push analyzer: feed it the capture file's bytes. */
 export function createFtpCaptureAnalyzer(
   callbacks: FtpCaptureCallbacks,
@@ -262,9 +304,17 @@ export function createFtpCaptureAnalyzer(
   const maxTlsBytes = options.maxTlsHandshakeBytes ?? DEFAULT_MAX_TLS_HANDSHAKE_BYTES;
 
   const diagnostic = (d: CaptureDiagnostic): void => callbacks.onDiagnostic?.(d);
+  const files = new CaptureFiles(options.files ?? {}, (problem) =>
+    diagnostic({
+      layer: "capture",
+      ...problem,
+      frame: currentPacket?.frame ?? 0,
+      fileOffset: currentPacket?.fileOffset ?? 0,
+    }),
+  );
   const data = new DataConnections(
     options.maxPendingDataConnections ?? DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
-    callbacks.onDataConnection,
+    (reported) => callbacks.onDataConnection?.(withFile(reported, files)),
     diagnostic,
     () => ({ frame: currentPacket?.frame ?? 0, fileOffset: currentPacket?.fileOffset ?? 0 }),
   );
@@ -322,6 +372,7 @@ export function createFtpCaptureAnalyzer(
       unpairedTransfers: [],
       expected: new Set(),
       ended: false,
+      contexts: new TransferContexts(),
     };
     stateRef.current = state;
     controlCount++;
@@ -330,7 +381,8 @@ export function createFtpCaptureAnalyzer(
   };
 
   const onControlExchange = (state: ControlState, exchange: Exchange): void => {
-    callbacks.onExchange(exchange, state.control);
+    state.contexts.exchange(exchange);
+    callbacks.onExchange(exchange, state.control, transferInProgress(state, exchange, files));
     data.exchange(state, exchange);
   };
 
@@ -385,6 +437,7 @@ export function createFtpCaptureAnalyzer(
           feedControl(role.control!, direction, bytes, packet);
           return;
         }
+        if (role.role === Role.Data) files.data(tcp, direction, bytes, secondsOf(packet));
         if (role.role !== Role.Unknown) return;
         const seen = probeGreeting(role, direction, bytes, packet);
         if (seen === Probe.Wait) return;
@@ -414,6 +467,7 @@ export function createFtpCaptureAnalyzer(
           direction: direction === 0 ? "client-to-server" : "server-to-client",
         });
         const role = roles.get(tcp.index);
+        if (role?.role === Role.Data) files.gap(tcp, direction, missingBytes);
         if (role?.role === Role.Control) {
           // The bytes after a hole start mid-line: drop the partial state and resync on the next line.
           role.control!.connection.gap(direction === 1 ? "server" : "client", missingBytes, role.control!.ts);
@@ -432,6 +486,7 @@ export function createFtpCaptureAnalyzer(
           callbacks.onControlEnd?.(state.control);
           data.ended(state);
         } else if (role.role === Role.Data) {
+          files.close(tcp);
           data.closed(role.data!, how);
         } else if (role.role === Role.Unknown) {
           otherCount++;

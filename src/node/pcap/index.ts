@@ -25,6 +25,21 @@ export {
   isCaptureFormatError,
 } from "./errors.js";
 export {
+  CaptureFiles,
+  DEFAULT_HASHES,
+  DEFAULT_MAX_EXTRACT_BYTES,
+  DEFAULT_MAX_OPEN_EXTRACTIONS,
+  ExtractDirError,
+  type FileOptions,
+  HASH_ALGORITHMS,
+  type HashAlgorithm,
+  type HashStatus,
+  prepareExtractDir,
+  safeFileName,
+  type TransferredFile,
+  transferFileName,
+} from "./files.js";
+export {
   analyzeFtpCapture,
   type ControlConnection,
   createFtpCaptureAnalyzer,
@@ -34,7 +49,9 @@ export {
   type FtpCaptureCallbacks,
   type FtpCaptureOptions,
   type FtpCaptureResult,
+  type TransferInProgress,
 } from "./ftp.js";
+export { MAGIC_NUMBERS, type MagicNumber, MIME_SNIFF_LENGTH, sniffMimeType } from "./mime.js";
 export {
   type CapturedPacket,
   type CaptureFormat,
@@ -66,6 +83,7 @@ export {
   type TcpEndpoint,
   type TcpReassembler,
 } from "./reassembly.js";
+export { DEFAULT_MAX_SESSION_SUMMARIES, SessionSummaries, type SessionSummary } from "./sessions.js";
 export {
   cipherSuiteName,
   createTlsReader,
@@ -77,3 +95,19 @@ export {
   type TlsServerHello,
   tlsVersionName,
 } from "./tls.js";
+export {
+  decideVerdict,
+  type TransferContext,
+  TransferContexts,
+  type TransferFacts,
+  type TransferVerdict,
+  VERDICT_RULES,
+  type Verdict,
+} from "./verdicts.js";
+export {
+  createFilesLogWriter,
+  FILES_LOG_FIELDS,
+  type FilesLogRecord,
+  type FilesLogWriter,
+  toFilesLogRecord,
+} from "./zeek-files.js";

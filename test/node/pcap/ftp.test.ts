@@ -112,6 +112,8 @@ describe("FTP dialogue of every recorded capture", () => {
         // Every command got its final reply — but one the server dropped (proftpd-dropped-command.pcap: a
         // 5000-byte CWD, `no-reply`) — and the session started with the greeting.
         expect(exchanges[0]!.kind).toBe("greeting");
+        // (vsftpd-abort.pcap: its last session's server was killed mid-RETR on purpose; RETR and QUIT go unanswered.)
+        if (name === "vsftpd-abort.pcap" && control.tcp.index === 4) continue;
         for (const e of exchanges) {
           if (e.diagnostics.some((d) => d.type === "no-reply")) expect(e.command?.line.length).toBe(5004);
           else expect(e.final, `${e.command?.line}`).toBeDefined();
@@ -120,7 +122,10 @@ describe("FTP dialogue of every recorded capture", () => {
       // Data connections carry exactly tshark's bytes.
       for (const data of analysis.data) {
         const stream = followed.get(data.tcp.index)!;
-        const total = stream.bytes[0]!.length + stream.bytes[1]!.length;
+        // tshark writes a hole as the text `[N bytes missing in capture file]` and a NUL (see follow.test.ts).
+        const marker =
+          data.missingBytes > 0 ? `[${data.missingBytes} bytes missing in capture file]\0`.length : 0;
+        const total = stream.bytes[0]!.length + stream.bytes[1]!.length - marker;
         expect(data.bytesToClient + data.bytesToServer).toBe(total);
       }
     });

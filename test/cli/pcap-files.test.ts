@@ -1,0 +1,222 @@
+/**
+ * `ftp-reply pcap` with files, verdicts and sessions: the options, each output format, Zeek's ftp.log and
+ * files.log in a folder (--zeek-dir), and the per-session summary. References: sha256sum of the served files.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runPcap } from "../helpers/pcap-cli.js";
+
+const FIXTURES = join(import.meta.dirname, "../../fixtures/pcap");
+const FILES = join(FIXTURES, "vsftpd-files.pcap");
+
+const run = runPcap;
+
+const sums = new Map(
+  readFileSync(join(FIXTURES, "vsftpd-files.sha256"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const [digest, ...name] = line.split("  ");
+      return [name.join("  "), digest!] as const;
+    }),
+);
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "ftp-reply-cli-files-"));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Rows of a Zeek ASCII log as objects keyed by its `#fields`. */
+function zeekRows(text: string): Record<string, string>[] {
+  const lines = text.split("\n");
+  const fields = lines
+    .find((l) => l.startsWith("#fields\t"))!
+    .split("\t")
+    .slice(1);
+  return lines
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((l) => Object.fromEntries(l.split("\t").map((v, i) => [fields[i]!, v])));
+}
+
+describe("ftp-reply pcap: files and verdicts", () => {
+  it("pretty: each data line has the MIME type, the SHA-256 and the verdict", async () => {
+    const { code, stdout } = await run(["--no-color", FILES]);
+    expect(code).toBe(0);
+    const png = stdout.split("\n").find((l) => l.includes("for RETR image.png"))!;
+    expect(png).toContain(
+      `image/png, sha256 ${sums.get("image.png")}, complete (226, 463 bytes of 463 expected)`,
+    );
+    expect(stdout).toMatch(
+      /for RETR big\.bin: .* resumed \(226 after REST 10000, 14576 bytes of 14576 expected\)/,
+    );
+  });
+
+  it("--hash md5,sha1 gives those and no SHA-256; --hash none gives none", async () => {
+    const { stdout } = await run(["--format", "ndjson", "--hash", "md5,sha1", FILES]);
+    const data = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { record: string; file?: Record<string, unknown> })
+      .filter((r) => r.record === "data-connection");
+    expect(data).toHaveLength(6);
+    for (const d of data) {
+      expect(d.file!.md5).toMatch(/^[0-9a-f]{32}$/);
+      expect(d.file!.sha1).toMatch(/^[0-9a-f]{40}$/);
+      expect(d.file!.sha256).toBeUndefined();
+    }
+    const none = await run(["--no-color", "--hash", "none", FILES]);
+    expect(none.stdout).not.toMatch(/sha256 /);
+    expect(none.stdout).toContain("image/png, complete");
+  });
+
+  it("refuses an unknown hash and a bad size with a usage error", async () => {
+    const bad = await run(["--hash", "crc32", FILES]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--hash takes md5, sha1, sha256 or none, not "crc32"');
+    const size = await run(["--extract-max", "lots", FILES]);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toContain("--extract-max takes a size");
+  });
+
+  it("json: data-connection records carry the file, the verdict and why", async () => {
+    const { stdout } = await run(["--format", "json", FILES]);
+    const records = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    const gz = records.find((r) => r.record === "data-connection" && r.arg === "numbers.gz")!;
+    expect(gz.file).toMatchObject({
+      fuid: "Ftcp5",
+      name: "/numbers.gz",
+      direction: "download",
+      size: 349,
+      mimeType: "application/x-gzip",
+      hashStatus: "complete",
+      sha256: sums.get("numbers.gz"),
+    });
+    expect(gz.verdict).toBe("complete");
+    expect(gz.expectedBytes).toBe(349);
+    // The RETR exchange names the file its data connection carries (ftp.log's fuid).
+    const retr = records.find(
+      (r) =>
+        r.record === "exchange" &&
+        (r.command as { arg?: string } | undefined)?.arg === "numbers.gz" &&
+        (r.command as { verb: string }).verb === "RETR",
+    )!;
+    expect(retr.fuid).toBe("Ftcp5");
+    expect(retr.mimeType).toBe("application/x-gzip");
+  });
+
+  it("--extract DIR writes the files; a DIR that is a file is refused before reading", async () => {
+    const dir = tempDir();
+    const { code, stdout } = await run(["--no-color", "--extract", dir, FILES]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("extracted to Ftcp4-image.png");
+    expect(readdirSync(dir)).toHaveLength(6);
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const refused = await run(["--extract", file, FILES]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/^ftp-reply pcap: \/.*\/a-file is not a folder\n$/);
+  });
+
+  it("--zeek-dir writes ftp.log with fuid and mime_type, and files.log in Zeek's format", async () => {
+    const dir = tempDir();
+    const { code } = await run(["--zeek-dir", dir, "--hash", "md5,sha1,sha256", FILES]);
+    expect(code).toBe(0);
+    const ftp = readFileSync(join(dir, "ftp.log"), "utf8");
+    const files = readFileSync(join(dir, "files.log"), "utf8");
+    expect(ftp).toContain("#path\tftp\n");
+    expect(files).toContain("#path\tfiles\n");
+    expect(files).toContain(
+      "#fields\tts\tfuid\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tsource\tdepth\tanalyzers\tmime_type\tfilename\tduration\tlocal_orig\tis_orig\tseen_bytes\ttotal_bytes\tmissing_bytes\toverflow_bytes\ttimedout\tparent_fuid\tmd5\tsha1\tsha256\textracted\textracted_cutoff\textracted_size\t_verdict\n",
+    );
+    expect(files).toMatch(/#close\t\d{4}-/);
+    const retr = zeekRows(ftp).find((r) => r.command === "RETR" && r.arg?.endsWith("/image.png"))!;
+    expect(retr.fuid).toBe("Ftcp4");
+    expect(retr.mime_type).toBe("image/png");
+    const rows = zeekRows(files);
+    expect(rows).toHaveLength(6);
+    const png = rows.find((r) => r.fuid === "Ftcp4")!;
+    expect(png).toMatchObject({
+      uid: "tcp4",
+      source: "FTP_DATA",
+      analyzers: "MD5,SHA1,SHA256",
+      mime_type: "image/png",
+      filename: "/image.png",
+      is_orig: "F",
+      seen_bytes: "463",
+      total_bytes: "463",
+      missing_bytes: "0",
+      sha256: sums.get("image.png"),
+      extracted: "-",
+      _verdict: "complete",
+    });
+  });
+
+  it("--format zeek puts fuid and mime_type in ftp.log and the data lines on stderr", async () => {
+    const { stdout, stderr } = await run(["--format", "zeek", FILES]);
+    const rows = zeekRows(stdout);
+    expect(rows.find((r) => r.command === "RETR" && r.arg?.endsWith("/doc.pdf"))!.mime_type).toBe(
+      "application/pdf",
+    );
+    expect(stderr).toMatch(/↳ data tcp\.stream 7 for RETR doc\.pdf: .*application\/pdf.*complete/);
+  });
+});
+
+describe("ftp-reply pcap: sessions", () => {
+  it("--summary lists one line per control connection", async () => {
+    const { stdout } = await run(["--no-color", "--summary", join(FIXTURES, "vsftpd-abort.pcap")]);
+    const block = stdout.slice(stdout.indexOf("  sessions"));
+    expect(block.split("\n")[0]).toBe("  sessions     3");
+    expect(block).toMatch(
+      /tcp0 {2}10\.21\.0\.2:\d+ → 10\.21\.0\.1:2221 {2}user anonymous, login ok, \d+ commands, 1 files, \d+ bytes/,
+    );
+  });
+
+  it("json --summary has a session record per control connection, with the data bytes tshark counts", async () => {
+    const { stdout } = await run(["--format", "json", "--summary", FILES]);
+    const records = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    const sessions = records.filter((r) => r.record === "session");
+    expect(sessions.map((s) => s.uid)).toEqual(["tcp0", "tcp2", "tcp3", "tcp6", "tcp8", "tcp10"]);
+    const streams = readFileSync(join(FIXTURES, "vsftpd-files.streams.tsv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1);
+    const served = (stream: number) =>
+      Number(streams.find((row) => row.startsWith(`${stream}\t`))!.split("\t")[3]);
+    expect(sessions.find((s) => s.uid === "tcp8")).toMatchObject({
+      user: "anonymous",
+      login: "success",
+      files: 1,
+      bytes: served(9),
+    });
+    expect(records.at(-1)!.record).toBe("summary");
+  });
+});
+
+describe("ftp-reply pcap: unusable output folders", () => {
+  it("--zeek-dir naming a file is refused before reading, nothing written", async () => {
+    const dir = tempDir();
+    const file = join(dir, "not-a-folder");
+    writeFileSync(file, "keep");
+    const { code, stdout, stderr } = await run(["--zeek-dir", file, FILES]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`ftp-reply pcap: --zeek-dir cannot be written: ${file}: is a file, not a folder\n`);
+    expect(readFileSync(file, "utf8")).toBe("keep");
+  });
+
+  it("an extraction folder path under a file: cannot create it, said with the reason", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "f"), "");
+    const { code, stderr } = await run(["--extract", join(dir, "f", "sub"), FILES]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^ftp-reply pcap: cannot create the folder .*\/f\/sub: ENOTDIR/);
+  });
+});
