@@ -25,6 +25,13 @@ export {
   isCaptureFormatError,
 } from "./errors.js";
 export {
+  analyzeFtpCaptureFiles,
+  type FtpCaptureFilesCallbacks,
+  type FtpCaptureFilesOptions,
+  type FtpCaptureFilesResult,
+  listCaptureFiles,
+} from "./files.js";
+export {
   analyzeFtpCapture,
   type ControlConnection,
   createFtpCaptureAnalyzer,

@@ -2,24 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runPcapCommand } from "../../../src/cli/pcap-command.js";
+import { run } from "./run-pcap.js";
 import { ethernet, ipv4Tcp, pcapFile } from "./synthetic.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
-
-async function run(args: string[], stdin: Uint8Array[] = []) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runPcapCommand(args, {
-    stdout: { write: (text: string) => (stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LANG: "en_US.UTF-8" },
-    stdin: (async function* () {
-      yield* stdin;
-    })(),
-  });
-  return { code, stdout, stderr };
-}
 
 describe("ftp-reply pcap", () => {
   it("prints the dialogue with connections and data transfers", async () => {
@@ -126,10 +112,11 @@ describe("ftp-reply pcap", () => {
     expect(code).toBe(1);
   });
 
-  it("a directory is an unreadable file (exit 2)", async () => {
-    const { code, stderr } = await run([FIXTURES]);
-    expect(code).toBe(2);
-    expect(stderr).toContain("cannot read");
+  it("a directory is read as its capture files (its other files are named as skipped)", async () => {
+    const { code, stderr, stdout } = await run(["--jobs", "1", "--summary", FIXTURES]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/file\(s\) that are not captures skipped: .*\.follow\.txt/);
+    expect(stdout).toMatch(/capture {6}\d+ files, \d+ packets/);
   });
 
   it("usage errors exit 2", async () => {
