@@ -600,8 +600,30 @@ function createPrettyWriter(
     }
   };
 
+  /**
+   * A run of replies without a command on one connection (a capture that saw only the server's side): the first
+   * is shown with its label and diagnostic, the others as reply lines only, and the run's end says how many more
+   * there were — not one warning line per reply (every diagnostic is still counted in the summary and records).
+   */
+  let run: { conn: ConnectionInfo | undefined; count: number; indent: string } | undefined;
+  const endRun = (): void => {
+    const ended = run;
+    run = undefined;
+    if (ended === undefined || ended.count === 0) return;
+    const message = `${ended.count} more replies above came while no command was waiting`;
+    route(
+      `${ended.indent}${formatDiagnosticLine({ type: "unmatched-reply", message }, palette, lang)}\n`,
+      ended.conn,
+    );
+  };
+  const isLoneReply = (ex: Exchange): boolean =>
+    ex.kind === "unmatched-reply" &&
+    ex.diagnostics.length === 1 &&
+    ex.diagnostics[0]!.type === "unmatched-reply";
+
   return {
     sessionEnd(conn) {
+      if (run?.conn?.uid === conn.uid) endRun();
       if (conn.uid === undefined) return;
       const block = byUid.get(conn.uid);
       if (block === undefined) return; // a session without exchanges: nothing was shown
@@ -610,10 +632,18 @@ function createPrettyWriter(
     },
     exchange(ex, conn) {
       countExchange(summary, ex);
+      const lone = isLoneReply(ex);
+      if (lone && run !== undefined && run.conn?.uid === conn?.uid) {
+        run.count++;
+        route(ex.replies.map((reply) => formatReply(reply, run!.indent)).join(""), conn);
+        return;
+      }
+      endRun();
       const parts: string[] = [];
       const time = ex.startTs === undefined ? "" : formatTimestamp(ex.startTs);
       const stamp = time === "" ? "" : `${palette.dim(`[${time}]`)} `;
       const indent = time === "" ? "" : " ".repeat(time.length + 3);
+      if (lone) run = { conn, count: 0, indent };
       const command = maskedCommand(ex, showPasswords);
       if (command !== undefined) {
         parts.push(`${stamp}${palette.command(`C: ${escapeText(command.line)}`)}\n`);
@@ -640,14 +670,17 @@ function createPrettyWriter(
       route(parts.join(""), conn);
     },
     reply(reply) {
+      endRun();
       countLoneReply(summary, reply);
       out.write(formatReply(reply, ""));
     },
     diagnostic(diagnostic) {
+      endRun();
       countDiagnostic(summary, diagnostic.type);
       out.write(`${formatDiagnosticLine(diagnostic, palette, lang)}\n`);
     },
     end() {
+      endRun();
       for (const block of blocks) block.ended = true;
       advance();
       if (options.summary) out.write(`\n${formatSummary(finishedSummary(summary), lang, palette)}`);

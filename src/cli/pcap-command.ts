@@ -258,7 +258,8 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       );
     }
     if (files.length === 0) {
-      io.stderr.write("ftp-reply pcap: no capture files found\n");
+      const named = escapeText(positionals.slice(0, 3).map(cutArgument).join(", "));
+      io.stderr.write(`ftp-reply pcap: no capture files in ${named}${positionals.length > 3 ? ", …" : ""}\n`);
       return EXIT_USAGE;
     }
     let unreadable = 0;
