@@ -3,7 +3,7 @@
 //     copy is a new set of short FTP sessions (control and data connections);
 //   - mix: the same FTP sessions among other traffic, as on a real network: HTTP downloads (port 80), TLS
 //     connections (443: a ClientHello, then records of random bytes) and DNS queries and answers (UDP 53),
-//     interleaved packet by packet; FTP is about a tenth of the bytes;
+//     interleaved packet by packet; FTP is about an eighth of the bytes;
 //   - longSession: the single long session of bench/ (corpus.mjs `sessionCorpus`: a seeded server→client stream
 //     of real-looking replies) in one TCP connection, server side only (a capture that saw one direction), so
 //     every reply comes without its command: a flood of dialogue diagnostics.
@@ -16,6 +16,13 @@ const ACK = 0x10;
 const PSH = 0x08;
 const FIN = 0x01;
 const MSS = 1448;
+
+let clock = 1_795_000_000_000_000;
+/** The capture's clock: `step` µs later than the previous packet. */
+const tick = (step) => {
+  clock += step;
+  return clock;
+};
 
 /** A pcap writer that batches records and waits for the stream to drain. */
 class Pcap {
@@ -134,7 +141,11 @@ function* tcpConnection(client, server, clientPort, serverPort, request, answer)
 
 function* dnsExchange(random, client, resolver, id) {
   const name = Buffer.from(`\x03www\x07example${random.int(0, 999)}\x03com\x00`, "latin1");
-  const query = Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), name, Buffer.from([0, 1, 0, 1])]);
+  const query = Buffer.concat([
+    Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+    name,
+    Buffer.from([0, 1, 0, 1]),
+  ]);
   const answer = Buffer.concat([
     Buffer.from([id >> 8, id & 255, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]),
     name,
@@ -182,9 +193,8 @@ function ftpCopy(packets, copy) {
 export async function shortSessions(path, mb, source) {
   const packets = recordedPackets(source);
   const out = new Pcap(path);
-  let micros = packets[0].micros;
   for (let copy = 0; out.bytes < mb * 1048576; copy++) {
-    for (const f of ftpCopy(packets, copy)) await out.record((micros += 50), f);
+    for (const f of ftpCopy(packets, copy)) await out.record(tick(50), f);
   }
   return out.close();
 }
@@ -194,7 +204,6 @@ export async function mix(path, mb, source) {
   const random = createRandom(1952);
   const packets = recordedPackets(source);
   const out = new Pcap(path);
-  let micros = packets[0].micros;
   const server = [10, 30, 0, 1];
   const resolver = [10, 30, 0, 53];
   // Open flows, each a generator of frames; one packet of a random flow at a time (interleaved, as on a link).
@@ -207,9 +216,14 @@ export async function mix(path, mb, source) {
     const kind = random.next();
     if (kind < 0.1) return ftpCopy(packets, copy++)[Symbol.iterator]();
     if (kind < 0.45) {
-      const request = Buffer.from(`GET /file${random.int(0, 9999)}.html HTTP/1.1\r\nHost: example.com\r\n\r\n`);
+      const request = Buffer.from(
+        `GET /file${random.int(0, 9999)}.html HTTP/1.1\r\nHost: example.com\r\n\r\n`,
+      );
       const body = Buffer.alloc(random.int(2000, 120000), random.int(65, 90));
-      const answer = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      const answer = Buffer.concat([
+        Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`),
+        body,
+      ]);
       return tcpConnection(client, server, port, 80, request, answer);
     }
     if (kind < 0.8) {
@@ -227,10 +241,10 @@ export async function mix(path, mb, source) {
     const at = random.int(0, flows.length - 1);
     const next = flows[at].next();
     if (next.done) flows.splice(at, 1);
-    else await out.record((micros += 20), next.value);
+    else await out.record(tick(20), next.value);
   }
   // Finish the open flows (no connection cut mid-way).
-  for (const flow of flows) for (const f of flow) await out.record((micros += 20), f);
+  for (const flow of flows) for (const f of flow) await out.record(tick(20), f);
   return out.close();
 }
 
@@ -240,17 +254,16 @@ export async function longSession(path, mb) {
   const out = new Pcap(path);
   const client = [10, 50, 0, 2];
   const server = [10, 50, 0, 1];
-  let micros = 1_795_000_000_000_000;
   let s = 5000;
   // The handshake's server half, then only the server's segments (the capture saw one direction).
-  await out.record((micros += 10), tcp(server, client, 21, 40000, s, 1001, SYN | ACK));
+  await out.record(tick(10), tcp(server, client, 21, 40000, s, 1001, SYN | ACK));
   s++;
   const data = Buffer.from(corpus.data.buffer, corpus.data.byteOffset, corpus.data.byteLength);
   for (let at = 0; at < data.length; at += MSS) {
     const piece = data.subarray(at, at + MSS);
-    await out.record((micros += 10), tcp(server, client, 21, 40000, s, 1001, ACK | PSH, piece));
+    await out.record(tick(10), tcp(server, client, 21, 40000, s, 1001, ACK | PSH, piece));
     s += piece.length;
   }
-  await out.record((micros += 10), tcp(server, client, 21, 40000, s, 1001, FIN | ACK));
+  await out.record(tick(10), tcp(server, client, 21, 40000, s, 1001, FIN | ACK));
   return { ...(await out.close()), replies: corpus.replies };
 }
