@@ -32,6 +32,8 @@ import { type CaptureReaderOptions, createCaptureReader, looksLikeCapture } from
 
 /** Batches in flight per file between a worker and the merge: the memory bound per file is this × BATCH_BYTES. */
 const WINDOW = 4;
+/** Files opened at once to find their first packets. */
+const PROBES_AT_ONCE = 16;
 /** Bytes read at a time while looking for a file's first packet. */
 const PROBE_CHUNK_BYTES = 64 * 1024;
 
@@ -296,7 +298,12 @@ export async function analyzeFtpCaptureFiles(
   };
 
   // Order the files by their first packet (a stable sort: ties keep the order given).
-  const probed = await Promise.all(paths.map((path) => firstPacketTime(path, readerOptions)));
+  // A few at a time: a directory of thousands of rotated files must not open them all at once (EMFILE).
+  const probed: Array<Time | Error | undefined> = [];
+  for (let at = 0; at < paths.length; at += PROBES_AT_ONCE) {
+    const some = paths.slice(at, at + PROBES_AT_ONCE);
+    probed.push(...(await Promise.all(some.map((path) => firstPacketTime(path, readerOptions)))));
+  }
   const files: Array<{ path: string; first: Time }> = [];
   paths.forEach((path, i) => {
     const first = probed[i];
