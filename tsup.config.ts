@@ -38,9 +38,10 @@ export default defineConfig([
     dts: { entry: ENTRIES, compilerOptions: { ignoreDeprecations: "6.0" } },
   },
   {
-    // The CLI: one bundled file (it imports package.json, which only a bundle can inline).
+    // The CLI: one bundled file (it imports package.json, which only a bundle can inline), and beside it the
+    // worker thread that reads capture files for `pcap --jobs` (files.ts finds it next to the module).
     ...common,
-    entry: { "cli/main": "src/cli/main.ts" },
+    entry: { "cli/main": "src/cli/main.ts", "cli/capture-worker": "src/node/pcap/capture-worker.ts" },
     format: ["esm"],
     treeshake: true,
   },

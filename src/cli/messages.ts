@@ -36,6 +36,8 @@ export interface PcapText {
   connectionsRow(tcp: number, control: number, data: number, other: number): string;
   dataBytesRow(bytes: number): string;
   droppedRow(dropped: string): string;
+  /** Several capture files read as one (the summary's capture row). */
+  files(count: number): string;
   /** The summary rows of notices, weirds and TLS handshakes (`list`: name and count, escaped). */
   noticesRow(count: number, list: string): string;
   weirdRow(count: number, list: string): string;
@@ -81,6 +83,7 @@ const EN: PcapText = {
     row("connections", 11, `${tcp} TCP: ${control} FTP control, ${data} FTP data, ${other} other`),
   dataBytesRow: (bytes) => row("data bytes", 10, `${bytes} (measured on the data connections)`),
   droppedRow: (dropped) => row("dropped", 7, `${dropped} (caps reached)`),
+  files: (count) => `${count} file${count === 1 ? "" : "s"}`,
   noticesRow: (count, list) => row("notices", 7, count === 0 ? "none" : `${count}: ${list}`),
   weirdRow: (count, list) => row("weird", 5, count === 0 ? "none" : `${count}: ${list}`),
   tlsRow: (count, list) => row("tls", 3, `${count} handshake${count === 1 ? "" : "s"}: ${list}`),
@@ -162,6 +165,7 @@ const ZH: PcapText = {
     row("连接", 4, `TCP ${tcp}：FTP 控制 ${control}，FTP 数据 ${data}，其他 ${other}`),
   dataBytesRow: (bytes) => row("数据字节", 8, `${bytes}（在数据连接上测得）`),
   droppedRow: (dropped) => row("丢弃", 4, `${dropped}（达到上限）`),
+  files: (count) => `${count} 个文件`,
   noticesRow: (count, list) => row("告警", 4, count === 0 ? "无" : `${count}：${list}`),
   weirdRow: (count, list) => row("异常", 4, count === 0 ? "无" : `${count}：${list}`),
   tlsRow: (count, list) => row("TLS 握手", 8, `${count} 次：${list}`),

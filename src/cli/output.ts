@@ -506,12 +506,24 @@ function pad2(n: number): string {
 
 /** Seconds → `HH:MM:SS.mmm` (UTC), with the date in front when the value is an epoch time. */
 export function formatTimestamp(ts: number): string {
-  const date = new Date(ts * 1000);
-  const time = `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}.${String(date.getUTCMilliseconds()).padStart(3, "0")}`;
-  // Below a day the value is a time of day (a transcript without a date), not an epoch time.
-  if (ts < 86_400) return time;
-  return `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ${time}`;
+  const ms = Math.trunc(ts * 1000);
+  const second = Math.floor(ms / 1000);
+  // Consecutive exchanges mostly fall in the same second: its date and time are formatted once (a Date and
+  // seven number strings per exchange were a tenth of the pretty output's cost on a server-only capture).
+  if (second !== lastSecond) {
+    const date = new Date(second * 1000);
+    const time = `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}`;
+    // Below a day the value is a time of day (a transcript without a date), not an epoch time.
+    lastSecondText =
+      ts < 86_400
+        ? time
+        : `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ${time}`;
+    lastSecond = second;
+  }
+  return `${lastSecondText}.${String(ms - second * 1000).padStart(3, "0")}`;
 }
+let lastSecond = Number.NaN;
+let lastSecondText = "";
 
 function formatDiagnosticLine(diagnostic: OutputDiagnostic, palette: Palette, lang: Lang = "en"): string {
   const labels = LABELS[lang];
@@ -676,9 +688,31 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
     }
   };
 
+  /**
+   * A run of replies without a command on one connection (a capture that saw only the server's side): the first
+   * is shown with its label and diagnostic, the others as reply lines only, and the run's end says how many more
+   * there were — not one warning line per reply (every diagnostic is still counted in the summary and records).
+   */
+  let run: { conn: ConnectionInfo | undefined; count: number; indent: string } | undefined;
+  const endRun = (): void => {
+    const ended = run;
+    run = undefined;
+    if (ended === undefined || ended.count === 0) return;
+    const message = `${ended.count} more replies above came while no command was waiting`;
+    route(
+      `${ended.indent}${formatDiagnosticLine({ type: "unmatched-reply", message }, palette, lang)}\n`,
+      ended.conn,
+    );
+  };
+  const isLoneReply = (ex: Exchange): boolean =>
+    ex.kind === "unmatched-reply" &&
+    ex.diagnostics.length === 1 &&
+    ex.diagnostics[0]!.type === "unmatched-reply";
+
   return {
     record() {},
     sessionEnd(conn) {
+      if (run?.conn?.uid === conn.uid) endRun();
       if (conn.uid === undefined) return;
       const block = byUid.get(conn.uid);
       if (block === undefined) return; // a session without exchanges: nothing was shown
@@ -687,9 +721,18 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
     },
     exchange(ex, conn) {
       countExchange(summary, ex);
+      const lone = isLoneReply(ex);
+      if (lone && run !== undefined && run.conn?.uid === conn?.uid) {
+        run.count++;
+        route(ex.replies.map((reply) => formatReply(reply, run!.indent)).join(""), conn);
+        return;
+      }
+      endRun();
       const parts: string[] = [];
-      const stamp = ex.startTs === undefined ? "" : `${palette.dim(`[${formatTimestamp(ex.startTs)}]`)} `;
-      const indent = stamp === "" ? "" : " ".repeat(formatTimestamp(ex.startTs!).length + 3);
+      const time = ex.startTs === undefined ? "" : formatTimestamp(ex.startTs);
+      const stamp = time === "" ? "" : `${palette.dim(`[${time}]`)} `;
+      const indent = time === "" ? "" : " ".repeat(time.length + 3);
+      if (lone) run = { conn, count: 0, indent };
       const command = maskedCommand(ex, showPasswords);
       if (command !== undefined) {
         parts.push(`${stamp}${palette.command(`C: ${escapeText(command.line)}`)}\n`);
@@ -717,6 +760,7 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
       route(parts.join(""), conn);
     },
     reply(reply) {
+      endRun();
       countLoneReply(summary, reply);
       out.write(formatReply(reply, ""));
     },
@@ -740,10 +784,12 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
       route(`${stamp}${transfer.complete ? palette.command(text) : palette.warning(text)}\n`, conn);
     },
     diagnostic(diagnostic) {
+      endRun();
       countDiagnostic(summary, diagnostic.type);
       out.write(`${formatDiagnosticLine(diagnostic, palette, lang)}\n`);
     },
     end() {
+      endRun();
       for (const block of blocks) block.ended = true;
       advance();
       if (options.summary) out.write(`\n${formatSummary(finishedSummary(summary), lang, palette)}`);

@@ -1,6 +1,7 @@
 /**
  * `ftp-reply pcap <file>`: the FTP dialogue of a pcap or pcapng capture, in the same formats as `ftp-reply log`.
  */
+import { stat } from "node:fs/promises";
 import type { Lang } from "../codes.js";
 import { cutArgument, escapeText } from "../node/escape.js";
 import type { CaptureStats } from "../node/pcap/capture.js";
@@ -10,8 +11,11 @@ import {
   analyzeFtpCapture,
   type ControlConnection,
   type DataConnection,
+  type FtpCaptureCallbacks,
+  type FtpCaptureOptions,
   type FtpCaptureResult,
 } from "../node/pcap/ftp.js";
+import { analyzeFtpCaptureFiles, listCaptureFiles } from "../node/pcap/many-captures.js";
 import { SessionSummaries } from "../node/pcap/sessions.js";
 import { describeFileError, InputError, isFileError, openSource } from "../node/sources.js";
 import { COMMON_OPTIONS_HELP, type ParsedArgs, parseArgs, UsageError, VERSION } from "./args.js";
@@ -46,10 +50,11 @@ export interface PcapCommandIO {
   stdin: AsyncIterable<Uint8Array | string>;
 }
 
-const PCAP_USAGE = `usage: ftp-reply pcap [options] <file.pcap|file.pcapng|->
+const PCAP_USAGE = `usage: ftp-reply pcap [options] <file.pcap|file.pcapng|directory|glob …|->
 
 Reads a packet capture (pcap or pcapng, any byte order, µs or ns), reassembles its TCP streams and prints the
-FTP dialogue of every control connection, with the data connections each one opened.
+FTP dialogue of every control connection, with the data connections each one opened. Several files (rotated
+captures, a directory of them, a glob such as 'trace.pcap*') are read as one capture, merged in time order.
 
 Options:
 ${COMMON_OPTIONS_HELP}
@@ -60,11 +65,21 @@ ${PCAP_FILES_HELP}
       --zeek-dir DIR  also write Zeek logs to DIR: ftp.log, files.log, notice.log, weird.log, ssl.log (docs/notices.md)
       --bruteforce-threshold N    refused logins from one address that raise FTP::Bruteforcing (default 20)
       --bruteforce-interval SECS  the window they must fall in, in seconds (default 900)
+      --jobs N        worker threads reading several files (default: one per core; 1: none)
   -h, --help          this help
 
 Exit codes: 0 ok; 1 a damaged capture, or problems with --strict; 2 usage or I/O error; 3 the capture holds no
 FTP control connection (said on stderr).
 `;
+
+/** `--jobs N`: a whole number from 1 to 256. */
+function parseJobs(value: string): number {
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) {
+    throw new UsageError(`--jobs takes a number of threads 1-256, not ${JSON.stringify(cutArgument(value))}`);
+  }
+  return jobs;
+}
 
 /** Ports from `--port 21,2121`. */
 function parsePorts(value: string): number[] {
@@ -75,6 +90,12 @@ function parsePorts(value: string): number[] {
     }
   }
   return ports;
+}
+
+/** True for an argument that names something other than a directory or a glob pattern (read as one file). */
+async function isPlainFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info === undefined ? !/[*?[]/.test(path) : !info.isDirectory();
 }
 
 function connectionLine(control: ControlConnection, text: PcapText): string {
@@ -116,13 +137,25 @@ function dataLine(data: DataConnection, text: PcapText): string {
 }
 
 /** The pcap rows of the pretty summary: the capture, its connections, data bytes measured, caps reached. */
-function summaryRows(result: FtpCaptureResult, dataBytes: number, text: PcapText): string {
+function summaryRows(
+  result: FtpCaptureResult,
+  dataBytes: number,
+  text: PcapText,
+  files: number | undefined,
+): string {
   const s = result.stats;
   const other = Object.values(s.otherProtocols).reduce((a, b) => a + b, 0);
   const skipped = Object.entries(s.skipped).map(([type, n]) => `${type} ${n}`);
   const dropped = Object.entries(s.dropped).map(([what, n]) => `${what} ${n}`);
   return (
-    text.captureRow(s.format ?? "?", s.packets, s.tcpSegments, other, s.notIp, skipped.join(", ")) +
+    text.captureRow(
+      files === undefined ? (s.format ?? "?") : text.files(files),
+      s.packets,
+      s.tcpSegments,
+      other,
+      s.notIp,
+      skipped.join(", "),
+    ) +
     text.connectionsRow(
       s.connections,
       result.controlConnections,
@@ -159,7 +192,9 @@ function summaryFields(result: FtpCaptureResult, dataBytes: number): Record<stri
 
 function diagnosticMessage(d: CaptureDiagnostic, lang: Lang): string {
   const message = PCAP_TEXT[lang].diagnostic(d);
-  return d.frame > 0 ? `${PCAP_TEXT[lang].frame(d.frame)}: ${message}` : message;
+  const where = d.frame > 0 ? `${PCAP_TEXT[lang].frame(d.frame)}: ${message}` : message;
+  // Several files: the frame counts in the file named.
+  return d.file === undefined ? where : `${cutArgument(d.file)}: ${where}`;
 }
 
 /**
@@ -174,6 +209,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
   let ports: number[] = [21];
   let notice: ReturnType<typeof parseNoticeOptions> = {};
   let fileOptions: FileOptions = {};
+  let jobs: number | undefined;
   try {
     parsed = parseArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY }, [
       { name: "port", takesValue: true },
@@ -183,15 +219,19 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       { name: "bruteforce-threshold", takesValue: true },
       { name: "bruteforce-interval", takesValue: true },
       ...PCAP_FILES_OPTIONS,
+      { name: "jobs", takesValue: true },
     ]);
     notice = parseNoticeOptions(parsed.extra);
     fileOptions = fileOptionsOf(parsed.extra);
     const portValue = parsed.extra.get("port");
     if (typeof portValue === "string") ports = parsePorts(portValue);
-    if (!parsed.options.help && !parsed.options.version && parsed.positionals.length !== 1) {
-      throw new UsageError(
-        parsed.positionals.length === 0 ? "no capture file given" : "give exactly one capture file",
-      );
+    const jobsValue = parsed.extra.get("jobs");
+    if (typeof jobsValue === "string") jobs = parseJobs(jobsValue);
+    if (!parsed.options.help && !parsed.options.version && parsed.positionals.length === 0) {
+      throw new UsageError("no capture file given");
+    }
+    if (parsed.positionals.length > 1 && parsed.positionals.includes("-")) {
+      throw new UsageError("stdin (-) cannot be read with other capture files");
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -270,61 +310,61 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
     else writer.record(dataRecord(data));
   };
 
-  try {
-    const source = await openSource(path, io.stdin);
-    const progress = createProgress(io.stderr, source.name, source.size);
-    const result = await analyzeFtpCapture(
-      source.chunks,
-      {
-        onExchange(exchange, control, transfer) {
-          if (format === "pretty" && control.tcp.index !== lastControl) {
-            out.write(connectionLine(control, text));
-            lastControl = control.tcp.index;
-          }
-          problems += exchange.diagnostics.length;
-          writer.exchange(exchange, control.info, transfer);
-          analysis.exchange(exchange, control, transfer);
-          sessions.exchange(exchange, control);
-        },
-        onControlConnection(control) {
-          sessions.control(control);
-          analysis.controlStart(control);
-        },
-        onControlEnd: (control) => analysis.controlEnd(control),
-        onControlProblem: (problem, control) => analysis.controlProblem(problem, control),
-        onTls: (handshake, control) => analysis.tls(handshake, control),
-        onDataConnection: emitData,
-        onDiagnostic(d) {
-          problems++;
-          writer.diagnostic({
-            type: d.type,
-            message: diagnosticMessage(d, options.lang),
-            offset: d.fileOffset,
-          });
-          analysis.diagnostic(d);
-        },
-        onChunk: async () => {
-          progress.update(source.bytesRead);
-          await out.drain();
-          await analysis.drain();
-        },
-      },
-      {
-        ports,
-        detectByGreeting: !extra.has("no-detect"),
-        encoding: options.encoding,
-        session: { recordPasswords: options.showPasswords },
-        files: fileOptions,
-      },
-    );
-    progress.done();
+  let progress: ReturnType<typeof createProgress> | undefined;
+  const callbacks: FtpCaptureCallbacks = {
+    onExchange(exchange, control, transfer) {
+      if (format === "pretty" && control.tcp.index !== lastControl) {
+        out.write(connectionLine(control, text));
+        lastControl = control.tcp.index;
+      }
+      problems += exchange.diagnostics.length;
+      writer.exchange(exchange, control.info, transfer);
+      analysis.exchange(exchange, control, transfer);
+      sessions.exchange(exchange, control);
+    },
+    onControlConnection(control) {
+      sessions.control(control);
+      analysis.controlStart(control);
+    },
+    onControlEnd: (control) => analysis.controlEnd(control),
+    onControlProblem: (problem, control) => analysis.controlProblem(problem, control),
+    onTls: (handshake, control) => analysis.tls(handshake, control),
+    onDataConnection: emitData,
+    onDiagnostic(d) {
+      problems++;
+      writer.diagnostic({
+        type: d.type,
+        message: diagnosticMessage(d, options.lang),
+        offset: d.fileOffset,
+      });
+      analysis.diagnostic(d);
+    },
+    onChunk: async () => {
+      await out.drain();
+      await analysis.drain();
+    },
+  };
+  const captureOptions: FtpCaptureOptions = {
+    ports,
+    detectByGreeting: !extra.has("no-detect"),
+    encoding: options.encoding,
+    session: { recordPasswords: options.showPasswords },
+    files: fileOptions,
+  };
+  /** The summary, the Zeek logs' footers and the end of the output; an exit code when --zeek-dir failed. */
+  const finish = async (
+    result: FtpCaptureResult,
+    files: number | undefined,
+    anyRead = true,
+  ): Promise<number | undefined> => {
+    progress?.done();
     if (options.summary && (format === "json" || format === "ndjson"))
       writer.record(analysis.summaryRecord());
     if (options.summary) for (const session of sessions.list()) writer.record(sessionRecord(session));
     writer.end(summaryFields(result, dataBytes));
     if (options.summary && format !== "json" && format !== "ndjson") {
       (format === "zeek" ? io.stderr : out).write(
-        summaryRows(result, dataBytes, text) +
+        summaryRows(result, dataBytes, text, files) +
           sessionLines(sessions.list(), sessions.omitted, options.lang) +
           analysis.summaryText(),
       );
@@ -340,18 +380,73 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       return EXIT_USAGE;
     }
     await out.close();
-    if (result.controlConnections === 0) {
-      io.stderr.write(`ftp-reply pcap: ${escapeText(cutArgument(path))}: ${text.noFtp(result.stats)}\n`);
+    // (Files none of which could be read were each named already.)
+    if (result.controlConnections === 0 && anyRead) {
+      const what = files === undefined ? cutArgument(path) : `${files} files`;
+      io.stderr.write(`ftp-reply pcap: ${escapeText(what)}: ${text.noFtp(result.stats)}\n`);
       noFtp = true;
     }
+    return undefined;
+  };
+  const fileErrorLine = (file: string, error: unknown): string =>
+    error instanceof CaptureFormatError
+      ? `ftp-reply pcap: ${escapeText(`${cutArgument(file)}: ${error.type}: ${error.message}`)}\n`
+      : `ftp-reply pcap: cannot read ${escapeText(describeFileError(file, error))}\n`;
+
+  // Several files, a directory, a glob or --jobs: the files are merged into one capture (many-captures.ts).
+  const single = positionals.length === 1 && jobs === undefined;
+  if (!single || (path !== "-" && !(await isPlainFile(path)))) {
+    const { files, skipped } = await listCaptureFiles(positionals);
+    if (skipped.length > 0) {
+      io.stderr.write(
+        `ftp-reply pcap: ${skipped.length} file(s) that are not captures skipped: ${escapeText(skipped.slice(0, 5).map(cutArgument).join(", "))}${skipped.length > 5 ? ", …" : ""}\n`,
+      );
+    }
+    if (files.length === 0) {
+      const named = escapeText(positionals.slice(0, 3).map(cutArgument).join(", "));
+      io.stderr.write(`ftp-reply pcap: no capture files in ${named}${positionals.length > 3 ? ", …" : ""}\n`);
+      return EXIT_USAGE;
+    }
+    let unreadable = 0;
+    const result = await analyzeFtpCaptureFiles(
+      files,
+      {
+        ...callbacks,
+        onFileError(file, error) {
+          problems++;
+          // Nothing of it was read: not a capture at all, or not readable.
+          if (isFileError(error) || (error instanceof CaptureFormatError && error.type === "bad-magic"))
+            unreadable++;
+          io.stderr.write(fileErrorLine(file, error));
+        },
+      },
+      { ...captureOptions, ...(jobs === undefined ? {} : { jobs }) },
+    );
+    const failed = await finish(result, result.files.length, unreadable < files.length);
+    if (failed !== undefined) return failed;
+    if (unreadable === files.length) return EXIT_USAGE;
+    const damaged = result.files.some((f) => f.error !== undefined);
+    if (damaged || (options.strict && problems > 0)) return EXIT_PROBLEMS;
+    return noFtp ? EXIT_NO_FTP : EXIT_OK;
+  }
+
+  try {
+    const source = await openSource(path, io.stdin);
+    progress = createProgress(io.stderr, source.name, source.size);
+    const reading = progress;
+    callbacks.onChunk = async () => {
+      reading.update(source.bytesRead);
+      await out.drain();
+      await analysis.drain();
+    };
+    const failed = await finish(await analyzeFtpCapture(source.chunks, callbacks, captureOptions), undefined);
+    if (failed !== undefined) return failed;
   } catch (error) {
     if (error instanceof CaptureFormatError) {
       writer.end();
       await analysis.close();
       await out.close();
-      io.stderr.write(
-        `ftp-reply pcap: ${escapeText(`${cutArgument(path)}: ${error.type}: ${error.message}`)}\n`,
-      );
+      io.stderr.write(fileErrorLine(path, error));
       // Not a capture at all (e.g. /dev/zero): nothing was readable, as for a file that cannot be opened.
       return error.type === "bad-magic" ? EXIT_USAGE : EXIT_PROBLEMS;
     }
@@ -360,7 +455,7 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
       return EXIT_USAGE;
     }
     if (isFileError(error)) {
-      io.stderr.write(`ftp-reply pcap: cannot read ${escapeText(describeFileError(path, error))}\n`);
+      io.stderr.write(fileErrorLine(path, error));
       return EXIT_USAGE;
     }
     throw error;

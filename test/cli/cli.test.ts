@@ -313,7 +313,14 @@ describe("usage and exit codes", () => {
         [`${command}: a 100 000-character path`, [command, longPath], "file name too long"],
         [`${command}: a symbolic link loop`, [command, loop], "too many symbolic links"],
         [`${command}: a path through a file`, [command, "package.json/x"], "not a directory"],
-        [`${command}: a directory`, [command, "fixtures"], "is a directory"],
+        // pcap reads a directory's captures (several files as one capture); fixtures/ holds none at its top.
+        command === "pcap"
+          ? [
+              `${command}: a directory without captures`,
+              [command, "fixtures"],
+              "no capture files in fixtures",
+            ]
+          : [`${command}: a directory`, [command, "fixtures"], "is a directory"],
         [`${command}: a missing file named with control characters`, [command, hostileName], "no such file"],
         [`${command}: a non-ASCII-compatible encoding`, [command, "--encoding", "utf-16le", "-"], "ASCII"],
         [

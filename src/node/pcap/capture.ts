@@ -2,7 +2,7 @@
  * The capture pipeline up to TCP: file chunks → packets → segments → reassembled streams, with every packet
  * accounted for in `CaptureStats` (nothing is dropped silently).
  */
-import { decodeFrame } from "./decode.js";
+import { type DecodedFrame, decodeFrame } from "./decode.js";
 import type { CaptureDiagnostic, CaptureFormatError, DroppedState } from "./errors.js";
 import {
   type CapturedPacket,
@@ -50,8 +50,15 @@ export interface TcpCaptureOptions extends CaptureReaderOptions, ReassemblyOptio
 
 export interface TcpCapture {
   feed(chunk: Uint8Array): void;
+  /**
+   * One packet read elsewhere (another file, a worker thread) instead of `feed`: counted, decoded (unless
+   * `decoded` is given: a worker decoded it already) and reassembled as if it came from this capture's file.
+   */
+  packet(packet: CapturedPacket, decoded?: DecodedFrame): void;
   /** Ends the input: closes open streams. Returns the framing error of a damaged file, if any. */
   end(): CaptureFormatError | undefined;
+  /** Ends packet input given by `packet()`: closes open streams (no file was fed, so no framing error). */
+  finish(): void;
   readonly stats: CaptureStats;
   /** The framing error, once one was found (the capture then ignores further input: stop reading). */
   readonly error: CaptureFormatError | undefined;
@@ -77,6 +84,45 @@ export function createTcpCapture(
   };
   let error: CaptureFormatError | undefined;
   const reassembler = createTcpReassembler(callbacks, options);
+  const onPacket = (packet: CapturedPacket, given: DecodedFrame | undefined): void => {
+    stats.packets++;
+    callbacks.onPacket?.(packet);
+    const decoded = given ?? decodeFrame(packet.linkType, packet.data, packet.originalLength);
+    if (decoded.segment !== undefined) {
+      stats.tcpSegments++;
+      reassembler.segment(decoded.segment, packet);
+      return;
+    }
+    if (decoded.otherProtocol !== undefined) {
+      stats.otherProtocols[decoded.otherProtocol] = (stats.otherProtocols[decoded.otherProtocol] ?? 0) + 1;
+      return;
+    }
+    const problem = decoded.problem!;
+    if (problem.type === "not-ip") {
+      stats.notIp++;
+      return;
+    }
+    const seen = stats.skipped[problem.type] ?? 0;
+    stats.skipped[problem.type] = seen + 1;
+    // Every fragment and damaged header is reported; an unknown link type once (it repeats on each packet).
+    if (problem.type !== "unsupported-link-type" || seen === 0) {
+      callbacks.onDiagnostic?.({
+        layer: "capture",
+        type: problem.type,
+        message: problem.message,
+        frame: packet.frame,
+        fileOffset: packet.fileOffset,
+      });
+    }
+  };
+  const finish = (): void => {
+    const dropped = reassembler.stats().dropped;
+    reassembler.finish();
+    stats.connections = reassembler.connectionCount;
+    for (const [what, count] of Object.entries(dropped)) {
+      if (count > 0) stats.dropped[what as DroppedState] = (stats.dropped[what as DroppedState] ?? 0) + count;
+    }
+  };
   const reader = createCaptureReader(
     {
       onFormat(format, littleEndian, nanosecond) {
@@ -93,36 +139,7 @@ export function createTcpCapture(
         callbacks.onDiagnostic?.(d);
       },
       onPacket(packet) {
-        stats.packets++;
-        callbacks.onPacket?.(packet);
-        const decoded = decodeFrame(packet.linkType, packet.data, packet.originalLength);
-        if (decoded.segment !== undefined) {
-          stats.tcpSegments++;
-          reassembler.segment(decoded.segment, packet);
-          return;
-        }
-        if (decoded.otherProtocol !== undefined) {
-          stats.otherProtocols[decoded.otherProtocol] =
-            (stats.otherProtocols[decoded.otherProtocol] ?? 0) + 1;
-          return;
-        }
-        const problem = decoded.problem!;
-        if (problem.type === "not-ip") {
-          stats.notIp++;
-          return;
-        }
-        const seen = stats.skipped[problem.type] ?? 0;
-        stats.skipped[problem.type] = seen + 1;
-        // Every fragment and damaged header is reported; an unknown link type once (it repeats on each packet).
-        if (problem.type !== "unsupported-link-type" || seen === 0) {
-          callbacks.onDiagnostic?.({
-            layer: "capture",
-            type: problem.type,
-            message: problem.message,
-            frame: packet.frame,
-            fileOffset: packet.fileOffset,
-          });
-        }
+        onPacket(packet, undefined);
       },
     },
     options,
@@ -131,17 +148,13 @@ export function createTcpCapture(
     feed(chunk) {
       reader.feed(chunk);
     },
+    packet: onPacket,
     end() {
       reader.end();
-      const dropped = reassembler.stats().dropped;
-      reassembler.finish();
-      stats.connections = reassembler.connectionCount;
-      for (const [what, count] of Object.entries(dropped)) {
-        if (count > 0)
-          stats.dropped[what as DroppedState] = (stats.dropped[what as DroppedState] ?? 0) + count;
-      }
+      finish();
       return error;
     },
+    finish,
     held() {
       return { reader: reader.stats(), reassembly: reassembler.stats() };
     },

@@ -109,6 +109,11 @@ export interface CaptureDiagnostic extends Problem {
   readonly frame: number;
   /** Byte offset in the capture file of the record or block concerned. */
   readonly fileOffset: number;
+  /**
+   * When several files are read as one capture (`analyzeFtpCaptureFiles`): the file being read when it was found;
+   * `frame` and `fileOffset` count in that file.
+   */
+  readonly file?: string;
   /** The TCP connection concerned, by its index (tshark's `tcp.stream`). */
   readonly stream?: number;
   /** For stream diagnostics: the byte position in the reassembled direction (0 = first payload byte). */

@@ -22,7 +22,7 @@ import {
   type DataState,
   DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
 } from "./data-connections.js";
-import { formatAddress } from "./decode.js";
+import { type DecodedFrame, formatAddress } from "./decode.js";
 import { CaptureFiles, type FileOptions, type TransferredFile, transferFileName } from "./files.js";
 import {
   createTlsReader,
@@ -151,6 +151,10 @@ export interface FtpCaptureResult {
 
 export interface FtpCaptureAnalyzer {
   feed(chunk: Uint8Array): void;
+  /** One packet read elsewhere (several files, worker threads: see files.ts) instead of `feed`. */
+  packet(packet: CapturedPacket, decoded?: DecodedFrame): void;
+  /** Ends packet input given by `packet()`; the counts, as `end()` gives them. */
+  finish(): FtpCaptureResult;
   /** True once the capture's framing is lost: stop reading, then call `end()`. */
   readonly failed: boolean;
   /** Data-connection announcements waiting for their connection, all control connections (tests, benches). */
@@ -498,6 +502,16 @@ export function createFtpCaptureAnalyzer(
     options,
   );
 
+  const counts = (): FtpCaptureResult => {
+    if (data.dropped > 0) capture.stats.dropped["pending-data-connection"] = data.dropped;
+    return {
+      stats: capture.stats,
+      controlConnections: controlCount,
+      dataConnections: data.count,
+      otherConnections: otherCount,
+    };
+  };
+
   return {
     feed(chunk) {
       capture.feed(chunk);
@@ -508,16 +522,16 @@ export function createFtpCaptureAnalyzer(
     get pendingExpectations() {
       return data.pending;
     },
+    packet(packet, decoded) {
+      capture.packet(packet, decoded);
+    },
+    finish() {
+      capture.finish();
+      return counts();
+    },
     end() {
       const error = capture.end();
-      if (data.dropped > 0) capture.stats.dropped["pending-data-connection"] = data.dropped;
-      return {
-        stats: capture.stats,
-        controlConnections: controlCount,
-        dataConnections: data.count,
-        otherConnections: otherCount,
-        error,
-      };
+      return { ...counts(), error };
     },
   };
 }

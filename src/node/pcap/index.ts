@@ -51,6 +51,13 @@ export {
   type FtpCaptureResult,
   type TransferInProgress,
 } from "./ftp.js";
+export {
+  analyzeFtpCaptureFiles,
+  type FtpCaptureFilesCallbacks,
+  type FtpCaptureFilesOptions,
+  type FtpCaptureFilesResult,
+  listCaptureFiles,
+} from "./many-captures.js";
 export { MAGIC_NUMBERS, type MagicNumber, MIME_SNIFF_LENGTH, sniffMimeType } from "./mime.js";
 export {
   type CapturedPacket,

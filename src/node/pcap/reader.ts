@@ -110,6 +110,19 @@ const IF_NAME = 2;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 
+/** True when the first 4 bytes of a file are a pcap magic (either byte order, µs or ns) or a pcapng section header. */
+export function looksLikeCapture(first: Uint8Array): boolean {
+  if (first.length < 4) return false;
+  const magic = new DataView(first.buffer, first.byteOffset, 4).getUint32(0, false);
+  return [
+    PCAP_MAGIC_MICRO,
+    PCAP_MAGIC_NANO,
+    PCAP_MAGIC_MICRO_SWAPPED,
+    PCAP_MAGIC_NANO_SWAPPED,
+    PCAPNG_SECTION_HEADER,
+  ].includes(magic);
+}
+
 /**
  * Capture times outside years 0001–9999 are not real and cannot be printed as ISO dates (a 2^64−1 tick count
  * at 1-second resolution is 5.8e11 years): such a packet gets the previous packet's time and a diagnostic.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROGRESS_THRESHOLD_BYTES } from "../../../src/cli/progress.js";
 import { runPcap } from "../../helpers/pcap-cli.js";
-import { ethernet, ipv4Tcp, pcapFile } from "./synthetic.js";
+import { ACK, ethernet, ipv4Tcp, pcapFile, SYN } from "./synthetic.js";
 import { readFollowFile } from "./tshark.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/pcap");
@@ -116,10 +116,38 @@ describe("ftp-reply pcap", () => {
     expect(code).toBe(1);
   });
 
-  it("a directory is an unreadable file (exit 2)", async () => {
-    const { code, stderr } = await run([FIXTURES]);
-    expect(code).toBe(2);
-    expect(stderr).toContain("cannot read");
+  it("a directory is read as its capture files (its other files are named as skipped)", async () => {
+    const { code, stderr, stdout } = await run(["--jobs", "1", "--summary", FIXTURES]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/file\(s\) that are not captures skipped: .*\.follow\.txt/);
+    expect(stdout).toMatch(/capture {6}\d+ files, \d+ packets/);
+  });
+
+  it("a capture of the server's side only: one warning for a run of replies without commands, then its count", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "server-only-"));
+    const path = join(dir, "server-only.pcap");
+    const replies = ["220 hello\r\n", "331 password?\r\n", "230 in\r\n", '257 "/"\r\n', "221 bye\r\n"];
+    let seq = 1;
+    const packets = replies.map((payload) => {
+      const data = ethernet(ipv4Tcp({ sport: 21, dport: 40000, seq, payload }));
+      seq += payload.length;
+      return { data };
+    });
+    // The server's half of the handshake, then its replies: the capture never saw the client's packets.
+    const synAck = ethernet(ipv4Tcp({ sport: 21, dport: 40000, seq: 0, ack: 1, flags: SYN | ACK }));
+    writeFileSync(path, pcapFile([{ data: synAck }, ...packets]));
+    const pretty = await run(["--no-color", "--summary", path]);
+    expect(
+      pretty.stdout.match(/! unmatched-reply: reply 331 came while no command was waiting/g)?.length,
+    ).toBe(1);
+    expect(pretty.stdout).toContain(
+      "! unmatched-reply: 3 more replies above came while no command was waiting",
+    );
+    for (const code of [230, 257, 221]) expect(pretty.stdout).toMatch(new RegExp(`S: ${code} `));
+    // Every diagnostic is still counted, and each is in the records.
+    expect(pretty.stdout).toMatch(/diagnostics {2}4 \(unmatched-reply 4\)/);
+    const ndjson = await run(["--format", "ndjson", path]);
+    expect(ndjson.stdout.match(/"type":"unmatched-reply"/g)?.length).toBe(4);
   });
 
   it("usage errors exit 2", async () => {
