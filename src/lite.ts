@@ -16,6 +16,7 @@ import {
   DEFAULT_MAX_LINE_LENGTH,
   DEFAULT_MAX_REPLY_SIZE,
   parseRepliesWith,
+  publicParser,
   type ReplyLine,
   type ReplyParser,
   type ReplyParserCallbacks,
@@ -51,8 +52,7 @@ export function createReplyParser(
   callbacks: ReplyParserCallbacks<PlainReply>,
   options: ReplyParserOptions = {},
 ): ReplyParser {
-  const { feed, end, reset } = createReplyReaderWith(makePlainReply, callbacks, options);
-  return { feed, end, reset };
+  return publicParser(createReplyReaderWith(makePlainReply, callbacks, options));
 }
 
 /** Parses a whole input at once. Throws the first `ReplyParseError` (replies before it are on `error.replies`). */

@@ -27,7 +27,10 @@ export type ExchangeKind =
  * - `unanswered-command`   the session ended (or was closed by 421) with the command still waiting for its final
  *                          reply; its exchange is emitted without `final`.
  * - `too-many-pending`     more than `maxPendingCommands` commands waited at once; the oldest is given up.
- * - `too-many-preliminary` a command got more than `maxPreliminaryReplies` 1xx replies; the rest are not kept.
+ * - `too-many-preliminary` a command got more than `maxPreliminaryReplies` 1xx replies (or `maxPreliminaryBytes` of
+ *                          them); the rest are not kept.
+ * - `too-many-diagnostics` an exchange drew more than `maxDiagnostics` diagnostics (a flood of invalid 1xx
+ *                          replies): the rest still go to `onDiagnostic` but are not kept in the exchange.
  * - `foreign-data-address` (with `endpoints`) a PORT/EPRT/LPRT names another address than the client's (the FTP
  *                          bounce of RFC 2577 §3), or a 227/228 reply another address than the server's (NAT, or
  *                          a server pointing the client elsewhere).
@@ -44,6 +47,7 @@ export type DiagnosticType =
   | "unanswered-command"
   | "too-many-pending"
   | "too-many-preliminary"
+  | "too-many-diagnostics"
   | "foreign-data-address"
   | "lost-reply"
   | "malformed-reply";
@@ -165,6 +169,10 @@ export interface SessionOptions {
   maxPendingCommands?: number;
   /** Most 1xx replies kept per command (`too-many-preliminary`). Default 256. */
   maxPreliminaryReplies?: number;
+  /** Most bytes of 1xx replies kept per command (`too-many-preliminary`). Default 1 MiB. */
+  maxPreliminaryBytes?: number;
+  /** Most diagnostics kept per exchange (`too-many-diagnostics`); all go to `onDiagnostic`. Default 64. */
+  maxDiagnostics?: number;
   /**
    * The control connection's addresses, when known (a pcap knows them). With them the session fills the host of
    * an EPSV data channel (the server's) and flags data channels that point elsewhere (`foreign-data-address`).
