@@ -7,7 +7,7 @@ import { fc } from "./properties.js";
 const encoder = new TextEncoder();
 export const IAC = 0xff;
 const NOP = 0xf1;
-const SB = 0xfa;
+export const SB = 0xfa;
 
 /** Joins text (UTF-8) and byte parts. */
 export function bytes(...parts: (string | readonly number[] | Uint8Array)[]): Uint8Array {
@@ -89,3 +89,64 @@ export const commandPiece = fc.oneof(
 
 /** Chunk sizes: one byte, a few, a TCP segment, everything at once. */
 export const chunkSize = fc.constantFrom(1, 7, 1460, 1 << 20);
+
+/** Limits the resync properties run under (small, so that every limit is reached). */
+export interface LineLimits {
+  maxLineLength: number;
+  maxReplySize: number;
+}
+
+/** Random bytes without a line terminator, starting with a byte that is no digit: a line no grammar accepts. */
+const garbageLine = fc.uint8Array({ maxLength: 60 }).map((b) =>
+  bytes(
+    "x",
+    Array.from(b, (c) => (c === 0x0a || c === 0x0d ? 0x20 : c)),
+    "\r\n",
+  ),
+);
+
+/**
+ * Server→client pieces that each raise an error and end where the next line starts a reply: a line past the limit
+ * (with and without a code, or opening a multi-line reply that then closes), a reply past `maxReplySize`, lines
+ * with no or a bad code, an unclosed Telnet subnegotiation, lone IACs, garbage.
+ */
+export function replyErrorPiece(limits: LineLimits) {
+  const long = (n: number) => "z".repeat(limits.maxLineLength + n);
+  return fc.oneof(
+    fc.nat({ max: 50 }).map((n) => bytes(long(n + 1), "\r\n")),
+    fc.nat({ max: 50 }).map((n) => bytes(`200 ${long(n)}\r\n`)),
+    fc.nat({ max: 50 }).map((n) => bytes(`211-${long(n)}\r\n inner\r\n211 end\r\n`)),
+    fc.nat({ max: 50 }).map((n) => bytes("211-a\r\n", ` ${long(n)}\r\n`, "211 end\r\n")),
+    fc.constant(
+      bytes("211-a\r\n", repeat(bytes(" bb\r\n"), Math.ceil(limits.maxReplySize / 5) + 1), "211 end\r\n"),
+    ),
+    fc.constantFrom(
+      bytes("abc\r\n"),
+      bytes("99 x\r\n"),
+      bytes("700 x\r\n"),
+      bytes("\r\n"),
+      bytes("2x0 y\r\n"),
+    ),
+    fc.constantFrom(
+      bytes([IAC, SB, 0x18], "xterm\r\n"),
+      bytes([IAC], "\r\n"),
+      bytes([IAC, IAC, IAC], "\r\n"),
+    ),
+    fc.constant(bytes("220 ok", [IAC, SB], "\r\n")),
+    garbageLine,
+  );
+}
+
+/** Client→server pieces that each raise an error or a warning: past the limit, no verb, Telnet left open, garbage. */
+export function commandErrorPiece(maxLineLength: number) {
+  return fc.oneof(
+    fc.nat({ max: 50 }).map((n) => bytes("STOR ", "y".repeat(maxLineLength + n), "\r\n")),
+    fc.constantFrom(bytes("\r\n"), bytes("123 x\r\n"), bytes("\u0016\u0003\u0001\r\n")),
+    fc.constantFrom(
+      bytes([IAC, SB, 0x18], "xterm\r\n"),
+      bytes([IAC], "\r\n"),
+      bytes("NOOP", [IAC, SB], "\r\n"),
+    ),
+    garbageLine,
+  );
+}
