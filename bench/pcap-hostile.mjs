@@ -132,12 +132,14 @@ function serverBytes(path, write) {
   return { bytes };
 }
 
-/** `line` repeated to about `size` bytes, written a MiB at a time. */
+/** `line` repeated `floor(size / line.length)` times, written a MiB at a time. */
 function repeatedLines(out, line, size) {
+  const total = Math.floor(size / line.length) * line.length;
   const perBatch = Math.max(1, Math.floor((1024 * 1024) / line.length));
   const batch = Buffer.alloc(perBatch * line.length);
   for (let i = 0; i < perBatch; i++) line.copy(batch, i * line.length);
-  for (let written = 0; written < size; written += batch.length) out(batch);
+  for (let written = 0; written < total; written += batch.length)
+    out(batch.subarray(0, Math.min(batch.length, total - written)));
 }
 
 /** Row 1: `211-x`, lines of `a` + IAC NOP × 1000, `211 End`. */
@@ -167,7 +169,7 @@ function unclosedSubnegotiation(path, count) {
   return serverBytes(path, (out) => {
     out(Buffer.from("220 hi\r\n"));
     out(Buffer.from([0xff, 0xfa, 0x18, ...Buffer.from("xterm\r\n")]));
-    repeatedLines(out, Buffer.from("331 pw\r\n230 ok\r\n"), count * 8);
+    repeatedLines(out, Buffer.from("331 pw\r\n230 ok\r\n"), count * 16);
   });
 }
 
