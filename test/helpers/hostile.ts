@@ -132,7 +132,7 @@ export function replyErrorPiece(limits: LineLimits) {
       bytes([IAC], "\r\n"),
       bytes([IAC, IAC, IAC], "\r\n"),
     ),
-    fc.constant(bytes("220 ok", [IAC, SB], "\r\n")),
+    fc.constant(bytes("2x0 ok", [IAC, SB], "\r\n")),
     garbageLine,
   );
 }
