@@ -52,7 +52,9 @@ export function createReplyParser(
   callbacks: ReplyParserCallbacks<PlainReply>,
   options: ReplyParserOptions = {},
 ): ReplyParser {
-  return publicParser(createReplyReaderWith(makePlainReply, callbacks, options));
+  // No memory accounting here (the full entry's parser has it, for the tests): every byte of this entry counts.
+  const { feed, end, reset } = createReplyReaderWith(makePlainReply, callbacks, options);
+  return { feed, end, reset };
 }
 
 /** Parses a whole input at once. Throws the first `ReplyParseError` (replies before it are on `error.replies`). */

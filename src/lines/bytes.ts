@@ -49,64 +49,29 @@ export function indexOfByte(bytes: Uint8Array, value: number, from: number, to: 
   return found === -1 ? to : from + found;
 }
 
-/** Bytes a `ByteBlocks` block holds at least: a long reply of short lines costs one buffer per block. */
-const BLOCK_BYTES = 64 * 1024;
-
 /**
- * Bytes appended piece by piece into blocks of up to 64 KiB (or one piece when longer), each block filled before
- * the next is made: a long reply's bytes cost a buffer a block, not one per line (a reply of a million 3-byte lines
- * held 200 MB of typed arrays for 3 MB of bytes).
+ * Bytes appended piece by piece into one buffer that doubles as it fills: a long reply's bytes cost one buffer,
+ * not one typed array per line (a reply of a million 3-byte lines held 200 MB of them for 3 MB of bytes). The
+ * buffer holds less than twice what was appended, plus 256 bytes; each byte is copied O(1) times.
  */
-export class ByteBlocks {
-  #full: Uint8Array[] = [];
-  #current: Uint8Array = EMPTY;
-  #used = 0;
+export class ByteBuffer {
+  bytes: Uint8Array = EMPTY;
   /** Bytes appended so far. */
   length = 0;
 
   push(bytes: Uint8Array): void {
-    let from = 0;
-    const count = bytes.length;
-    const room = this.#current.length - this.#used;
-    if (room > 0) {
-      from = room < count ? room : count;
-      this.#current.set(bytes.subarray(0, from), this.#used);
-      this.#used += from;
+    const needed = this.length + bytes.length;
+    if (needed > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(256, needed, 2 * this.bytes.length));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
     }
-    if (from < count) {
-      if (this.#used > 0) this.#full.push(this.#current);
-      const rest = count - from;
-      // Blocks grow with what is held (at least 256 bytes, at most 64 KiB unless a piece is longer): a short reply
-      // costs no 64 KiB block, and the room left unused is never more than what is held.
-      const size = Math.max(rest, Math.min(BLOCK_BYTES, Math.max(256, this.length)));
-      this.#current = new Uint8Array(size);
-      this.#current.set(bytes.subarray(from), 0);
-      this.#used = rest;
-    }
-    this.length += count;
+    this.bytes.set(bytes, this.length);
+    this.length = needed;
   }
 
-  /** Every byte appended, in one new array of exactly their length. */
+  /** Every byte appended, in a new array of exactly their length. */
   concat(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const block of this.#full) {
-      out.set(block, at);
-      at += block.length;
-    }
-    out.set(this.#current.subarray(0, this.#used), at);
-    return out;
-  }
-
-  /** The buffers held, in bytes (capacity, not length). */
-  get capacity(): number {
-    let total = this.#current.length;
-    for (const block of this.#full) total += block.length;
-    return total;
-  }
-
-  /** How many buffers are held. */
-  get blocks(): number {
-    return this.#full.length + (this.#current.length > 0 ? 1 : 0);
+    return this.bytes.slice(0, this.length);
   }
 }

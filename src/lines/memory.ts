@@ -28,10 +28,10 @@ export function stringBytes(text: string): number {
   return STRING_BYTES + 2 * text.length;
 }
 
-/** Strings' cost. */
+/** Strings' cost, each with its slot in an array. */
 export function stringsBytes(texts: readonly string[]): number {
-  let total = OBJECT_BYTES + 8 * texts.length;
-  for (const text of texts) total += stringBytes(text);
+  let total = 0;
+  for (const text of texts) total += stringBytes(text) + 8;
   return total;
 }
 

@@ -21,7 +21,7 @@
  * ```
  */
 import { bytesOf, CR, EMPTY, indexOfByte, LF } from "./bytes.js";
-import { bytesBytes, OBJECT_BYTES, RETAINED_BYTES } from "./memory.js";
+import { bytesBytes, RETAINED_BYTES } from "./memory.js";
 import { IAC, removeTelnet, type TelnetCommand } from "./telnet.js";
 import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./text.js";
 
@@ -157,13 +157,10 @@ export class LineSplitter {
 
   /**
    * What the splitter holds (see memory.ts): the unfinished line's buffer (at most about twice `maxLineLength` +
-   * 512 bytes), the kept head of a cut line, Telnet commands waiting for their line, chunks queued by callbacks.
+   * 512 bytes) and the kept head of a cut line. Chunks a callback feeds wait in a queue: that is the caller's.
    */
   [RETAINED_BYTES](): number {
-    let total = bytesBytes(this.#carry) + bytesBytes(this.#cutHead);
-    for (const item of this.#queue) if (item instanceof Uint8Array) total += bytesBytes(item);
-    for (const command of this.#pendingTelnet ?? []) total += OBJECT_BYTES + (command.data?.length ?? 0);
-    return total;
+    return bytesBytes(this.#carry) + bytesBytes(this.#cutHead);
   }
 
   /**
@@ -358,23 +355,28 @@ export class LineSplitter {
   #keepTail(bytes: Uint8Array, from: number, to: number): void {
     if (this.#carryLength === 0) this.#lineStart = this.#base + from;
     const room = this.#max + 1 - this.#carryLength;
+    this.#cursor = to;
     if (to - from <= room) {
       this.#append(bytes, from, to);
-      this.#cursor = to;
       this.#checkLimit();
       return;
     }
-    // The line passes the limit inside this chunk: only its first `maxLineLength + 1` bytes are copied, the rest is
-    // read for the cut's head alone (a 100 MB chunk without LF grew the buffer to 128 MB).
-    const kept = from + room;
-    this.#append(bytes, from, kept);
-    this.#cursor = to;
-    const offset = this.#lineStart;
-    const excerpt = this.#startCut(this.#carry, 0, this.#carryLength, offset);
     // Bare-CR mode: a CR that ends the chunk ends the line (the next byte says whether an LF belongs to it).
     const pendingCr = this.#bareCr && bytes[to - 1] === CR;
-    this.#growHead(bytes, kept, pendingCr ? to - 1 : to);
     if (pendingCr) this.#crPending = true;
+    this.#cutPast(bytes, from, pendingCr ? to - 1 : to);
+  }
+
+  /**
+   * The unfinished line, continued by `bytes[from, to)`, passes the limit: only its first `maxLineLength + 1` bytes
+   * are copied, the rest is read for the cut's head alone (a 100 MB chunk without LF grew the buffer to 128 MB).
+   */
+  #cutPast(bytes: Uint8Array, from: number, to: number): void {
+    const kept = from + this.#max + 1 - this.#carryLength;
+    this.#append(bytes, from, kept);
+    const offset = this.#lineStart;
+    const excerpt = this.#startCut(this.#carry, 0, this.#carryLength, offset);
+    this.#growHead(bytes, kept, to);
     this.#sink.longLine(offset, excerpt);
   }
 
@@ -483,7 +485,16 @@ export class LineSplitter {
     const end = this.#terminatorEnd(bytes, at, length);
     if (end < 0) return from;
     const carried = this.#carryLength;
-    if (carried + (at - from) > this.#max) return this.#cutCarried(bytes, from, at, end);
+    if (carried + (at - from) > this.#max) {
+      // Cut without copying the chunk's part of the line beyond the limit.
+      this.#cursor = end;
+      try {
+        this.#cutPast(bytes, from, at);
+      } finally {
+        this.#endCut(this.#base + end);
+      }
+      return end;
+    }
     this.#append(bytes, from, end);
     const total = this.#carryLength;
     // The lines are complete: the buffer is free for the next unfinished line once they are read.
@@ -493,25 +504,6 @@ export class LineSplitter {
     else {
       this.#cursor = end;
       this.#byteLine(this.#carry, 0, at + shift, total, this.#lineStart);
-    }
-    return end;
-  }
-
-  /**
-   * The unfinished line ends at `at` (its terminator ends at `end`) past the limit: cut without copying the chunk's
-   * part of it beyond the limit.
-   */
-  #cutCarried(bytes: Uint8Array, from: number, at: number, end: number): number {
-    const kept = from + (this.#max + 1 - this.#carryLength);
-    this.#append(bytes, from, kept);
-    this.#cursor = end;
-    const offset = this.#lineStart;
-    const excerpt = this.#startCut(this.#carry, 0, this.#carryLength, offset);
-    this.#growHead(bytes, kept, at);
-    try {
-      this.#sink.longLine(offset, excerpt);
-    } finally {
-      this.#endCut(this.#base + end);
     }
     return end;
   }
@@ -550,17 +542,8 @@ export class LineSplitter {
       let batchEnd = to;
       if (to - from > DECODE_BATCH) {
         batchEnd = buf.lastIndexOf(LF, from + DECODE_BATCH - 1) + 1;
-        if (batchEnd <= from) {
-          // One line longer than a batch: the batch is that line, unless it passes the limit (then it is cut on
-          // the byte path, never decoded whole).
-          batchEnd = buf.indexOf(LF, from + DECODE_BATCH) + 1;
-          if (batchEnd - 1 - from > max) {
-            this.#cursor = batchEnd - shift;
-            this.#byteLine(buf, from, batchEnd - 1, batchEnd, base);
-            from = batchEnd;
-            continue;
-          }
-        }
+        // One line longer than a batch: the batch is that line.
+        if (batchEnd <= from) batchEnd = buf.indexOf(LF, from + DECODE_BATCH) + 1;
       }
       const text = utf8.decode(buf.subarray(from, batchEnd));
       // No byte sequence decodes to more characters than it has bytes: equal lengths mean one each.

@@ -16,15 +16,9 @@
 
 import type { ReplyEncoding } from "../encoding.js";
 import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
-import { ByteBlocks, concatBytes, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
+import { ByteBuffer, concatBytes, EMPTY, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
 import { attempt, finish, forEachThen, NO_ERROR } from "../lines/callbacks.js";
-import {
-  OBJECT_BYTES,
-  RETAINED_BYTES,
-  type RetainsBytes,
-  stringsBytes,
-  TYPED_ARRAY_BYTES,
-} from "../lines/memory.js";
+import { bytesBytes, RETAINED_BYTES, type RetainsBytes, stringsBytes } from "../lines/memory.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
@@ -145,7 +139,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
   #blocks: string[] = [];
   /** The terminator every line so far ended with, while every line is its text in UTF-8; then the lines' bytes. */
   #ending = "";
-  #raw: ByteBlocks | undefined = undefined;
+  #raw: ByteBuffer | undefined = undefined;
   /** The reply being skipped (after a limit), to its closing line. */
   #skipCode = 0;
 
@@ -208,10 +202,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
       this.#lines = [text];
       this.#raw = undefined;
       this.#ending = ENDING_TEXT[ending]!;
-      if (bytes !== undefined) {
-        this.#raw = new ByteBlocks();
-        this.#raw.push(bytes);
-      }
+      if (bytes !== undefined) (this.#raw = new ByteBuffer()).push(bytes);
       this.#callbacks.onLine?.({ code, line: text, index: 0, last: false, offset });
       return;
     }
@@ -313,10 +304,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
 
   /** What the open reply holds: its lines, blocks and bytes (see lines/memory.ts). */
   [RETAINED_BYTES](): number {
-    let total = stringsBytes(this.#lines) + stringsBytes(this.#blocks);
-    const raw = this.#raw;
-    if (raw !== undefined) total += OBJECT_BYTES + raw.capacity + raw.blocks * TYPED_ARRAY_BYTES;
-    return total;
+    return stringsBytes(this.#lines) + stringsBytes(this.#blocks) + bytesBytes(this.#raw?.bytes ?? EMPTY);
   }
 
   /** Moves the lines held one by one into a block (the first block starts with the opening line). */
@@ -346,7 +334,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     if (raw === undefined) {
       if (bytes === undefined && terminator === this.#ending) return;
       // From here on the reply keeps bytes: those of the lines before are their text encoded again.
-      raw = this.#raw = new ByteBlocks();
+      raw = this.#raw = new ByteBuffer();
       raw.push(this.#rebuilt(1));
     }
     raw.push(bytes ?? textEncoder.encode(text + terminator));
@@ -427,11 +415,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     const skipCode = this.#skipCode;
     let raw: Uint8Array | undefined;
     if (state === ReplyState.InMultiline) {
-      const kept = this.#raw;
-      if (kept !== undefined) {
-        kept.push(partial);
-        raw = kept.concat();
-      } else raw = partial.length > 0 ? concatBytes([this.#rebuilt(), partial]) : this.#rebuilt();
+      raw = concatBytes([this.#raw?.concat() ?? this.#rebuilt(), partial]);
     }
     this.reset();
     if (state === ReplyState.SkippingLine || state === ReplyState.SkippingReply || cut) {

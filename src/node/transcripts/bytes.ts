@@ -3,7 +3,7 @@
  * streaming line splitter with a bounded line length.
  */
 
-import { ByteBlocks } from "../../lines/bytes.js";
+import { ByteBuffer } from "../../lines/bytes.js";
 
 const LF = 0x0a;
 export const CR = 0x0d;
@@ -142,9 +142,9 @@ export function createLineSplitter(
   options: LineSplitterOptions = {},
 ): LineSplitter {
   const max = options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH;
-  // The start of an unfinished line, in blocks: a piece per chunk cost some 200 bytes of typed array each (a line
-  // fed 3 bytes at a time held 70 MB for its 1 MiB).
-  let held = new ByteBlocks();
+  // The start of an unfinished line, in one buffer: a piece per chunk cost some 200 bytes of typed array each (a
+  // line fed 3 bytes at a time held 70 MB for its 1 MiB).
+  let held = new ByteBuffer();
   let cut = false;
   let lineNumber = 0;
 
@@ -159,7 +159,7 @@ export function createLineSplitter(
     if (terminated && end > 0 && line[end - 1] === CR) end--;
     lineNumber++;
     const wasCut = cut;
-    if (held.length > 0) held = new ByteBlocks();
+    if (held.length > 0) held = new ByteBuffer();
     cut = false;
     onLine(end === line.length ? line : line.subarray(0, end), lineNumber, wasCut, terminated);
   };
