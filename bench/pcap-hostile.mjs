@@ -1,17 +1,23 @@
-// Hostile captures for `ftp-reply pcap`: inputs built to grow per-connection state (a SYN flood, 1-byte segments in
-// reverse order, endless PASV announcements, many short sessions) or the reader's carry (one huge record in 1-byte
-// chunks). Each is written to a temporary file by the parent and analysed by a child process that resets its peak
+// Issue 15's hostile inputs, rows 1–10: server bytes built to grow the reply parser (a long reply of Telnet-laden
+// lines, one of tiny lines, an unclosed Telnet subnegotiation before many replies), captures built to grow
+// per-connection state (a SYN flood, 1-byte segments in reverse order, endless PASV announcements, many short
+// sessions) or the reader's carry (one huge record in 1-byte chunks), and the CLI itself (`ftp-reply pcap` into a
+// reader that pauses, and on /dev/zero). Each is written to a temporary file by the parent and analysed by a child process that resets its peak
 // RSS (/proc/self/clear_refs) before reading and reports its throughput and peak RSS (VmHWM), so that the bound
 // is measured on a process that holds nothing else. The child runs with a 2 GiB V8 heap: a row that needs more
 // reports "out of memory" instead of swapping the machine.
 //
-// Used by `bench/run.mjs` (section "pcap-hostile"); standalone: node bench/pcap-hostile.mjs [--quick] [--dist DIR]
+// Used by `bench/run.mjs` (section "pcap-hostile"); standalone: node bench/pcap-hostile.mjs [--full] [--dist DIR]
+// (a quarter of the issue's sizes unless --full)
 // where DIR holds the built `node/index.js` (default dist/).
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** Preloaded into a CLI run: writes its peak RSS at exit (the file named by FTP_REPLY_RSS_FILE). */
+const RSS_PRELOAD = join(dirname(fileURLToPath(import.meta.url)), "..", "scripts", "cli-rss.mjs");
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(HERE), "..");
@@ -112,6 +118,59 @@ class PcapWriter {
 /** A client address and port for connection number i (distinct 4-tuples). */
 function clientOf(i) {
   return { address: [10, 1 + ((i >> 16) & 0x7f), (i >> 8) & 0xff, i & 0xff], port: 1024 + (i % 60000) };
+}
+
+/** Server bytes written in batches of about 1 MiB: the `bytes` count is what `file` reports. */
+function serverBytes(path, write) {
+  const fd = openSync(path, "w");
+  let bytes = 0;
+  write((chunk) => {
+    writeSync(fd, chunk);
+    bytes += chunk.length;
+  });
+  closeSync(fd);
+  return { bytes };
+}
+
+/** `line` repeated `floor(size / line.length)` times, written a MiB at a time. */
+function repeatedLines(out, line, size) {
+  const total = Math.floor(size / line.length) * line.length;
+  const perBatch = Math.max(1, Math.floor((1024 * 1024) / line.length));
+  const batch = Buffer.alloc(perBatch * line.length);
+  for (let i = 0; i < perBatch; i++) line.copy(batch, i * line.length);
+  for (let written = 0; written < total; written += batch.length)
+    out(batch.subarray(0, Math.min(batch.length, total - written)));
+}
+
+/** Row 1: `211-x`, lines of `a` + IAC NOP × 1000, `211 End`. */
+function telnetLadenReply(path, size) {
+  const line = Buffer.alloc(2003, 0xf1);
+  line[0] = 0x61;
+  for (let i = 1; i < 2001; i += 2) line[i] = 0xff;
+  line.write("\r\n", 2001, "latin1");
+  return serverBytes(path, (out) => {
+    out(Buffer.from("211-x\r\n"));
+    repeatedLines(out, line, size);
+    out(Buffer.from("211 End\r\n"));
+  });
+}
+
+/** Row 2: one multi-line reply of `ab` lines. */
+function tinyLineReply(path, size) {
+  return serverBytes(path, (out) => {
+    out(Buffer.from("211-x\r\n"));
+    repeatedLines(out, Buffer.from("ab\r\n"), size);
+    out(Buffer.from("211 End\r\n"));
+  });
+}
+
+/** Row 3: a greeting, an unclosed `IAC SB`, then `count` valid replies (all must be read). */
+function unclosedSubnegotiation(path, count) {
+  return serverBytes(path, (out) => {
+    out(Buffer.from("220 hi\r\n"));
+    out(Buffer.from([0xff, 0xfa, 0x18, ...Buffer.from("xterm\r\n")]));
+    repeatedLines(out, Buffer.from("331 pw\r\n230 ok\r\n"), count * 16);
+  });
 }
 
 /** Row 4: `count` SYNs to port 21, each from a new client. */
@@ -271,7 +330,26 @@ async function child([libraryUrl, kind, path, optionsJson]) {
   const rssBefore = status("VmRSS");
   const start = performance.now();
   const counts = { exchanges: 0, diagnostics: 0, dropped: 0, packets: 0 };
-  if (kind === "one-byte-chunks") {
+  if (kind === "replies") {
+    // Server bytes through the reply parser in 64 KiB chunks, as a client on a socket reads them.
+    const core = await import(libraryUrl.replace(/node\/index\.js$/, "index.js"));
+    const parser = core.createReplyParser({
+      onReply() {
+        counts.exchanges++;
+      },
+      onError() {
+        counts.diagnostics++;
+      },
+    });
+    const { createReadStream } = await import("node:fs");
+    for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
+      counts.packets += chunk.length;
+      parser.feed(chunk);
+    }
+    parser.end();
+    counts.replies = counts.exchanges;
+    counts.exchanges = 0;
+  } else if (kind === "one-byte-chunks") {
     const file = readFileSync(path);
     const reader = library.createCaptureReader(
       {
@@ -321,6 +399,23 @@ async function child([libraryUrl, kind, path, optionsJson]) {
 function cases(quick) {
   const k = quick ? 0.25 : 1;
   return [
+    [
+      "1: a reply of lines of `a` + IAC NOP × 1000",
+      telnetLadenReply,
+      Math.round(60_000_000 * k),
+      "replies",
+      {},
+      "bytes",
+    ],
+    ["2: a reply of `ab` lines", tinyLineReply, Math.round(63 * 1024 * 1024 * k), "replies", {}, "bytes"],
+    [
+      "3: an unclosed `IAC SB` after the greeting, then replies",
+      unclosedSubnegotiation,
+      Math.round(200_000 * k),
+      "replies",
+      {},
+      "reply pairs",
+    ],
     ["4: SYN flood to port 21", synFlood, Math.round(1_200_000 * k), "analyze", {}, "SYNs"],
     [
       "5: 1-byte server segments in reverse order",
@@ -347,6 +442,14 @@ function cases(quick) {
       "pairs",
     ],
     [
+      "7: `ftp-reply pcap` into a reader that pauses 10 s",
+      shortSessions,
+      Math.round(200_000 * k),
+      "cli-slow-reader",
+      {},
+      "sessions",
+    ],
+    [
       "8: short closed FTP sessions (linger)",
       shortSessions,
       Math.round(200_000 * k),
@@ -354,6 +457,7 @@ function cases(quick) {
       {},
       "sessions",
     ],
+    ["9: `ftp-reply pcap /dev/zero`", undefined, 0, "cli-dev-zero", {}, "bytes"],
     [
       "10: one 16 MiB record in 1-byte chunks",
       hugeRecord,
@@ -377,7 +481,12 @@ export function pcapHostileBenchmarks({ quick = false, log = () => {}, libraryUr
     for (const [label, writeCapture, size, kind, options, unit] of cases(quick)) {
       log(`pcap hostile: ${label} (${size} ${unit})`);
       const path = join(work, "capture.pcap");
-      const written = writeCapture(path, size);
+      const written = writeCapture === undefined ? { bytes: 0 } : writeCapture(path, size);
+      if (kind.startsWith("cli")) {
+        rows.push(cliRow({ label, size, unit, kind, path, written, url, work }));
+        rmSync(path, { force: true });
+        continue;
+      }
       const run = spawnSync(
         process.execPath,
         [
@@ -423,6 +532,7 @@ export function pcapHostileBenchmarks({ quick = false, log = () => {}, libraryUr
 }
 
 function noteOf(counts) {
+  if (counts.replies !== undefined) return `${counts.replies} replies, ${counts.diagnostics} errors`;
   const dropped = Object.entries(counts.droppedTotal ?? {})
     .map(([what, n]) => `${what} ${n}`)
     .join(", ");
@@ -434,6 +544,50 @@ function noteOf(counts) {
   ]
     .filter(Boolean)
     .join("; ");
+}
+
+/**
+ * A row measured on the CLI as users run it (dist/cli/main.js next to the library): `cli-slow-reader` pipes
+ * `ftp-reply pcap` into a reader that reads nothing for 10 s, then everything; `cli-dev-zero` runs it on /dev/zero.
+ * Peak RSS comes from a preload (scripts/cli-rss.mjs); MB/s is the file over the whole run, the pause included.
+ */
+function cliRow({ label, size, unit, kind, path, written, url, work }) {
+  const cli = fileURLToPath(url.replace(/node\/index\.js$/, "cli/main.js"));
+  const rssFile = join(work, "rss");
+  const node = `${JSON.stringify(process.execPath)} --import ${JSON.stringify(RSS_PRELOAD)} ${JSON.stringify(cli)}`;
+  const command =
+    kind === "cli-slow-reader"
+      ? `${node} pcap --format ndjson ${JSON.stringify(path)} | (sleep 10; cat > /dev/null)`
+      : `${node} pcap /dev/zero; echo "exit $?" >&2`;
+  const start = performance.now();
+  const run = spawnSync("sh", ["-c", command], {
+    encoding: "utf8",
+    env: { ...process.env, FTP_REPLY_RSS_FILE: rssFile },
+    timeout: 5 * 60 * 1000,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  let peak;
+  try {
+    peak = Number(readFileSync(rssFile, "utf8"));
+  } catch {}
+  rmSync(rssFile, { force: true });
+  const exit = /exit (\d+)/.exec(run.stderr ?? "")?.[1];
+  const note =
+    run.status === null
+      ? `did not end within ${run.signal === "SIGTERM" ? "5 min" : run.signal}`
+      : kind === "cli-dev-zero"
+        ? `exit ${exit}: ${(run.stderr ?? "").split("\n")[0]}`
+        : "pause of 10 s in the reader";
+  return {
+    label,
+    size,
+    unit,
+    fileBytes: written.bytes,
+    seconds,
+    mbPerSecond: written.bytes > 0 ? written.bytes / 1e6 / seconds : undefined,
+    peak,
+    note,
+  };
 }
 
 /** Markdown lines of the table. */
@@ -456,7 +610,8 @@ if (process.argv[2] === "--child") {
   const libraryUrl =
     distAt === -1 ? undefined : pathToFileURL(join(resolve(args[distAt + 1]), "node/index.js")).href;
   const rows = pcapHostileBenchmarks({
-    quick: args.includes("--quick"),
+    // Short sizes unless --full (the issue's sizes: 60 MB, 63 MiB, 1.2 M SYNs …).
+    quick: !args.includes("--full"),
     log: (message) => process.stderr.write(`${message}\n`),
     libraryUrl,
   });

@@ -5,9 +5,16 @@
  * few runs in every test run) and scripts/fuzz.mjs (`cli.process`, the long campaign).
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The heap the CLI is given (`--max-old-space-size`, MiB): going past it ends the run with a crash, not exit 2. */
 export const CLI_HEAP_MIB = 96;
+/** The peak resident set a run may reach (MiB): the heap, the code, the buffers of a 256 KiB read, the output. */
+export const CLI_RSS_MIB = 256;
+const RSS_PRELOAD = fileURLToPath(new URL("./cli-rss.mjs", import.meta.url));
 
 /** C0 but TAB and LF, DEL, C1: raw in no output. */
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -122,21 +129,41 @@ export function cliRunArbitrary(fc) {
 export function runCli(cli, cwd, run) {
   // An argument cannot hold NUL (C strings): it becomes SOH, a control character all the same.
   const argv = [run.command, ...run.args].map((arg) => arg.replaceAll("\u0000", "\u0001"));
-  const result = spawnSync(process.execPath, [`--max-old-space-size=${CLI_HEAP_MIB}`, cli, ...argv], {
-    cwd,
-    input: run.stdin,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", LANG: "C.UTF-8" },
-    timeout: 20_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  const scratch = mkdtempSync(join(tmpdir(), "cli-fuzz-"));
+  const rssFile = join(scratch, "rss");
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [`--max-old-space-size=${CLI_HEAP_MIB}`, "--import", RSS_PRELOAD, cli, ...argv],
+      {
+        cwd,
+        input: run.stdin,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", LANG: "C.UTF-8", FTP_REPLY_RSS_FILE: rssFile },
+        timeout: 20_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    let rss;
+    try {
+      rss = Number(readFileSync(rssFile, "utf8"));
+    } catch {}
+    return {
+      status: result.status,
+      signal: result.signal,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      rss,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
  * What is wrong with a run's result: an empty list when nothing is.
  *
- * @param {{ status: number | null, signal: string | null, stdout: string, stderr: string }} result
+ * @param {{ status: number | null, signal: string | null, stdout: string, stderr: string, rss?: number }} result
  * @param {{ command: string, args: string[] }} run
  */
 export function cliRunProblems(result, run) {
@@ -153,6 +180,8 @@ export function cliRunProblems(result, run) {
   if (BIDI.test(result.stderr)) problems.push("a raw bidi control in stderr");
   const zeek = [run.command, ...run.args].some((arg) => arg.includes("zeek"));
   if (!zeek && BIDI.test(stdout)) problems.push("a raw bidi control in stdout");
+  if (result.rss !== undefined && result.rss > CLI_RSS_MIB * 1024 * 1024)
+    problems.push(`peak RSS ${(result.rss / 2 ** 20).toFixed(0)} MiB over ${CLI_RSS_MIB} MiB`);
   if (result.stderr.split("\n").some((line) => line.length > 2000))
     problems.push("a stderr line over 2000 characters");
   return problems;

@@ -51,6 +51,7 @@ export function createReplyParser(
   callbacks: ReplyParserCallbacks<PlainReply>,
   options: ReplyParserOptions = {},
 ): ReplyParser {
+  // No memory accounting here (the full entry's parser has it, for the tests): every byte of this entry counts.
   const { feed, end, reset } = createReplyReaderWith(makePlainReply, callbacks, options);
   return { feed, end, reset };
 }

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { createReplyParser, type ReplyParserOptions, readReplies } from "../src/index.js";
+import { readTranscript } from "../src/node/index.js";
 
 interface Event {
   kind: string;
@@ -142,5 +143,32 @@ describe("fuzz regressions: linear cost", () => {
       parser.end();
     });
     expect(scanned).toBeLessThan(8 * chunk.length);
+  });
+});
+
+describe("fuzz regressions: log readers", () => {
+  // logs.detect, batch seed -853743814 (campaign seed 168220362): server bytes read as `raw` took their session uid
+  // from the first chunk, so the same log cut differently had another uid (an empty first chunk gave the uid of
+  // no bytes). The uid is made from the stream's first 256 bytes, whatever the chunking.
+  test("seed -853743814: the uid of a raw log does not depend on its chunking", async () => {
+    const log = new TextEncoder().encode(`220 ready\r\n${"211-x\r\n 1\r\n211 end\r\n".repeat(20)}`);
+    const uidOf = async (cuts: number[]): Promise<string[]> => {
+      const chunks: Uint8Array[] = [];
+      let at = 0;
+      for (const cut of [...cuts, log.length]) {
+        chunks.push(log.subarray(at, cut));
+        at = cut;
+      }
+      async function* source() {
+        yield* chunks;
+      }
+      const uids: string[] = [];
+      await readTranscript(source(), { format: "raw", onExchange: (_, conn) => uids.push(conn.uid ?? "-") });
+      return uids;
+    };
+    const whole = await uidOf([]);
+    expect(whole.length).toBe(21);
+    expect(new Set(whole).size).toBe(1);
+    for (const cuts of [[0], [1], [3, 100], [255], [256, 300]]) expect(await uidOf(cuts)).toEqual(whole);
   });
 });

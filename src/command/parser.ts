@@ -16,6 +16,7 @@ import { brandError, errorBrand } from "../brand.js";
 import { ParseError, traceFromCaller } from "../errors.js";
 import { textEncoder } from "../lines/bytes.js";
 import { attempt, finish, forEachThen } from "../lines/callbacks.js";
+import { RETAINED_BYTES, type RetainsBytes } from "../lines/memory.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
@@ -186,7 +187,7 @@ class CommandFramer implements LineSink {
 }
 
 /** The command parser with what a control connection needs besides: `skip` over bytes missing from the stream. */
-export interface CommandReader extends CommandParser {
+export interface CommandReader extends CommandParser, RetainsBytes {
   /** `missing` bytes are not in the stream here (a capture's hole): drop the partial line, read on. */
   skip(missing: number): void;
   /** Decodes the lines after the current one in another encoding (see `LineSplitter.setEncoding`). */
@@ -215,6 +216,7 @@ export function createCommandReader(
       lines.skip(missing);
     },
     setEncoding: (encoding, fallbackEncoding) => lines.setEncoding(encoding, fallbackEncoding),
+    [RETAINED_BYTES]: () => lines[RETAINED_BYTES](),
   };
 }
 
@@ -232,8 +234,15 @@ export function createCommandParser(
   callbacks: CommandParserCallbacks,
   options: CommandParserOptions = {},
 ): CommandParser {
-  const { feed, end, reset } = createCommandReader(callbacks, options);
-  return { feed, end, reset };
+  const reader = createCommandReader(callbacks, options);
+  // The memory accounting rides along (a test hook under a symbol, see lines/memory.ts).
+  const parser: CommandParser & RetainsBytes = {
+    feed: reader.feed,
+    end: reader.end,
+    reset: reader.reset,
+    [RETAINED_BYTES]: reader[RETAINED_BYTES],
+  };
+  return parser;
 }
 
 /** Splits a whole client→server stream into commands. Throws the first framing error (warnings are ignored). */

@@ -18,6 +18,7 @@ import {
   type CommandReader,
   createCommandReader,
 } from "../command/parser.js";
+import { RETAINED_BYTES, type RetainsBytes, retainedBytesOf } from "../lines/memory.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import type { Problem } from "../problem.js";
 import { createReplyReader, type ReplyParserOptions, type ReplyReader } from "../reply/parser.js";
@@ -184,7 +185,7 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
     return true;
   };
 
-  return {
+  const connection: ControlConnection & RetainsBytes = {
     fromServer(chunk, at) {
       ts = at;
       if (!encrypted("server")) replies.feed(chunk);
@@ -218,7 +219,10 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
     get state() {
       return session.state;
     },
+    // The memory accounting (a test hook under a symbol, see lines/memory.ts): both parsers and the session.
+    [RETAINED_BYTES]: () => replies[RETAINED_BYTES]() + commands[RETAINED_BYTES]() + retainedBytesOf(session),
   };
+  return connection;
 }
 
 /** A parser's error or warning as a connection problem. */

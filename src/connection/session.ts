@@ -15,6 +15,7 @@ import type { Command } from "../command/parser.js";
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "../decode/address.js";
 import { isReplyDecodeError } from "../decode/errors.js";
 import { parseTransferSize } from "../decode/size.js";
+import { bytesBytes, OBJECT_BYTES, RETAINED_BYTES, stringBytes, TYPED_ARRAY_BYTES } from "../lines/memory.js";
 import type { Reply } from "../reply/reply.js";
 import { ANNOUNCE, type Findings, LEARN, type SessionFacts, stepFor, TAKE } from "./learn.js";
 import { resolvePath } from "./path.js";
@@ -65,6 +66,19 @@ interface OpenExchange {
   dataChannel: DataChannel | undefined;
   fileSize: number | undefined;
   droppedPreliminary: boolean;
+  /** Bytes of the 1xx replies kept. */
+  preliminaryBytes: number;
+}
+
+/** What fills the queue's slot of an answered command. */
+const ANSWERED: OpenExchange = open("command", undefined, undefined);
+
+/**
+ * A reply's cost, counted from its length without making its lazy fields: its lines and its message (each at most
+ * two bytes a byte of the reply), its bytes, two objects.
+ */
+function replyBytes(reply: Reply): number {
+  return 2 * OBJECT_BYTES + TYPED_ARRAY_BYTES + 5 * reply.byteLength;
 }
 
 function open(kind: ExchangeKind, command: Command | undefined, ts: number | undefined): OpenExchange {
@@ -78,6 +92,7 @@ function open(kind: ExchangeKind, command: Command | undefined, ts: number | und
     dataChannel: undefined,
     fileSize: undefined,
     droppedPreliminary: false,
+    preliminaryBytes: 0,
   };
 }
 
@@ -94,6 +109,8 @@ class ControlSession implements Session {
   private readonly mask: string;
   private readonly maxPending: number;
   private readonly maxPreliminary: number;
+  private readonly maxDiagnostics: number;
+  private readonly maxPreliminaryBytes: number;
   private readonly expectGreeting: boolean;
   private readonly clientHost: string | undefined;
   private readonly serverHost: string | undefined;
@@ -126,6 +143,8 @@ class ControlSession implements Session {
     this.mask = options.passwordMask ?? "<hidden>";
     this.maxPending = options.maxPendingCommands ?? 1024;
     this.maxPreliminary = options.maxPreliminaryReplies ?? 256;
+    this.maxDiagnostics = options.maxDiagnostics ?? 64;
+    this.maxPreliminaryBytes = options.maxPreliminaryBytes ?? 1024 * 1024;
     this.expectGreeting = options.expectGreeting ?? true;
     this.clientHost = canonicalHost(options.endpoints?.clientHost);
     this.serverHost = canonicalHost(options.endpoints?.serverHost);
@@ -142,7 +161,7 @@ class ControlSession implements Session {
       command.verb === "PASS" && !this.keepsPassword(this.lastUserSent) ? this.maskCommand(command) : command;
     if (this.queue.length - this.head >= this.maxPending) {
       const oldest = this.queue[this.head]!;
-      this.head++;
+      this.advance();
       this.diagnose(oldest, {
         type: "too-many-pending",
         message: `more than ${this.maxPending} commands waiting for replies; ${describe(oldest.command)} given up`,
@@ -222,7 +241,7 @@ class ControlSession implements Session {
       }
       return;
     }
-    this.head++;
+    this.advance();
     this.facts.pendingCommands = this.queue.length - this.head;
     entry.replies.push(reply);
     this.emit(entry, reply, ts);
@@ -278,7 +297,7 @@ class ControlSession implements Session {
         ? "a reply was lost (the reply parser dropped it)"
         : `reply ${code} was lost (the reply parser dropped it)`;
     if (entry === undefined) {
-      this.carried.push(this.report({ type: "lost-reply", message, ts }));
+      this.keep(this.carried, this.report({ type: "lost-reply", message, ts }), undefined);
       return;
     }
     this.diagnose(entry, { type: "lost-reply", message, command: entry.command, ts });
@@ -290,7 +309,7 @@ class ControlSession implements Session {
       this.greeting = undefined;
       this.facts.greeted = true;
     } else {
-      this.head++;
+      this.advance();
       this.facts.pendingCommands = this.queue.length - this.head;
     }
     this.emit(entry, undefined, ts);
@@ -304,7 +323,7 @@ class ControlSession implements Session {
     }
     while (this.head < this.queue.length) {
       const entry = this.queue[this.head]!;
-      this.head++;
+      this.advance();
       this.facts.pendingCommands = this.queue.length - this.head;
       this.diagnose(entry, {
         type: "unanswered-command",
@@ -342,12 +361,19 @@ class ControlSession implements Session {
   }
 
   private addPreliminary(entry: OpenExchange, reply: Reply, ts: number | undefined): void {
-    if (entry.preliminary.length >= this.maxPreliminary) {
+    // 256 replies of up to maxReplySize each would be a budget of gigabytes: their bytes are capped too.
+    if (
+      entry.preliminary.length >= this.maxPreliminary ||
+      entry.preliminaryBytes + reply.byteLength > this.maxPreliminaryBytes
+    ) {
       if (!entry.droppedPreliminary) {
         entry.droppedPreliminary = true;
         this.diagnose(entry, {
           type: "too-many-preliminary",
-          message: `more than ${this.maxPreliminary} preliminary replies to ${describe(entry.command)}; the rest are not kept`,
+          message:
+            entry.preliminary.length >= this.maxPreliminary
+              ? `more than ${this.maxPreliminary} preliminary replies to ${describe(entry.command)}; the rest are not kept`
+              : `more than ${this.maxPreliminaryBytes} bytes of preliminary replies to ${describe(entry.command)}; the rest are not kept`,
           command: entry.command,
           reply,
           ts,
@@ -357,6 +383,7 @@ class ControlSession implements Session {
     }
     entry.preliminary.push(reply);
     entry.replies.push(reply);
+    entry.preliminaryBytes += reply.byteLength;
   }
 
   private keepsPassword(user: string | undefined): boolean {
@@ -401,7 +428,56 @@ class ControlSession implements Session {
   }
 
   private diagnose(entry: OpenExchange, init: Omit<Diagnostic, "layer">): void {
-    entry.diagnostics.push(this.report(init));
+    this.keep(entry.diagnostics, this.report(init), entry.command);
+  }
+
+  /**
+   * Keeps a diagnostic for its exchange, up to `maxDiagnostics`: a server's flood of invalid 1xx replies to one
+   * command drew one diagnostic (holding its reply) each, kept without bound.
+   */
+  private keep(list: Diagnostic[], diagnostic: Diagnostic, command: Command | undefined): void {
+    const max = this.maxDiagnostics;
+    if (list.length < max) list.push(diagnostic);
+    else if (list.length === max)
+      list.push(
+        this.report({
+          type: "too-many-diagnostics",
+          message: `more than ${max} diagnostics for one exchange; the rest are reported but not kept`,
+          command,
+          ts: diagnostic.ts,
+        }),
+      );
+  }
+
+  /** The waiting command at `head` is done: its slot lets go of it (the queue is compacted only now and then). */
+  private advance(): void {
+    this.queue[this.head] = ANSWERED;
+    this.head++;
+  }
+
+  /**
+   * What the session holds (see lines/memory.ts): the commands waiting (at most `maxPendingCommands`), the replies
+   * and diagnostics of the one being answered (at most `maxPreliminaryBytes` of 1xx replies and `maxDiagnostics`),
+   * the greeting in progress, the queue's slots.
+   */
+  [RETAINED_BYTES](): number {
+    let total = OBJECT_BYTES + 8 * this.queue.length + OBJECT_BYTES * this.carried.length;
+    const open = this.queue.slice(this.head);
+    if (this.greeting !== undefined) open.push(this.greeting);
+    for (const entry of open) {
+      total += 2 * OBJECT_BYTES;
+      const command = entry.command;
+      if (command !== undefined)
+        total +=
+          OBJECT_BYTES + bytesBytes(command.raw) + stringBytes(command.line) + stringBytes(command.arg);
+      for (const reply of entry.replies) total += replyBytes(reply);
+      for (const diagnostic of entry.diagnostics) {
+        total += OBJECT_BYTES;
+        const reply = diagnostic.reply;
+        if (reply !== undefined && !entry.replies.includes(reply)) total += replyBytes(reply);
+      }
+    }
+    return total;
   }
 
   private compact(): void {

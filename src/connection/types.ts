@@ -30,7 +30,10 @@ export type ExchangeKind =
  *                          ProFTPD does with a line past its buffer): the exchange is emitted without `final`.
  *                          Pairing scores each waiting command (rules.ts `pairingScore`, as Zeek's `get_pending_cmd`).
  * - `too-many-pending`     more than `maxPendingCommands` commands waited at once; the oldest is given up.
- * - `too-many-preliminary` a command got more than `maxPreliminaryReplies` 1xx replies; the rest are not kept.
+ * - `too-many-preliminary` a command got more than `maxPreliminaryReplies` 1xx replies (or `maxPreliminaryBytes` of
+ *                          them); the rest are not kept.
+ * - `too-many-diagnostics` an exchange drew more than `maxDiagnostics` diagnostics (a flood of invalid 1xx
+ *                          replies): the rest still go to `onDiagnostic` but are not kept in the exchange.
  * - `foreign-data-address` (with `endpoints`) a PORT/EPRT/LPRT names another address than the client's (the FTP
  *                          bounce of RFC 2577 §3), or a 227/228 reply another address than the server's (NAT, or
  *                          a server pointing the client elsewhere).
@@ -48,6 +51,7 @@ export type DiagnosticType =
   | "no-reply"
   | "too-many-pending"
   | "too-many-preliminary"
+  | "too-many-diagnostics"
   | "foreign-data-address"
   | "lost-reply"
   | "malformed-reply";
@@ -169,6 +173,10 @@ export interface SessionOptions {
   maxPendingCommands?: number;
   /** Most 1xx replies kept per command (`too-many-preliminary`). Default 256. */
   maxPreliminaryReplies?: number;
+  /** Most bytes of 1xx replies kept per command (`too-many-preliminary`). Default 1 MiB. */
+  maxPreliminaryBytes?: number;
+  /** Most diagnostics kept per exchange (`too-many-diagnostics`); all go to `onDiagnostic`. Default 64. */
+  maxDiagnostics?: number;
   /**
    * The control connection's addresses, when known (a pcap knows them). With them the session fills the host of
    * an EPSV data channel (the server's) and flags data channels that point elsewhere (`foreign-data-address`).

@@ -48,3 +48,30 @@ export function indexOfByte(bytes: Uint8Array, value: number, from: number, to: 
   const found = bytes.subarray(from, to).indexOf(value);
   return found === -1 ? to : from + found;
 }
+
+/**
+ * Bytes appended piece by piece into one buffer that doubles as it fills: a long reply's bytes cost one buffer,
+ * not one typed array per line (a reply of a million 3-byte lines held 200 MB of them for 3 MB of bytes). The
+ * buffer holds less than twice what was appended, plus 256 bytes; each byte is copied O(1) times.
+ */
+export class ByteBuffer {
+  bytes: Uint8Array = EMPTY;
+  /** Bytes appended so far. */
+  length = 0;
+
+  push(bytes: Uint8Array): void {
+    const needed = this.length + bytes.length;
+    if (needed > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(256, needed, 2 * this.bytes.length));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(bytes, this.length);
+    this.length = needed;
+  }
+
+  /** Every byte appended, in a new array of exactly their length. */
+  concat(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}

@@ -21,6 +21,7 @@
  * ```
  */
 import { bytesOf, CR, EMPTY, indexOfByte, LF } from "./bytes.js";
+import { bytesBytes, RETAINED_BYTES } from "./memory.js";
 import { IAC, removeTelnet, type TelnetCommand } from "./telnet.js";
 import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./text.js";
 
@@ -164,6 +165,14 @@ export class LineSplitter {
   reset(): void {
     if (this.#running) this.#queue.push(RESET);
     else this.#clear();
+  }
+
+  /**
+   * What the splitter holds (see memory.ts): the unfinished line's buffer (at most about twice `maxLineLength` +
+   * 512 bytes) and the kept head of a cut line. Chunks a callback feeds wait in a queue: that is the caller's.
+   */
+  [RETAINED_BYTES](): number {
+    return bytesBytes(this.#carry) + bytesBytes(this.#cutHead);
   }
 
   /**
@@ -361,9 +370,30 @@ export class LineSplitter {
   /** The chunk ends inside a line: keep its bytes, and check it against the limit now (an endless line is found early). */
   #keepTail(bytes: Uint8Array, from: number, to: number): void {
     if (this.#carryLength === 0) this.#lineStart = this.#base + from;
-    this.#append(bytes, from, to);
+    const room = this.#max + 1 - this.#carryLength;
     this.#cursor = to;
-    this.#checkLimit();
+    if (to - from <= room) {
+      this.#append(bytes, from, to);
+      this.#checkLimit();
+      return;
+    }
+    // Bare-CR mode: a CR that ends the chunk ends the line (the next byte says whether an LF belongs to it).
+    const pendingCr = this.#bareCr && bytes[to - 1] === CR;
+    if (pendingCr) this.#crPending = true;
+    this.#cutPast(bytes, from, pendingCr ? to - 1 : to);
+  }
+
+  /**
+   * The unfinished line, continued by `bytes[from, to)`, passes the limit: only its first `maxLineLength + 1` bytes
+   * are copied, the rest is read for the cut's head alone (a 100 MB chunk without LF grew the buffer to 128 MB).
+   */
+  #cutPast(bytes: Uint8Array, from: number, to: number): void {
+    const kept = from + this.#max + 1 - this.#carryLength;
+    this.#append(bytes, from, kept);
+    const offset = this.#lineStart;
+    const excerpt = this.#startCut(this.#carry, 0, this.#carryLength, offset);
+    this.#growHead(bytes, kept, to);
+    this.#sink.longLine(offset, excerpt);
   }
 
   #checkLimit(): void {
@@ -471,6 +501,16 @@ export class LineSplitter {
     const end = this.#terminatorEnd(bytes, at, length);
     if (end < 0) return from;
     const carried = this.#carryLength;
+    if (carried + (at - from) > this.#max) {
+      // Cut without copying the chunk's part of the line beyond the limit.
+      this.#cursor = end;
+      try {
+        this.#cutPast(bytes, from, at);
+      } finally {
+        this.#endCut(this.#base + end);
+      }
+      return end;
+    }
     this.#append(bytes, from, end);
     const total = this.#carryLength;
     // The lines are complete: the buffer is free for the next unfinished line once they are read.

@@ -16,8 +16,9 @@
 
 import type { ReplyEncoding } from "../encoding.js";
 import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
-import { concatBytes, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
+import { ByteBuffer, concatBytes, EMPTY, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
 import { attempt, finish, forEachThen, NO_ERROR } from "../lines/callbacks.js";
+import { bytesBytes, RETAINED_BYTES, type RetainsBytes, stringsBytes } from "../lines/memory.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
 import type { TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
@@ -138,7 +139,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
   #blocks: string[] = [];
   /** The terminator every line so far ended with, while every line is its text in UTF-8; then the lines' bytes. */
   #ending = "";
-  #raw: Uint8Array[] | undefined = undefined;
+  #raw: ByteBuffer | undefined = undefined;
   /** The reply being skipped (after a limit), to its closing line. */
   #skipCode = 0;
 
@@ -201,7 +202,10 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
       this.#lines = [text];
       this.#raw = undefined;
       this.#ending = ENDING_TEXT[ending]!;
-      if (bytes !== undefined) this.#raw = [bytes.slice()];
+      if (bytes !== undefined) {
+        this.#raw = new ByteBuffer();
+        this.#raw.push(bytes);
+      }
       this.#callbacks.onLine?.({ code, line: text, index: 0, last: false, offset });
       return;
     }
@@ -276,7 +280,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     const lines = this.#lines;
     lines.push(text);
     this.#keepRaw(text, ending, bytes);
-    const raw = this.#raw === undefined ? this.#ending : concatBytes(this.#raw);
+    const raw = this.#raw === undefined ? this.#ending : this.#raw.concat();
     let kept: string | string[] = lines;
     let message: string;
     if (this.#blocks.length === 0) message = replyText(lines, code);
@@ -299,6 +303,11 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     }
     const reply = this.#make(closingCode, kept, message, true, raw, start, total);
     finish(failure, () => this.#callbacks.onReply(reply));
+  }
+
+  /** What the open reply holds: its lines, blocks and bytes (see lines/memory.ts). */
+  [RETAINED_BYTES](): number {
+    return stringsBytes(this.#lines) + stringsBytes(this.#blocks) + bytesBytes(this.#raw?.bytes ?? EMPTY);
   }
 
   /** Moves the lines held one by one into a block (the first block starts with the opening line). */
@@ -328,9 +337,10 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     if (raw === undefined) {
       if (bytes === undefined && terminator === this.#ending) return;
       // From here on the reply keeps bytes: those of the lines before are their text encoded again.
-      raw = this.#raw = [this.#rebuilt(1)];
+      raw = this.#raw = new ByteBuffer();
+      raw.push(this.#rebuilt(1));
     }
-    raw.push(bytes === undefined ? textEncoder.encode(text + terminator) : bytes.slice());
+    raw.push(bytes ?? textEncoder.encode(text + terminator));
   }
 
   /** A multi-line reply passed `maxReplySize`: reported, then skipped up to its closing line. */
@@ -408,8 +418,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     const skipCode = this.#skipCode;
     let raw: Uint8Array | undefined;
     if (state === ReplyState.InMultiline) {
-      const kept = this.#raw ?? [this.#rebuilt()];
-      raw = concatBytes(partial.length > 0 ? [...kept, partial] : kept);
+      raw = concatBytes([this.#raw?.concat() ?? this.#rebuilt(), partial]);
     }
     this.reset();
     if (state === ReplyState.SkippingLine || state === ReplyState.SkippingReply || cut) {
@@ -456,7 +465,7 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
 }
 
 /** The reply parser with what a control connection needs besides: `skip` over bytes missing from the stream. */
-export interface ReplyReader extends ReplyParser {
+export interface ReplyReader extends ReplyParser, RetainsBytes {
   /**
    * `missing` bytes are not in the stream here (a capture's hole): drop the partial line and reply, read on.
    * Returns the code of a single-line reply the hole cut (lost: nothing after the hole will close it), else -1. A
@@ -490,6 +499,7 @@ export function createReplyReaderWith<R extends PlainReply>(
       framer.reset();
     },
     setEncoding: (encoding, fallbackEncoding) => lines.setEncoding(encoding, fallbackEncoding),
+    [RETAINED_BYTES]: () => lines[RETAINED_BYTES]() + framer[RETAINED_BYTES](),
     skip: (missing) => {
       const dropped = lines.skip(missing);
       if (framer.reset() || dropped.length < 3) return -1;
@@ -497,6 +507,16 @@ export function createReplyReaderWith<R extends PlainReply>(
       const code = openingCode(head);
       return code > 0 && (head.length === 3 || head.charCodeAt(3) === SPACE) ? code : -1;
     },
+  };
+}
+
+/** What a reply reader shows as a `ReplyParser`: feed, end, reset, and the memory accounting (lines/memory.ts). */
+export function publicParser(reader: ReplyReader): ReplyParser & RetainsBytes {
+  return {
+    feed: reader.feed,
+    end: reader.end,
+    reset: reader.reset,
+    [RETAINED_BYTES]: reader[RETAINED_BYTES],
   };
 }
 

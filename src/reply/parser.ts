@@ -15,6 +15,7 @@ import {
   type ReplyParserCallbacks as CallbacksOf,
   createReplyReaderWith,
   parseRepliesWith,
+  publicParser,
   type ReplyParser,
   type ReplyParserOptions,
   type ReplyReader,
@@ -47,8 +48,7 @@ export function createReplyParser(
   callbacks: ReplyParserCallbacks,
   options: ReplyParserOptions = {},
 ): ReplyParser {
-  const { feed, end, reset } = createReplyReaderWith(makeReply, callbacks, options);
-  return { feed, end, reset };
+  return publicParser(createReplyReaderWith(makeReply, callbacks, options));
 }
 
 /** Parses a whole input at once. Throws the first `ReplyParseError` (replies before it are on `error.replies`). */

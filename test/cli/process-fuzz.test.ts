@@ -34,6 +34,13 @@ test(`the CLI as a process: ${RUNS} random runs end cleanly`, () => {
   );
 }, 120_000);
 
+test("a run reports its peak RSS", () => {
+  const result = runCli(CLI, REPO, { command: "parse", args: [], stdin: "220 hi\r\n" });
+  expect(result.status).toBe(0);
+  expect(result.rss).toBeGreaterThan(10 * 2 ** 20);
+  expect(result.rss).toBeLessThan(256 * 2 ** 20);
+});
+
 test("the checks catch what they are for", () => {
   const run = { command: "parse", args: [] };
   const clean = { status: 0, signal: null, stdout: "S: 220 \\x1b[2J\n", stderr: "" };
@@ -41,6 +48,8 @@ test("the checks catch what they are for", () => {
   expect(cliRunProblems({ ...clean, status: 134 }, run)).toHaveLength(1);
   expect(cliRunProblems({ ...clean, status: 3 }, run)).toHaveLength(1);
   expect(cliRunProblems({ ...clean, status: 3 }, { command: "pcap", args: [] })).toEqual([]);
+  expect(cliRunProblems({ ...clean, rss: 600 * 2 ** 20 }, run)).toEqual(["peak RSS 600 MiB over 256 MiB"]);
+  expect(cliRunProblems({ ...clean, rss: 90 * 2 ** 20 }, run)).toEqual([]);
   expect(cliRunProblems({ ...clean, stderr: "ftp-reply: internal error: x\n" }, run)).toEqual([
     "internal error",
   ]);

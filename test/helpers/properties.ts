@@ -40,4 +40,17 @@ export const propertyTest = {
   },
 };
 
+/** `asyncPropertyTest.prop([arbitraries])(name, predicate)`: the same for a predicate that returns a promise. */
+export const asyncPropertyTest = {
+  prop<Ts extends [unknown, ...unknown[]]>(arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> }) {
+    return (
+      name: string,
+      predicate: (...args: Ts) => Promise<boolean | undefined>,
+      timeout?: number,
+    ): void => {
+      test(name, () => fc.assert(fc.asyncProperty<Ts>(...arbitraries, predicate)), timeout);
+    };
+  },
+};
+
 export { fc };

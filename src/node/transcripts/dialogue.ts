@@ -41,7 +41,8 @@ export const dialogueFormat: TranscriptFormat = {
   hasGreeting: true,
   detect(lines) {
     let score = 0;
-    for (const line of lines) if (/^[CcSs]: ?\S/.test(line)) score++;
+    // `S:  MDTM`: the inner lines of a FEAT reply start with a space (RFC 2389 §3.2), after the one of `S: `.
+    for (const line of lines) if (/^[CcSs]: {0,2}\S/.test(line)) score++;
     return score;
   },
   createReader: createDialogueReader,

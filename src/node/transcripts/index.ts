@@ -12,6 +12,7 @@ import {
   createControlConnection,
 } from "../../connection/connection.js";
 import type { Exchange } from "../../connection/index.js";
+import { concatBytes } from "../../lines/bytes.js";
 import type { Problem, ProblemLayer } from "../../problem.js";
 import type { ConnectionInfo, TransferRecord } from "../../records.js";
 import {
@@ -65,6 +66,8 @@ export const INPUT_FORMAT_NAMES: readonly TranscriptFormatName[] = [
   ...TRANSCRIPT_FORMATS.map((format) => format.name),
 ];
 
+/** Bytes of a log's start that make its uids differ from another log's. */
+const UID_SEED_BYTES = 256;
 /** How much of the start of a log auto-detection looks at. */
 const DETECT_BYTES = 64 * 1024;
 const DETECT_LINES = 64;
@@ -482,6 +485,15 @@ export async function readTranscript(
   let raw: ControlConnection | undefined;
   /** The one session of server bytes: its uid comes from the first bytes. */
   const rawConn: ConnectionInfo = {};
+  const rawHead: Uint8Array[] = [];
+  let rawHeadBytes = 0;
+  const startRaw = (connection: ControlConnection): void => {
+    const head = concatBytes(rawHead);
+    rawHead.length = 0;
+    rawConn.uid = sessionUid(latin1.decode(head.subarray(0, UID_SEED_BYTES)), "", 0);
+    options.onSessionStart?.(rawConn);
+    if (head.length > 0) connection.fromServer(head);
+  };
   let builder: SessionDemux | undefined;
   let splitter: ReturnType<typeof createLineSplitter> | undefined;
   let reader: ReturnType<TranscriptFormat["createReader"]> | undefined;
@@ -536,7 +548,7 @@ export async function readTranscript(
             line: lineNumber,
           });
         }
-        if (lineNumber === 1) dialogue.seed = latin1.decode(line.subarray(0, 256));
+        if (lineNumber === 1) dialogue.seed = latin1.decode(line.subarray(0, UID_SEED_BYTES));
         lineReader.line(line, lineNumber);
       },
       { maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LOG_LINE_LENGTH },
@@ -557,10 +569,11 @@ export async function readTranscript(
     }
     if (raw !== undefined) {
       if (rawConn.uid === undefined) {
-        rawConn.uid = sessionUid(latin1.decode(chunk.subarray(0, 256)), "", 0);
-        options.onSessionStart?.(rawConn);
-      }
-      raw.fromServer(chunk);
+        // The uid comes from the first 256 bytes of the stream, whatever its chunking: they wait until then.
+        rawHead.push(chunk.slice());
+        rawHeadBytes += chunk.length;
+        if (rawHeadBytes >= UID_SEED_BYTES) startRaw(raw);
+      } else raw.fromServer(chunk);
     } else splitter!.feed(chunk);
     await options.onChunk?.();
   }
@@ -570,6 +583,7 @@ export async function readTranscript(
   }
   let lines = 0;
   if (raw !== undefined) {
+    if (rawConn.uid === undefined) startRaw(raw);
     raw.end();
     options.onSessionEnd?.(rawConn);
   } else {
