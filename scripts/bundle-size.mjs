@@ -50,19 +50,21 @@ export const ROWS = [
     id: "lite-parser",
     from: "ftp-reply/lite",
     names: ["createReplyParser"],
-    budget: { minified: 16 * KIB, gzipped: 6 * KIB },
+    // 16/6 until issue 15: bounded long-reply bytes (a growing byte buffer) and the throw-safe splitter cost ~0.5 KiB.
+    budget: { minified: 17 * KIB, gzipped: 6.5 * KIB },
   },
   {
     id: "parser",
     from: "ftp-reply",
     names: ["createReplyParser"],
-    budget: { minified: 48 * KIB, gzipped: 15 * KIB },
+    // 15 KiB gzipped until issue 15 (and the retained-bytes accounting the memory properties read).
+    budget: { minified: 48 * KIB, gzipped: 16 * KIB },
   },
   {
     id: "stream",
     from: "ftp-reply",
     names: ["readReplies", "ReplyParserStream"],
-    budget: { minified: 48 * KIB, gzipped: 15 * KIB },
+    budget: { minified: 48 * KIB, gzipped: 16 * KIB },
   },
   {
     id: "codes",
@@ -80,7 +82,8 @@ export const ROWS = [
     id: "everything",
     from: "ftp-reply",
     names: "*",
-    budget: { minified: 100 * KIB, gzipped: 32 * KIB },
+    // 100/32 until issue 19's scored pairing and issue 15's session caps and accounting joined the core.
+    budget: { minified: 104 * KIB, gzipped: 35 * KIB },
   },
 ];
 

@@ -72,9 +72,13 @@ function splitLines(input: string): string[] {
   return lines;
 }
 
-/** The message of a string that starts with a reply code: RFC 959 §4.2 read by the parser's own rules. */
-function messageOfReplyString(input: string, code: number, decoder: string): ReplyMessage {
+function messageOfString(input: string, decoder: string): ReplyMessage {
+  const code = openingCode(input);
   const lines = splitLines(input);
+  if (code === -1 || (input.length > 3 && !isReplySeparator(input.charCodeAt(3)))) {
+    return { decoder, code: undefined, text: lines.join("\n"), multiline: lines.length > 1 };
+  }
+  // RFC 959 §4.2 read by the parser's own rules.
   const multiline = input.charCodeAt(3) === HYPHEN;
   const last = lines.length - 1;
   if (multiline && last > 0 && closes(lines[last]!, code)) {
@@ -83,26 +87,12 @@ function messageOfReplyString(input: string, code: number, decoder: string): Rep
   // A single-line reply (a message given with LFs of its own keeps them), or a multi-line one given without
   // its closing line: every line after the first is an inner line.
   const prefix = String(code);
-  const parts = lines.map((line, i) =>
-    i === 0 ? line.slice(firstTextAt(line)) : multiline ? innerLineText(line, prefix) : line,
-  );
-  return { decoder, code, text: parts.join("\n"), multiline };
-}
-
-function messageOfString(input: string, decoder: string): ReplyMessage {
-  const code = openingCode(input);
-  if (code === -1 || (input.length > 3 && !isReplySeparator(input.charCodeAt(3)))) {
-    const text = splitLines(input).join("\n");
-    return { decoder, code: undefined, text, multiline: text.includes("\n") };
-  }
-  if (input.charCodeAt(3) !== HYPHEN && input.indexOf("\r") === -1) {
-    // Fast path, same result: with no CR and no inner lines to read, only one final LF is to be dropped.
-    const start = firstTextAt(input);
-    const end =
-      input.length > start && input.charCodeAt(input.length - 1) === LF ? input.length - 1 : input.length;
-    return { decoder, code, text: input.slice(start, end), multiline: false };
-  }
-  return messageOfReplyString(input, code, decoder);
+  const text = lines
+    .map((line, i) =>
+      i === 0 ? line.slice(firstTextAt(line)) : multiline ? innerLineText(line, prefix) : line,
+    )
+    .join("\n");
+  return { decoder, code, text, multiline };
 }
 
 /** Where the message starts on a reply's first line: after `ddd ` or `ddd-`; a CR or LF after the code stays. */
