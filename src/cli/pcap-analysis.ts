@@ -57,6 +57,8 @@ export interface PcapAnalysisOptions {
   zeekDir?: string | undefined;
   bruteforceThreshold?: number | undefined;
   bruteforceInterval?: number | undefined;
+  /** Each notice as it is raised (the per-session summary counts them). */
+  onNotice?: ((notice: Notice) => void) | undefined;
 }
 
 /** One Zeek log file of `--zeek-dir`, opened on its first row. */
@@ -192,6 +194,7 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
     bruteforceThreshold: options.bruteforceThreshold,
     bruteforceInterval: options.bruteforceInterval,
     onNotice(notice) {
+      options.onNotice?.(notice);
       if (format === "pretty") out.write(noticeLine(notice, text));
       else if (json) writer.record({ record: "notice", ...zeekJson(noticeRow(notice)) });
       zeekRow("notice.log", NOTICE_LOG_FIELDS, noticeRow(notice));

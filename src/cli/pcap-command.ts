@@ -280,6 +280,9 @@ export async function runPcapCommand(argv: string[], io: PcapCommandIO): Promise
         showPasswords: options.showPasswords,
       },
       ...notice,
+      onNotice: (raised) => {
+        if (raised.conn?.uid !== undefined) sessions.notice(raised.conn.uid);
+      },
     });
   } catch (error) {
     if (!isFileError(error)) throw error;

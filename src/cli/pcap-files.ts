@@ -157,8 +157,8 @@ export function sessionLines(
           : ` after ${s.failedLogins} failed`
         : "";
     const counts = zh
-      ? `命令 ${s.commands}，文件 ${s.files}，${s.bytes} 字节`
-      : `${s.commands} commands, ${s.files} files, ${s.bytes} bytes`;
+      ? `命令 ${s.commands}，文件 ${s.files}，${s.bytes} 字节，告警 ${s.notices}`
+      : `${s.commands} commands, ${s.files} files, ${s.bytes} bytes, ${s.notices} notices`;
     return `    ${s.uid}  ${s.client} → ${s.server}  ${user}${zh ? "，" : ", "}${login}${failed}${zh ? "，" : ", "}${counts}\n`;
   });
   const total = sessions.length + omitted;

@@ -174,3 +174,27 @@ describe("notices, weirds and TLS in the other formats", () => {
     });
   });
 });
+
+describe("per-session summary", () => {
+  it("counts each session's notices: the session records agree with the notice records", async () => {
+    const { code, stdout } = await run([
+      "--format",
+      "ndjson",
+      "--summary",
+      join(FIXTURES, "vsftpd-bounce-hijack.pcap"),
+    ]);
+    expect(code).toBe(0);
+    const records = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { record: string; uid?: string; notices?: number });
+    const sessions = records.filter((r) => r.record === "session");
+    const notices = records.filter((r) => r.record === "notice");
+    expect(sessions.length).toBeGreaterThan(1);
+    expect(notices.length).toBeGreaterThan(0);
+    for (const session of sessions) {
+      expect(session.notices, session.uid).toBe(notices.filter((n) => n.uid === session.uid).length);
+    }
+    expect(sessions.some((s) => (s.notices ?? 0) > 0)).toBe(true);
+  });
+});

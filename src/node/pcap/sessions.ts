@@ -29,6 +29,8 @@ export interface SessionSummary {
   files: number;
   /** Bytes the session's data connections carried, listings included (holes not counted). */
   bytes: number;
+  /** Notices raised about the session (brute force is about a source and counts for none). */
+  notices: number;
 }
 
 export class SessionSummaries {
@@ -59,6 +61,7 @@ export class SessionSummaries {
         commands: 0,
         files: 0,
         bytes: 0,
+        notices: 0,
       };
       this.#sessions.set(uid, session);
     }
@@ -85,6 +88,12 @@ export class SessionSummaries {
     session.bytes += data.bytesToClient + data.bytesToServer;
     const verb = data.exchange?.command?.verb;
     if (verb !== undefined && FILE_TRANSFER_COMMANDS.has(verb)) session.files++;
+  }
+
+  /** A notice raised about the session `uid` (a control connection's). */
+  notice(uid: string): void {
+    const session = this.#sessions.get(uid);
+    if (session !== undefined) session.notices++;
   }
 
   /** The sessions, in the order they started. */
