@@ -112,9 +112,7 @@ export {
   type Verdict,
 } from "./verdicts.js";
 export {
-  createFilesLogWriter,
   FILES_LOG_FIELDS,
   type FilesLogRecord,
-  type FilesLogWriter,
   toFilesLogRecord,
 } from "./zeek-files.js";

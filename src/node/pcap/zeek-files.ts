@@ -1,9 +1,3 @@
-/**
- * Zeek's files.log for the files on FTP data connections: the columns of base/frameworks/files/main.zeek with
- * the hash (base/files/hash) and extract (base/files/extract) fields, in Zeek's order, and one extension
- * column, `_verdict` (Zeek's `Log::default_ext_prefix` is `_`), with the transfer's integrity verdict.
- */
-import { escapeZeekString, formatZeekValue, zeekDate } from "../../records.js";
 import { formatAddress } from "./decode.js";
 import type { DataConnection } from "./ftp.js";
 
@@ -125,45 +119,5 @@ export function toFilesLogRecord(data: DataConnection): FilesLogRecord {
     extracted_cutoff: file.extractedCutoff,
     extracted_size: file.extractedSize,
     _verdict: data.verdict.verdict,
-  };
-}
-
-/** A streaming files.log writer: header once, one line per row, footer once. Pure: it returns text. */
-export interface FilesLogWriter {
-  header(open?: Date): string;
-  row(record: FilesLogRecord): string;
-  footer(close?: Date): string;
-}
-
-/** One cell by its Zeek type (records.ts's rules); a set's items joined by `,`, escaped inside them as `\x2c`. */
-function cell(value: FilesLogRecord[keyof FilesLogRecord], type: string): string {
-  if (!Array.isArray(value)) return formatZeekValue(value as string | number | boolean | undefined, type);
-  return value.length === 0
-    ? "(empty)"
-    : value.map((v) => escapeZeekString(v).replaceAll(",", "\\x2c")).join(",");
-}
-
-/** Creates a files.log writer in Zeek's ASCII format (the same header lines as ftp.log's). */
-export function createFilesLogWriter(): FilesLogWriter {
-  return {
-    header(open = new Date()) {
-      return [
-        "#separator \\x09",
-        "#set_separator\t,",
-        "#empty_field\t(empty)",
-        "#unset_field\t-",
-        "#path\tfiles",
-        `#open\t${zeekDate(open)}`,
-        `#fields\t${FILES_LOG_FIELDS.map(([name]) => name).join("\t")}`,
-        `#types\t${FILES_LOG_FIELDS.map(([, type]) => type).join("\t")}`,
-        "",
-      ].join("\n");
-    },
-    row(record) {
-      return `${FILES_LOG_FIELDS.map(([name, type]) => cell(record[name], type)).join("\t")}\n`;
-    },
-    footer(close = new Date()) {
-      return `#close\t${zeekDate(close)}\n`;
-    },
   };
 }

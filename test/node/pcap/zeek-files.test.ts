@@ -1,11 +1,8 @@
 /** files.log rows: Zeek's escaping of what the capture names (tabs, newlines, control bytes, set separators). */
 import { describe, expect, it } from "vitest";
 import type { DataConnection } from "../../../src/node/pcap/ftp.js";
-import {
-  createFilesLogWriter,
-  FILES_LOG_FIELDS,
-  toFilesLogRecord,
-} from "../../../src/node/pcap/zeek-files.js";
+import { FILES_LOG_FIELDS, toFilesLogRecord } from "../../../src/node/pcap/zeek-files.js";
+import { createZeekTableWriter } from "../../../src/node/pcap/zeek-logs.js";
 
 const address = (last: number) => new Uint8Array([10, 0, 0, last]);
 
@@ -35,10 +32,10 @@ function dataConnection(name: string): DataConnection {
   } as unknown as DataConnection;
 }
 
-describe("files.log", () => {
+describe("files.log (the Zeek table writer with files.log's columns)", () => {
   it("a name with a tab, a newline, ESC and a comma stays one escaped cell", () => {
-    const writer = createFilesLogWriter();
-    const line = writer.row(toFilesLogRecord(dataConnection("/a\tb\nc\u001bd,e")));
+    const writer = createZeekTableWriter("files", FILES_LOG_FIELDS);
+    const line = writer.row({ ...toFilesLogRecord(dataConnection("/a\tb\nc\u001bd,e")) });
     const cells = line.slice(0, -1).split("\t");
     expect(cells).toHaveLength(FILES_LOG_FIELDS.length);
     const column = (name: string) => cells[FILES_LOG_FIELDS.findIndex(([field]) => field === name)];
@@ -52,7 +49,9 @@ describe("files.log", () => {
   });
 
   it("header: Zeek's lines, #path files, the columns and their types", () => {
-    const header = createFilesLogWriter().header(new Date(Date.UTC(2026, 11, 3, 15, 4, 5)));
+    const header = createZeekTableWriter("files", FILES_LOG_FIELDS).header(
+      new Date(Date.UTC(2026, 11, 3, 15, 4, 5)),
+    );
     expect(header.split("\n").slice(0, 6)).toEqual([
       "#separator \\x09",
       "#set_separator\t,",
