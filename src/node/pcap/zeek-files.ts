@@ -1,3 +1,8 @@
+/**
+ * Zeek's files.log rows for the files on FTP data connections (written by zeek-logs.ts): the columns of base/frameworks/files/main.zeek with
+ * the hash (base/files/hash) and extract (base/files/extract) fields, in Zeek's order, and one extension
+ * column, `_verdict` (Zeek's `Log::default_ext_prefix` is `_`), with the transfer's integrity verdict.
+ */
 import { formatAddress } from "./decode.js";
 import type { DataConnection } from "./ftp.js";
 
