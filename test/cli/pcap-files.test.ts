@@ -220,3 +220,51 @@ describe("ftp-reply pcap: unusable output folders", () => {
     expect(stderr).toMatch(/^ftp-reply pcap: cannot create the folder .*\/f\/sub: ENOTDIR/);
   });
 });
+
+describe("Chinese output (--lang zh) over the recorded captures", () => {
+  const zh = (file: string, ...extra: string[]) => run(["--lang", "zh", ...extra, join(FIXTURES, file)]);
+
+  it("a gap, the FTP bytes after it and the verdicts, each in Chinese with stream, direction and offset", async () => {
+    const { stdout } = await zh("vsftpd-gap.pcap", "--summary");
+    expect(stdout).toContain(
+      "gap: 第 20 帧: 流 0，服务器→客户端第 96 字节：缺少 7 字节；抓包中缺少字节；之后的数据从下一行重新同步",
+    );
+    expect(stdout).toContain(
+      "ftp: 第 20 帧: 流 0，服务器→客户端第 103 字节：FTP 字节无法解析（unexpected-line）",
+    );
+    expect(stdout).toContain("完整（22 字节，预期 22）"); // a RETR with its size announced
+    expect(stdout).toContain("0 字节发往客户端，被重置"); // RETR missing.txt, reset
+    expect(stdout).toContain("中止（0 字节）");
+    expect(stdout).toContain(
+      "    tcp0  10.21.0.2:40926 → 10.21.0.1:21  用户 anonymous，登录成功，命令 20，文件 2，150 字节，告警 0",
+    );
+  });
+
+  it("a file with bytes missing: its hash unknown, its diagnostic without a direction", async () => {
+    const { stdout } = await zh("vsftpd-files-gap.pcap");
+    expect(stdout).toContain("hash-unknown: 第 182 帧: 流 9：文件缺少字节：无法得出其哈希值");
+    expect(stdout).toContain(
+      "13128 字节发往客户端，抓包缺少 1448 字节, 哈希未知（缺少字节）, 续传完成（13128 字节，预期 14576）",
+    );
+  });
+
+  it("AUTH TLS: the encrypted bytes in Chinese, and the dialogue's own diagnostics", async () => {
+    const tls = (await zh("proftpd-auth-tls.pcap")).stdout;
+    expect(tls).toContain(
+      "encrypted: 第 11 帧: 流 0，客户端→服务器：控制连接已切换到 TLS（对 AUTH 的 234 答复）：此后的字节无法读取",
+    );
+    expect(tls).toContain("TLS（tcp.stream 0）: TLSv12");
+    const dropped = (await zh("proftpd-dropped-command.pcap")).stdout;
+    expect(dropped).toContain("! no-reply: CWD 没有收到答复：服务器答复了后面的命令（该命令被丢弃或忽略）");
+    const brute = (await zh("pureftpd-bruteforce.pcap", "--summary")).stdout;
+    expect(brute).toContain("! unmatched-reply: 收到答复 530 时没有等待答复的命令");
+    expect(brute).toMatch(/用户 ftpreply，登录失败，命令 \d+/);
+  });
+
+  it("a capture without FTP says so in Chinese", async () => {
+    const { stderr } = await zh("http-no-ftp.pcap");
+    expect(stderr).toContain(
+      "14 个数据包（1 个 TCP 连接）中没有 FTP 控制连接；如果服务器监听其他端口，请用 --port",
+    );
+  });
+});
