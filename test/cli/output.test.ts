@@ -396,7 +396,7 @@ describe("the pcap sentences in Chinese", () => {
     expect(zh.noticesRow(2, "FTP::Bruteforcing 2")).toContain("2：FTP::Bruteforcing 2");
     expect(zh.weirdRow(1, "content_gap 1")).toContain("1：content_gap 1");
     expect(zh.tlsRow(3, "TLSv13 2")).toContain("3 次：TLSv13 2");
-    expect(zh.droppedRow(7)).toContain("7（达到上限）");
+    expect(zh.droppedRow("connection 7")).toContain("connection 7（达到上限）");
     expect(zh.files(2)).toBe("2 个文件");
     expect(zh.forCommand("RETR a")).toBe("（RETR a）");
     expect(zh.byPort(21)).toBe("端口 21");
