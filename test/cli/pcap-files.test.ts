@@ -6,6 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { UsageError } from "../../src/cli/args.js";
+import { fileOptionsOf, sessionLines } from "../../src/cli/pcap-files.js";
+import type { SessionSummary } from "../../src/node/pcap/sessions.js";
 import { runPcap } from "../helpers/pcap-cli.js";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/pcap");
@@ -265,6 +268,63 @@ describe("Chinese output (--lang zh) over the recorded captures", () => {
     const { stderr } = await zh("http-no-ftp.pcap");
     expect(stderr).toContain(
       "14 个数据包（1 个 TCP 连接）中没有 FTP 控制连接；如果服务器监听其他端口，请用 --port",
+    );
+  });
+});
+
+describe("the per-session lines and options, both languages", () => {
+  const session = (fields: Partial<SessionSummary>): SessionSummary => ({
+    uid: "tcp0",
+    client: "10.0.0.2:40000",
+    server: "10.0.0.1:21",
+    user: undefined,
+    login: "none",
+    failedLogins: 0,
+    commands: 2,
+    files: 0,
+    bytes: 0,
+    notices: 0,
+    ...fields,
+  });
+  const list = [
+    session({}),
+    session({ uid: "tcp1", user: "bob\u001b[2J", login: "success", failedLogins: 2, files: 1, bytes: 9 }),
+    session({ uid: "tcp2", user: "eve", login: "failure", failedLogins: 1 }),
+  ];
+
+  it("no user, a login after failures, a failed login, and the sessions left out", () => {
+    expect(sessionLines(list, 4)).toBe(
+      [
+        "  sessions     7",
+        "    tcp0  10.0.0.2:40000 → 10.0.0.1:21  no user, no login, 2 commands, 0 files, 0 bytes, 0 notices",
+        "    tcp1  10.0.0.2:40000 → 10.0.0.1:21  user bob\\x1b[2J, login ok after 2 failed, 2 commands, 1 files, 9 bytes, 0 notices",
+        "    tcp2  10.0.0.2:40000 → 10.0.0.1:21  user eve, login failed, 2 commands, 0 files, 0 bytes, 0 notices",
+        "    … and 4 more sessions (not summarised one by one)",
+        "",
+      ].join("\n"),
+    );
+    expect(sessionLines(list, 4, "zh")).toBe(
+      [
+        "  会话         7",
+        "    tcp0  10.0.0.2:40000 → 10.0.0.1:21  无用户，未登录，命令 2，文件 0，0 字节，告警 0",
+        "    tcp1  10.0.0.2:40000 → 10.0.0.1:21  用户 bob\\x1b[2J，登录成功（之前失败 2 次），命令 2，文件 1，9 字节，告警 0",
+        "    tcp2  10.0.0.2:40000 → 10.0.0.1:21  用户 eve，登录失败，命令 2，文件 0，0 字节，告警 0",
+        "    … 另有 4 个会话（未逐一列出）",
+        "",
+      ].join("\n"),
+    );
+    expect(sessionLines([], 0)).toBe("");
+  });
+
+  it("--extract-max and --hash refuse what they cannot read", () => {
+    expect(fileOptionsOf(new Map([["extract-max", "2K"]]))).toEqual({ maxExtractBytes: 2048 });
+    expect(fileOptionsOf(new Map([["hash", "SHA-1,md5,sha1"]]))).toEqual({ hashes: ["sha1", "md5"] });
+    expect(() => fileOptionsOf(new Map([["extract-max", "10X"]]))).toThrow(
+      '--extract-max takes a size in bytes (K, M, G), not "10X"',
+    );
+    expect(() => fileOptionsOf(new Map([["extract-max", "99999999999G"]]))).toThrow(UsageError);
+    expect(() => fileOptionsOf(new Map([["hash", "crc32"]]))).toThrow(
+      '--hash takes md5, sha1, sha256 or none, not "crc32"',
     );
   });
 });
