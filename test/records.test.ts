@@ -14,6 +14,7 @@ import {
   toFtpLogRecord,
   ZEEK_LOGGED_COMMANDS,
 } from "../src/index.js";
+import { formatZeekValue } from "../src/records.js";
 import { configureProperties, fc, propertyTest } from "./helpers/properties.js";
 
 configureProperties();
@@ -309,6 +310,26 @@ describe("Zeek escaping", () => {
     });
   });
 
+  test("each Zeek type formats as Zeek's ASCII writer does", () => {
+    expect(formatZeekValue(1329327783.2077851, "time")).toBe("1329327783.207785");
+    expect(formatZeekValue(0.5, "interval")).toBe("0.500000");
+    expect(formatZeekValue(false, "bool")).toBe("F");
+    expect(formatZeekValue(true, "bool")).toBe("T");
+    expect(formatZeekValue(77.9, "count")).toBe("77");
+    expect(formatZeekValue(21, "port")).toBe("21");
+    expect(formatZeekValue("fe80::1%é", "addr")).toBe("fe80::1%\\xc3\\xa9"); // addresses are never UTF-8
+    expect(formatZeekValue("café", "string")).toBe("café");
+    expect(formatZeekValue("café", "string", false)).toBe("caf\\xc3\\xa9");
+    expect(formatZeekValue(undefined, "count")).toBe("-");
+    expect(formatZeekValue("", "string")).toBe("(empty)");
+  });
+
+  test("C1 controls and astral characters: escaped and kept", () => {
+    expect(escapeZeekString("a\u009bb")).toBe("a\\xc2\\x9bb");
+    expect(escapeZeekString("\u{1f600}\t")).toBe("\u{1f600}\\x09");
+    expect(escapeZeekString("\u{1f600}\t", false)).toBe("\\xf0\\x9f\\x98\\x80\\x09");
+  });
+
   test("the streaming writer gives the same text as formatZeekLog", () => {
     const stamp = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
     const list = exchanges([
@@ -346,6 +367,28 @@ describe("Zeek's byte escapes and field caps", () => {
     expect(row[13]).toBe("r\\xe9sum\\xe9.txt: Permission denied");
     const [, utf8] = latin1Exchanges("DELE \xe6\xac\xa2.txt", "550 no");
     expect(createZeekLogWriter().row(toFtpLogRecord(utf8!)).split("\t")[9]).toBe("/./欢.txt");
+  });
+
+  test("four-byte UTF-8 stays; overlong, surrogate and out-of-range sequences are written byte by byte (RFC 3629 §4)", () => {
+    const argOf = (line: string) =>
+      createZeekLogWriter()
+        .row(toFtpLogRecord(latin1Exchanges(`DELE ${line}`, "550 no")[1]!))
+        .split("\t")[9];
+    expect(argOf("\xf0\x9f\x98\x80.txt")).toBe("/./\u{1f600}.txt"); // U+1F600, four bytes
+    expect(argOf("\xf4\x8f\xbf\xbf\xe9")).toBe("/./\u{10ffff}\\xe9"); // the last code point, then a lone byte
+    expect(argOf("\xe0\x80\x80")).toBe("/./\\xe0\\x80\\x80"); // overlong NUL
+    expect(argOf("\xed\xa0\x80")).toBe("/./\\xed\\xa0\\x80"); // a UTF-16 surrogate in UTF-8
+    expect(argOf("\xf0\x80\x80\x80")).toBe("/./\\xf0\\x80\\x80\\x80"); // overlong four-byte
+    expect(argOf("\xf4\x90\x80\x80")).toBe("/./\\xf4\\x90\\x80\\x80"); // past U+10FFFF
+    expect(argOf("\xf5\x80")).toBe("/./\\xf5\\x80"); // never a lead byte
+    expect(argOf("\xc3")).toBe("/./\\xc3"); // a lead byte at the end, its continuation missing
+  });
+
+  test("a long argument of bytes that are not UTF-8 is cut at 4096 of those bytes, each written \\xNN", () => {
+    const [, dele] = latin1Exchanges(`DELE ${"\xe9".repeat(5000)}`, "550 no");
+    const arg = toFtpLogRecord(dele!).arg!;
+    const cell = escapeZeekString(arg);
+    expect(cell).toBe(`/./${"\\xe9".repeat(4093)}`); // "/./" is 3 of the 4096 bytes
   });
 
   test("arg and reply_msg are cut at 4096 bytes, user and password at 128 (main.zeek); a cut character is escaped", () => {

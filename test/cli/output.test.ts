@@ -2,6 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
 import { createPalette, shouldColor, styleForCode } from "../../src/cli/color.js";
+import { PCAP_TEXT, zhDialogueMessage } from "../../src/cli/messages.js";
 import {
   createBufferedSink,
   createWriter,
@@ -352,5 +353,77 @@ describe("pretty output of several sessions", () => {
     expect(commandsOf(interleaved.text).sort()).toEqual(commandsOf(grouped.text).sort());
     // Without sessions, no headers at all (pcap's pretty output is unchanged).
     expect(headers(twoSessions({}).text)).toEqual([]);
+  });
+});
+
+describe("the pcap sentences in Chinese", () => {
+  const capture = (fields: Record<string, unknown>) =>
+    PCAP_TEXT.zh.diagnostic({ layer: "capture", frame: 1, fileOffset: 0, message: "", ...fields } as never);
+
+  test("every capture diagnostic type has its Chinese sentence; where it was found goes first", () => {
+    expect(capture({ type: "not-ip" })).toBe("不是 IP 数据包（ARP 等）：只计数");
+    expect(capture({ type: "missing-handshake", stream: 3 })).toBe(
+      "流 3：连接没有 SYN（抓包从连接中途开始）",
+    );
+    expect(capture({ type: "overlap-mismatch", stream: 2, direction: "client-to-server" })).toBe(
+      "流 2，客户端→服务器：重传的字节与首次看到的不同；保留首次的字节",
+    );
+    expect(capture({ type: "gap", stream: 0, direction: "server-to-client", streamOffset: 96 })).toBe(
+      "流 0，服务器→客户端第 96 字节：抓包中缺少字节；之后的数据从下一行重新同步",
+    );
+    expect(capture({ type: "state-dropped", what: "half-open-connection", dropped: 4 })).toBe(
+      "达到状态上限：最旧的状态被丢弃（见 docs/pcap-limits.md）：half-open-connection 已丢弃 4 个",
+    );
+    expect(capture({ type: "state-dropped" })).toBe(
+      "达到状态上限：最旧的状态被丢弃（见 docs/pcap-limits.md）：? 已丢弃 0 个",
+    );
+    expect(capture({ type: "ftp", message: "a message without a type" })).toBe("FTP 字节无法解析（?）");
+    // A type this table does not know yet (a newer analyzer): its name, not nothing.
+    expect(capture({ type: "brand-new" })).toBe("brand-new");
+  });
+
+  test("the summary rows and connection phrases", () => {
+    const zh = PCAP_TEXT.zh;
+    expect(zh.bytes(0, 12)).toBe("12 字节发往服务器");
+    expect(zh.bytes(5, 12)).toBe("5 字节发往客户端，12 字节发往服务器");
+    expect(zh.bytes(5, 0)).toBe("5 字节发往客户端");
+    expect(zh.captureRow("pcapng", 10, 8, 1, 1, "")).toContain(
+      "pcapng，10 个数据包：TCP 8，其他 IP 1，非 IP 1",
+    );
+    expect(zh.captureRow("pcapng", 10, 8, 1, 1, "")).not.toContain("跳过");
+    expect(zh.captureRow("pcap", 10, 8, 1, 1, "ip-fragment 2")).toContain("，跳过：ip-fragment 2");
+    expect(zh.noticesRow(0, "")).toContain("无");
+    expect(zh.noticesRow(2, "FTP::Bruteforcing 2")).toContain("2：FTP::Bruteforcing 2");
+    expect(zh.weirdRow(1, "content_gap 1")).toContain("1：content_gap 1");
+    expect(zh.tlsRow(3, "TLSv13 2")).toContain("3 次：TLSv13 2");
+    expect(zh.droppedRow("connection 7")).toContain("connection 7（达到上限）");
+    expect(zh.files(2)).toBe("2 个文件");
+    expect(zh.forCommand("RETR a")).toBe("（RETR a）");
+    expect(zh.byPort(21)).toBe("端口 21");
+    expect(zh.frame(9)).toBe("第 9 帧");
+  });
+
+  test("every dialogue diagnostic in Chinese, from its command and reply", () => {
+    const [command] = parseCommands("RETR a.txt\r\n");
+    const [empty] = parseCommands("\r\n");
+    const [reply] = parseReplies("530 no\r\n");
+    const say = (type: string, fields: Record<string, unknown> = {}) =>
+      zhDialogueMessage({ type, message: "english", command, reply, ...fields } as never);
+    expect(say("invalid-reply")).toBe("答复 530 不是 RETR 的有效答复（RFC 959 §5.4）");
+    expect(say("invalid-reply", { command: undefined })).toBe(
+      "答复 530 不是 欢迎信息 的有效答复（RFC 959 §5.4）",
+    );
+    expect(say("invalid-greeting")).toBe("欢迎信息 530 不是 120、220 或 421（RFC 959 §5.4）");
+    expect(say("missing-greeting")).toBe("在任何欢迎信息之前就收到了对命令的答复（530）");
+    expect(say("unanswered-command", { command: empty })).toBe("会话结束前 空命令行 没有收到最终答复");
+    expect(say("too-many-pending")).toBe("等待答复的命令过多；放弃 RETR");
+    expect(say("too-many-preliminary")).toBe("RETR 的初步答复过多；其余的不保留");
+    expect(say("foreign-data-address")).toBe(
+      "数据连接地址不是控制连接的地址（FTP 跳转攻击或 NAT，RFC 2577 §3）",
+    );
+    expect(say("lost-reply")).toBe("答复 530 丢失（答复解析器丢弃了它）");
+    expect(say("lost-reply", { reply: undefined })).toBe("一个答复丢失（答复解析器丢弃了它）");
+    expect(say("malformed-reply")).toBe("无法解码答复 530");
+    expect(say("too-many-diagnostics")).toBe("english"); // no Chinese text: the English message
   });
 });

@@ -6,6 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { UsageError } from "../../src/cli/args.js";
+import { fileOptionsOf, sessionLines } from "../../src/cli/pcap-files.js";
+import type { SessionSummary } from "../../src/node/pcap/sessions.js";
 import { runPcap } from "../helpers/pcap-cli.js";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/pcap");
@@ -218,5 +221,110 @@ describe("ftp-reply pcap: unusable output folders", () => {
     const { code, stderr } = await run(["--extract", join(dir, "f", "sub"), FILES]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^ftp-reply pcap: cannot create the folder .*\/f\/sub: ENOTDIR/);
+  });
+});
+
+describe("Chinese output (--lang zh) over the recorded captures", () => {
+  const zh = (file: string, ...extra: string[]) => run(["--lang", "zh", ...extra, join(FIXTURES, file)]);
+
+  it("a gap, the FTP bytes after it and the verdicts, each in Chinese with stream, direction and offset", async () => {
+    const { stdout } = await zh("vsftpd-gap.pcap", "--summary");
+    expect(stdout).toContain(
+      "gap: 第 20 帧: 流 0，服务器→客户端第 96 字节：缺少 7 字节；抓包中缺少字节；之后的数据从下一行重新同步",
+    );
+    expect(stdout).toContain(
+      "ftp: 第 20 帧: 流 0，服务器→客户端第 103 字节：FTP 字节无法解析（unexpected-line）",
+    );
+    expect(stdout).toContain("完整（22 字节，预期 22）"); // a RETR with its size announced
+    expect(stdout).toContain("0 字节发往客户端，被重置"); // RETR missing.txt, reset
+    expect(stdout).toContain("中止（0 字节）");
+    expect(stdout).toContain(
+      "    tcp0  10.21.0.2:40926 → 10.21.0.1:21  用户 anonymous，登录成功，命令 20，文件 2，150 字节，告警 0",
+    );
+  });
+
+  it("a file with bytes missing: its hash unknown, its diagnostic without a direction", async () => {
+    const { stdout } = await zh("vsftpd-files-gap.pcap");
+    expect(stdout).toContain("hash-unknown: 第 182 帧: 流 9：文件缺少字节：无法得出其哈希值");
+    expect(stdout).toContain(
+      "13128 字节发往客户端，抓包缺少 1448 字节, 哈希未知（缺少字节）, 续传完成（13128 字节，预期 14576）",
+    );
+  });
+
+  it("AUTH TLS: the encrypted bytes in Chinese, and the dialogue's own diagnostics", async () => {
+    const tls = (await zh("proftpd-auth-tls.pcap")).stdout;
+    expect(tls).toContain(
+      "encrypted: 第 11 帧: 流 0，客户端→服务器：控制连接已切换到 TLS（对 AUTH 的 234 答复）：此后的字节无法读取",
+    );
+    expect(tls).toContain("TLS（tcp.stream 0）: TLSv12");
+    const dropped = (await zh("proftpd-dropped-command.pcap")).stdout;
+    expect(dropped).toContain("! no-reply: CWD 没有收到答复：服务器答复了后面的命令（该命令被丢弃或忽略）");
+    const brute = (await zh("pureftpd-bruteforce.pcap", "--summary")).stdout;
+    expect(brute).toContain("! unmatched-reply: 收到答复 530 时没有等待答复的命令");
+    expect(brute).toMatch(/用户 ftpreply，登录失败，命令 \d+/);
+  });
+
+  it("a capture without FTP says so in Chinese", async () => {
+    const { stderr } = await zh("http-no-ftp.pcap");
+    expect(stderr).toContain(
+      "14 个数据包（1 个 TCP 连接）中没有 FTP 控制连接；如果服务器监听其他端口，请用 --port",
+    );
+  });
+});
+
+describe("the per-session lines and options, both languages", () => {
+  const session = (fields: Partial<SessionSummary>): SessionSummary => ({
+    uid: "tcp0",
+    client: "10.0.0.2:40000",
+    server: "10.0.0.1:21",
+    user: undefined,
+    login: "none",
+    failedLogins: 0,
+    commands: 2,
+    files: 0,
+    bytes: 0,
+    notices: 0,
+    ...fields,
+  });
+  const list = [
+    session({}),
+    session({ uid: "tcp1", user: "bob\u001b[2J", login: "success", failedLogins: 2, files: 1, bytes: 9 }),
+    session({ uid: "tcp2", user: "eve", login: "failure", failedLogins: 1 }),
+  ];
+
+  it("no user, a login after failures, a failed login, and the sessions left out", () => {
+    expect(sessionLines(list, 4)).toBe(
+      [
+        "  sessions     7",
+        "    tcp0  10.0.0.2:40000 → 10.0.0.1:21  no user, no login, 2 commands, 0 files, 0 bytes, 0 notices",
+        "    tcp1  10.0.0.2:40000 → 10.0.0.1:21  user bob\\x1b[2J, login ok after 2 failed, 2 commands, 1 files, 9 bytes, 0 notices",
+        "    tcp2  10.0.0.2:40000 → 10.0.0.1:21  user eve, login failed, 2 commands, 0 files, 0 bytes, 0 notices",
+        "    … and 4 more sessions (not summarised one by one)",
+        "",
+      ].join("\n"),
+    );
+    expect(sessionLines(list, 4, "zh")).toBe(
+      [
+        "  会话         7",
+        "    tcp0  10.0.0.2:40000 → 10.0.0.1:21  无用户，未登录，命令 2，文件 0，0 字节，告警 0",
+        "    tcp1  10.0.0.2:40000 → 10.0.0.1:21  用户 bob\\x1b[2J，登录成功（之前失败 2 次），命令 2，文件 1，9 字节，告警 0",
+        "    tcp2  10.0.0.2:40000 → 10.0.0.1:21  用户 eve，登录失败，命令 2，文件 0，0 字节，告警 0",
+        "    … 另有 4 个会话（未逐一列出）",
+        "",
+      ].join("\n"),
+    );
+    expect(sessionLines([], 0)).toBe("");
+  });
+
+  it("--extract-max and --hash refuse what they cannot read", () => {
+    expect(fileOptionsOf(new Map([["extract-max", "2K"]]))).toEqual({ maxExtractBytes: 2048 });
+    expect(fileOptionsOf(new Map([["hash", "SHA-1,md5,sha1"]]))).toEqual({ hashes: ["sha1", "md5"] });
+    expect(() => fileOptionsOf(new Map([["extract-max", "10X"]]))).toThrow(
+      '--extract-max takes a size in bytes (K, M, G), not "10X"',
+    );
+    expect(() => fileOptionsOf(new Map([["extract-max", "99999999999G"]]))).toThrow(UsageError);
+    expect(() => fileOptionsOf(new Map([["hash", "crc32"]]))).toThrow(
+      '--hash takes md5, sha1, sha256 or none, not "crc32"',
+    );
   });
 });

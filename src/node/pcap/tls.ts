@@ -505,6 +505,15 @@ const TAG_UNIVERSAL_STRING = 0x1c;
 const TAG_BMP_STRING = 0x1e;
 const TAG_SEQUENCE = 0x30;
 const TAG_SET = 0x31;
+/** The directory string types `readString` decodes as text (X.520); any other is written in hex. */
+const STRING_TAGS: ReadonlySet<number> = new Set([
+  TAG_UTF8_STRING,
+  TAG_PRINTABLE_STRING,
+  TAG_T61_STRING,
+  TAG_IA5_STRING,
+  TAG_BMP_STRING,
+  TAG_UNIVERSAL_STRING,
+]);
 /** `[0] EXPLICIT Version` of a TBSCertificate (RFC 5280 §4.1). */
 const TAG_VERSION = 0xa0;
 /** Attributes written per name, values kept per attribute: a name of thousands of RDNs is cut. */
@@ -580,7 +589,10 @@ function readName(name: Cursor): string {
       const value = pair === undefined ? undefined : element(pair);
       if (oid === undefined || value === undefined) break;
       const type = readOid(oid);
-      parts.push(`${NAME_ATTRIBUTE_NAMES.get(type) ?? type}=${escapeRdnValue(readString(value))}`);
+      // A value of no string type is written in hex form (`#…`), which RFC 4514 §2.4 leaves unescaped.
+      const text = readString(value);
+      const written = STRING_TAGS.has(value.tag) ? escapeRdnValue(text) : text;
+      parts.push(`${NAME_ATTRIBUTE_NAMES.get(type) ?? type}=${written}`);
     }
     rdns.push(parts.join("+"));
   }

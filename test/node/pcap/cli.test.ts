@@ -160,6 +160,37 @@ describe("ftp-reply pcap", () => {
     expect((await run(["--help"])).stdout).toContain("usage: ftp-reply pcap");
   });
 
+  it("more usage and file errors: their sentence on stderr and their exit code", async () => {
+    const jobs = await run(["--jobs", "0", join(FIXTURES, "vsftpd-curl.pcap")]);
+    expect(jobs.code).toBe(2);
+    expect(jobs.stderr).toBe(
+      'ftp-reply pcap: --jobs takes a number of threads 1-256, not "0"; see ftp-reply pcap --help\n',
+    );
+    expect((await run(["--jobs", "2.5", "x.pcap"])).stderr).toContain('not "2.5"');
+    const stdin = await run(["-", join(FIXTURES, "vsftpd-curl.pcap")]);
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toContain("stdin (-) cannot be read with other capture files");
+    expect((await run(["--summary"])).stderr).toContain("no capture file given");
+
+    const folder = mkdtempSync(join(tmpdir(), "pcap-errors-"));
+    const empty = await run([folder]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe(`ftp-reply pcap: no capture files in ${folder}\n`);
+    // A file that is no capture at all is unreadable (2); one cut in a record is damaged (1), its packets kept.
+    writeFileSync(join(folder, "notes.pcap"), "not a capture at all\n");
+    const notCapture = await run([join(folder, "notes.pcap")]);
+    expect(notCapture.code).toBe(2);
+    expect(notCapture.stderr).toMatch(/notes\.pcap.*at byte 0/);
+    writeFileSync(
+      join(folder, "cut.pcap"),
+      readFileSync(join(FIXTURES, "vsftpd-curl.pcap")).subarray(0, 3000),
+    );
+    const cut = await run(["--format", "ndjson", join(folder, "cut.pcap")]);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/cut\.pcap.*capture file ends inside a pcap record/);
+    expect(cut.stdout).toContain('"code":220'); // the greeting before the cut
+  });
+
   it("a capture without FTP says so on stderr and exits 3 (in Chinese too); --strict problems still exit 1", async () => {
     const file = join(FIXTURES, "http-no-ftp.pcap");
     const plain = await run(["--no-color", file]);

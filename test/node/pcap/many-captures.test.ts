@@ -4,12 +4,20 @@
  * and each diagnostic must point at the same packet (its piece and its frame in that piece).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { CaptureDiagnostic } from "../../../src/node/pcap/errors.js";
+import { type CaptureDiagnostic, CaptureFormatError } from "../../../src/node/pcap/errors.js";
 import { analyzeFtpCapture, type FtpCaptureCallbacks } from "../../../src/node/pcap/ftp.js";
 import { analyzeFtpCaptureFiles, listCaptureFiles } from "../../../src/node/pcap/many-captures.js";
 import { runPcap as run } from "../../helpers/pcap-cli.js";
@@ -21,6 +29,8 @@ const MAIN = join(ROOT, "dist/cli/main.js");
 const CAPTURES = readdirSync(FIXTURES).filter(
   (name) => /\.pcap(ng)?$/.test(name) && name !== "http-no-ftp.pcap",
 );
+const WORKER = join(ROOT, "dist/node/pcap/capture-worker.js");
+const WORKER_URL = pathToFileURL(WORKER);
 const hasEditcap = spawnSync("editcap", ["-h"]).status === 0;
 
 /** Cuts a fixture into files of `packets` packets each with editcap; returns the folder. */
@@ -193,5 +203,115 @@ describe.skipIf(!hasEditcap || !existsSync(MAIN))("pieces read on worker threads
     });
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("capture      1 file, 174 packets");
+  });
+});
+
+describe.skipIf(!existsSync(WORKER))("the worker pool of the sources, with the built worker script", () => {
+  /** Two recorded captures, a damaged copy of one (cut in the middle of a packet), a missing file, an empty one. */
+  function mixedFolder(): { folder: string; paths: string[] } {
+    const folder = mkdtempSync(join(tmpdir(), "pool-"));
+    copyFileSync(join(FIXTURES, "vsftpd-curl.pcap"), join(folder, "curl.pcap"));
+    copyFileSync(join(FIXTURES, "vsftpd-gap.pcap"), join(folder, "gap.pcap"));
+    const bytes = readFileSync(join(FIXTURES, "vsftpd-abort.pcap"));
+    writeFileSync(join(folder, "cut.pcap"), bytes.subarray(0, 1000));
+    writeFileSync(join(folder, "empty.pcap"), new Uint8Array(0));
+    const paths = ["curl.pcap", "gap.pcap", "cut.pcap", "missing.pcap", "empty.pcap"].map((f) =>
+      join(folder, f),
+    );
+    return { folder, paths };
+  }
+
+  async function analyse(paths: string[], options: { jobs: number; workerUrl?: URL }) {
+    const { records, callbacks } = recorder(0);
+    const errors: string[] = [];
+    const result = await analyzeFtpCaptureFiles(
+      paths,
+      {
+        ...callbacks,
+        onDiagnostic: ({ file, ...d }) => records.push({ ...d, file: basename(file!) }),
+        onFileError: (path, error) => errors.push(`${basename(path)}: ${error.message}`),
+      },
+      options,
+    );
+    return { records, errors, result };
+  }
+
+  it("gives the records and file errors of the main thread's reading", async () => {
+    const { paths } = mixedFolder();
+    const inThread = await analyse(paths, { jobs: 1 });
+    const pooled = await analyse(paths, { jobs: 2, workerUrl: WORKER_URL });
+    expect(inThread.result.threads).toBe(0);
+    expect(pooled.result.threads).toBe(2);
+    expect(pooled.records.length).toBeGreaterThan(50);
+    expect(pooled.records).toEqual(inThread.records);
+    expect(pooled.errors.sort()).toEqual(inThread.errors.sort());
+    // The cut file fails where its bytes end, with the same typed error whichever thread read it.
+    expect(pooled.errors.sort()).toEqual([
+      "cut.pcap: capture file ends inside a pcap record (43 of 105 bytes present) at byte 957",
+      "empty.pcap: empty capture file: no pcap or pcapng header at byte 0",
+      expect.stringMatching(/^missing\.pcap: ENOENT: no such file or directory/),
+    ]);
+    const cut = pooled.result.files.find((f) => basename(f.path) === "cut.pcap")!.error;
+    expect(cut).toBeInstanceOf(CaptureFormatError);
+    expect(cut).toMatchObject({ type: "truncated", offset: 957 });
+    // The packets of the cut file before its damage are analysed: its sessions' records are there.
+    expect(pooled.records.filter((r) => (r as { file?: string }).file === "cut.pcap").length).toBe(
+      inThread.records.filter((r) => (r as { file?: string }).file === "cut.pcap").length,
+    );
+  });
+
+  it("a worker that dies rejects the analysis with why, instead of waiting for ever", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "dead-worker-"));
+    const exits = join(folder, "exits.mjs");
+    writeFileSync(exits, "process.exit(3);\n");
+    const throws = join(folder, "throws.mjs");
+    writeFileSync(throws, 'throw new Error("worker broke");\n');
+    const paths = [join(FIXTURES, "vsftpd-curl.pcap"), join(FIXTURES, "vsftpd-gap.pcap")];
+    await expect(analyse(paths, { jobs: 2, workerUrl: pathToFileURL(exits) })).rejects.toThrow(
+      "capture worker exited with code 3",
+    );
+    await expect(analyse(paths, { jobs: 2, workerUrl: pathToFileURL(throws) })).rejects.toThrow(
+      "worker broke",
+    );
+  });
+});
+
+describe("capture files named by the command line", () => {
+  it("glob patterns: classes, negated classes, ?, a pattern in the directory, dot files, non-captures", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "globs-"));
+    const capture = readFileSync(join(FIXTURES, "vsftpd-curl.pcap"));
+    for (const name of ["a.pcap", "b.pcap", "c.pcap", ".hidden.pcap", "sub1/d.pcap", "sub2/e.pcap"]) {
+      mkdirSync(dirname(join(folder, name)), { recursive: true });
+      writeFileSync(join(folder, name), capture);
+    }
+    writeFileSync(join(folder, "notes.txt"), "not a capture\n");
+    const list = async (...patterns: string[]) => {
+      const { files, skipped } = await listCaptureFiles(patterns.map((p) => join(folder, p)));
+      const rel = (paths: string[]) => paths.map((p) => p.slice(folder.length + 1));
+      return { files: rel(files), skipped: rel(skipped) };
+    };
+    expect((await list("[ab].pcap")).files).toEqual(["a.pcap", "b.pcap"]);
+    expect((await list("[!a].pcap")).files).toEqual(["b.pcap", "c.pcap"]);
+    expect((await list("?.pcap")).files).toEqual(["a.pcap", "b.pcap", "c.pcap"]); // not .hidden.pcap
+    expect((await list(".*.pcap")).files).toEqual([".hidden.pcap"]);
+    expect((await list("sub*/*.pcap")).files).toEqual(["sub1/d.pcap", "sub2/e.pcap"]);
+    expect(await list("sub?")).toEqual({ files: ["sub1/d.pcap", "sub2/e.pcap"], skipped: [] }); // directories
+    expect(await list("*.txt")).toEqual({ files: [], skipped: ["notes.txt"] });
+    // An unclosed [ is a character; a pattern that matches nothing is given back, to be reported missing.
+    expect((await list("[a.pcap")).files).toEqual(["[a.pcap"]);
+    expect((await list("nothing*")).files).toEqual(["nothing*"]);
+  });
+
+  it("a glob in the working directory gives names relative to it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "glob-cwd-"));
+    writeFileSync(join(folder, "x.pcap"), readFileSync(join(FIXTURES, "vsftpd-curl.pcap")));
+    const cwd = process.cwd();
+    process.chdir(folder);
+    try {
+      expect((await listCaptureFiles(["*.pcap"])).files).toEqual(["x.pcap"]);
+      expect((await listCaptureFiles(["./*.pcap"])).files).toEqual(["x.pcap"]);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

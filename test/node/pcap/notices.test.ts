@@ -211,3 +211,31 @@ describe("the rules on made-up dialogues", () => {
     expect(notices[0]!.msg).toBe(`the password of user ${"u".repeat(128)}… was sent in clear text`);
   });
 });
+
+describe("the rules on made-up dialogues, edge cases", () => {
+  it("a password left unanswered is still cleartext, its sub says no reply", () => {
+    const notices = dialogue([[undefined, "220 hi"], ["USER bob"], [undefined, "331 pw"], ["PASS x"]]);
+    expect(notices.map((n) => [n.note, n.sub])).toEqual([[NOTE.cleartextPassword, "no reply"]]);
+  });
+
+  it("bruteforcing over two servers counts each server once; a failure without a client address is not counted", () => {
+    const notices: Notice[] = [];
+    const detector = createNoticeDetector({ bruteforceThreshold: 3, onNotice: (n) => notices.push(n) });
+    const refuse = (uid: string, respHost: string, origHost: string | undefined, ts: number) => {
+      const conn = { uid, origHost, respHost, respPort: 21 };
+      const connection = createControlConnection({ onExchange: (e) => detector.exchange(e, conn) });
+      connection.fromServer("220 hi\r\n", ts);
+      connection.fromClient("USER bob\r\n", ts);
+      connection.fromServer("530 no\r\n", ts);
+      connection.end(ts);
+      detector.sessionEnd(uid);
+    };
+    refuse("C1", "fd21::1", undefined, 1); // not counted: no address to count it against
+    refuse("C2", "fd21::1", "fd21::2", 2);
+    refuse("C3", "fd21::9", "fd21::2", 3);
+    expect(notices.filter((n) => n.note === NOTE.bruteforcing)).toEqual([]);
+    refuse("C4", "fd21::9", "fd21::2", 62);
+    const brute = notices.filter((n) => n.note === NOTE.bruteforcing);
+    expect(brute.map((n) => n.msg)).toEqual(["fd21::2 had 3 failed logins on 2 FTP servers in 1m0s"]);
+  });
+});
