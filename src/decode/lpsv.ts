@@ -6,8 +6,8 @@
  * the IPv6 host is given in the RFC 5952 canonical text form.
  */
 import { formatIPv4, formatIPv6 } from "./address.js";
-import { type ReplyInput, rangeError, readMessage, syntaxError } from "./message.js";
-import { findNumberChain, signBefore } from "./numbers.js";
+import { type ReplyInput, type ReplyMessage, rangeError, readMessage, syntaxError } from "./message.js";
+import { findNumberChain, type NumberChain, signBefore } from "./numbers.js";
 
 /** An address and TCP port, as a 228 reply gives them. */
 export interface LpsvAddress {
@@ -48,6 +48,15 @@ export function parseLpsv(input: ReplyInput): LpsvAddress {
       throw rangeError(message, "octet-out-of-range", `field ${k + 1} is not 0-255`, offsets[k]!);
     }
   }
+  return readLongAddress(message, chain);
+}
+
+/**
+ * The address of a long-address chain `af,hal,h1,…,hN,pal,p1,p2` whose fields are bytes (RFC 1639 §2), for LPSV's
+ * 228 and LPRT's argument: IPv4 (4,4) or IPv6 (6,16) with a 2-byte port; others refused as unsupported.
+ */
+export function readLongAddress(message: ReplyMessage, chain: NumberChain): LpsvAddress {
+  const { values, offsets } = chain;
   const family = values[0]!;
   const hostLength = values[1]!;
   if (!((family === 4 && hostLength === 4) || (family === 6 && hostLength === 16))) {

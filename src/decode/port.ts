@@ -10,7 +10,7 @@
  */
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./address.js";
 import { ReplySyntaxError } from "./errors.js";
-import type { LpsvAddress } from "./lpsv.js";
+import { type LpsvAddress, readLongAddress } from "./lpsv.js";
 import {
   COMMA,
   DIGIT_0,
@@ -39,7 +39,6 @@ const PORT_FIELDS = 6;
 const LPRT_MAX_FIELDS = 2 + 16 + 1 + 2;
 /** af, hal, pal and at least one byte each: no shorter argument can be a long address. */
 const LPRT_MIN_FIELDS = 5;
-const TCP_PORT_LENGTH = 2;
 /**
  * The most digits read in one number of a PORT or LPRT argument. A byte needs 3; leading zeros are allowed up to
  * this bound (`0000000001` is 1), past it the argument is refused, as the session has always done.
@@ -161,40 +160,7 @@ export function parseLprt(arg: string): LprtAddress {
     );
   }
   checkBytes(message, chain);
-  const { values, offsets } = chain;
-  const family = values[0]!;
-  const hostLength = values[1]!;
-  if (!((family === 4 && hostLength === 4) || (family === 6 && hostLength === 16))) {
-    throw rangeError(
-      message,
-      "unsupported-address",
-      `address family ${family} with ${hostLength} address bytes (only 4,4 and 6,16)`,
-      chain.start,
-    );
-  }
-  const portLengthAt = 2 + hostLength;
-  if (chain.count > portLengthAt && values[portLengthAt] !== TCP_PORT_LENGTH) {
-    throw rangeError(
-      message,
-      "unsupported-address",
-      `port length ${values[portLengthAt]} (only 2)`,
-      offsets[portLengthAt]!,
-    );
-  }
-  const expected = portLengthAt + 1 + TCP_PORT_LENGTH;
-  if (chain.count !== expected) {
-    throw syntaxError(
-      message,
-      "malformed-value",
-      `${chain.count} comma-separated numbers, not ${expected}`,
-      chain.start,
-    );
-  }
-  const port = values[portLengthAt + 1]! * 256 + values[portLengthAt + 2]!;
-  if (port === 0) throw rangeError(message, "port-out-of-range", "port 0", offsets[portLengthAt + 1]!);
-  return family === 4
-    ? { host: formatIPv4(values, 2), port, family: 4 }
-    : { host: formatIPv6(values, 2), port, family: 6 };
+  return readLongAddress(message, chain);
 }
 
 /**
