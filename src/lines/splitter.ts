@@ -43,6 +43,13 @@ export interface LineSink {
    * during the call only) is given when the line's bytes are not exactly `text` in UTF-8 followed by `ending`.
    */
   line(text: string, offset: number, byteLength: number, ending: Ending, bytes: Uint8Array | undefined): void;
+  /**
+   * Optional: whether the complete line `bytes[start, end)` (up to its LF, not decoded) may reach `line` later,
+   * with the lines after it. The splitter then holds such lines (a few KiB at most) and decodes them in one call
+   * with those that follow: small chunks of a long reply cost one decode per batch, not one per chunk. Held lines
+   * are always delivered, in order, before any line after them and before `longLine`, `end` or a `skip`.
+   */
+  deferrable?(bytes: Uint8Array, start: number, end: number): boolean;
   /** The line at `offset` passed the limit; `excerpt` holds its first bytes. Its end comes as `cutLine`. */
   longLine(offset: number, excerpt: Uint8Array): void;
   /** The end of a line `longLine` reported: `head` is its first bytes kept (`headBytes`), decoded, Telnet removed. */
@@ -92,10 +99,11 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Thrown from a delivery whose callback switched the encoding, and caught by `#run` (never seen outside). */
 const SWITCHED = Symbol("encoding switched");
 
-/** A queued `end()` or `reset()` (called from inside a callback). */
+/** A queued `end()` or `reset()` (called from inside a callback), or the held lines to deliver before a `skip`. */
 const END = 0;
 const RESET = 1;
-type Queued = Uint8Array | typeof END | typeof RESET;
+const RELEASE = 2;
+type Queued = Uint8Array | typeof END | typeof RESET | typeof RELEASE;
 
 export class LineSplitter {
   readonly #sink: LineSink;
@@ -110,10 +118,14 @@ export class LineSplitter {
 
   /** Stream offset of byte 0 of the chunk being read. */
   #base = 0;
-  /** The unfinished line: its bytes, how many, and its stream offset. */
+  /**
+   * The unfinished line: its bytes, how many, and its stream offset. On the small-chunk path the buffer may start
+   * with complete lines the sink let wait (`deferrable`): `#held` bytes, just before the unfinished line's.
+   */
   #carry: Uint8Array = EMPTY;
   #carryLength = 0;
   #lineStart = 0;
+  #held = 0;
   /** Reading past the limit: the line at `lineStart` is dropped up to its end, but for `cutHead`. */
   #cutting = false;
   #cutHead: Uint8Array = EMPTY;
@@ -169,7 +181,7 @@ export class LineSplitter {
 
   /**
    * What the splitter holds (see memory.ts): the unfinished line's buffer (at most about twice `maxLineLength` +
-   * 512 bytes) and the kept head of a cut line. Chunks a callback feeds wait in a queue: that is the caller's.
+   * 512 bytes, and up to 4 KiB of held lines) and the kept head of a cut line. Chunks a callback feeds wait in a queue: that is the caller's.
    */
   [RETAINED_BYTES](): number {
     return bytesBytes(this.#carry) + bytesBytes(this.#cutHead);
@@ -182,6 +194,8 @@ export class LineSplitter {
    */
   skip(missing: number): Uint8Array {
     if (this.#running) throw new Error("skip() cannot be called from inside a callback");
+    // Held lines came before the hole: they go out first. (Should a callback throw there, nothing is skipped.)
+    if (this.#held > 0) this.#run(RELEASE);
     const dropped = this.#cutting
       ? this.#cutHead.slice(0, this.#cutHeadLength)
       : this.#carry.slice(0, this.#carryLength);
@@ -229,6 +243,7 @@ export class LineSplitter {
         try {
           if (item === END) this.#finish();
           else if (item === RESET) this.#clear();
+          else if (item === RELEASE) this.#release();
           else {
             this.#inChunk = true;
             this.#consume(item);
@@ -256,6 +271,7 @@ export class LineSplitter {
   #clear(): void {
     this.#base = 0;
     this.#carryLength = 0;
+    this.#held = 0;
     if (this.#carry.length > CARRY_KEPT) this.#carry = EMPTY;
     this.#lineStart = 0;
     this.#cutting = false;
@@ -273,6 +289,8 @@ export class LineSplitter {
     if (pos < length && this.#cutting) pos = this.#skipCut(bytes, pos);
     if (pos < length && this.#onText && length - pos < SMALL_CHUNK) this.#small(bytes, pos);
     else {
+      // The other paths read the buffer as the unfinished line alone.
+      if (this.#held > 0) this.#release();
       if (pos < length && this.#carryLength > 0) pos = this.#completeCarried(bytes, pos);
       if (pos < length) pos = this.#lines(bytes, pos, length, this.#base, 0);
       if (pos < length) this.#keepTail(bytes, pos, length);
@@ -337,12 +355,14 @@ export class LineSplitter {
 
   /**
    * A small chunk (about one line): appended whole to the unfinished line, whose complete lines are then read with
-   * one decode, and what is left moved to the buffer's start. One copy and one decode a chunk.
+   * one decode, and what is left moved to the buffer's start. One copy and one decode a chunk — or none, when the
+   * sink lets the complete lines wait (`deferrable`): they are held, and decoded later with the lines after them.
    */
   #small(bytes: Uint8Array, from: number): void {
     const length = bytes.length;
     const carried = this.#carryLength;
-    if (carried === 0) this.#lineStart = this.#base + from;
+    const held = this.#held;
+    if (carried === held) this.#lineStart = this.#base + from;
     this.#append(bytes, from, length);
     // Only the new bytes are searched: a long unfinished line is not read again with every chunk. (A loop: the
     // chunk is short, and the LF near its end.)
@@ -351,20 +371,85 @@ export class LineSplitter {
     if (last >= from) {
       const shift = carried - from;
       const end = last + 1 + shift;
-      const total = this.#carryLength;
       const carry = this.#carry;
-      // The lines are complete: should a callback throw, the rest of the chunk is fed again, not the buffer.
-      this.#carryLength = 0;
-      this.#textLines(carry, 0, end, this.#lineStart, shift);
-      if (end < total) {
-        if (total - end <= COPY_BY_LOOP) for (let i = end; i < total; i++) carry[i - end] = carry[i]!;
-        else carry.copyWithin(0, end, total);
-        this.#carryLength = total - end;
-        this.#lineStart = this.#base + last + 1;
+      if (this.#hold(carry, carried, end)) this.#lineStart = this.#base + last + 1;
+      else {
+        const total = this.#carryLength;
+        // The lines are complete: should a callback throw, the rest of the chunk is fed again, not the buffer.
+        this.#carryLength = 0;
+        this.#held = 0;
+        this.#cursor = -shift;
+        try {
+          this.#textLines(carry, 0, end, this.#lineStart - held, shift);
+        } catch (error) {
+          // A line delivered is delivered (`#cursor` goes past it first). A throw among the held lines: the rest
+          // of them stays held, with the unfinished line, and the chunk is read again.
+          const done = this.#cursor + shift;
+          if (done <= held) {
+            this.#move(done, carried);
+            this.#held = held - done;
+            this.#cursor = from;
+          }
+          throw error;
+        }
+        if (end < total) {
+          this.#move(end, total);
+          this.#lineStart = this.#base + last + 1;
+        }
       }
     }
     this.#cursor = length;
-    if (this.#carryLength > 0) this.#checkLimit();
+    if (this.#carryLength > this.#held) this.#checkLimit();
+  }
+
+  /** Keeps `carry[from, to)` alone, at the buffer's start. */
+  #move(from: number, to: number): void {
+    const carry = this.#carry;
+    if (to - from <= COPY_BY_LOOP) for (let i = from; i < to; i++) carry[i - from] = carry[i]!;
+    else carry.copyWithin(0, from, to);
+    this.#carryLength = to - from;
+  }
+
+  /**
+   * Holds the complete lines `carry[held, end)` (the first has bytes from `carried` on to search for its LF) when
+   * the sink lets every one of them wait and the held lines stay within one decode batch.
+   */
+  #hold(carry: Uint8Array, carried: number, end: number): boolean {
+    const sink = this.#sink;
+    if (sink.deferrable === undefined || end > DECODE_BATCH) return false;
+    let start = this.#held;
+    let at = carried;
+    while (start < end) {
+      while (carry[at] !== LF) at++;
+      if (!sink.deferrable(carry, start, at)) return false;
+      start = ++at;
+    }
+    this.#held = end;
+    return true;
+  }
+
+  /**
+   * Delivers the held lines (before a chunk that does not take the small-chunk path, a limit, the end or a skip):
+   * the buffer is then the unfinished line alone. Should a callback throw, what is not delivered stays held.
+   */
+  #release(): void {
+    const held = this.#held;
+    if (held === 0) return;
+    const total = this.#carryLength;
+    this.#held = 0;
+    this.#cursor = -held;
+    try {
+      // `#cursor` stays at or before the chunk's start: these bytes came with earlier chunks.
+      this.#lines(this.#carry, 0, held, this.#lineStart - held, held);
+    } catch (error) {
+      const done = this.#cursor + held;
+      this.#move(done, total);
+      this.#held = held - done;
+      this.#cursor = 0;
+      throw error;
+    }
+    this.#move(held, total);
+    this.#cursor = 0;
   }
 
   /** The chunk ends inside a line: keep its bytes, and check it against the limit now (an endless line is found early). */
@@ -397,13 +482,14 @@ export class LineSplitter {
   }
 
   #checkLimit(): void {
-    let length = this.#carryLength;
-    if (this.#bareCr && this.#carry[length - 1] === CR) {
+    let length = this.#carryLength - this.#held;
+    if (this.#bareCr && this.#carry[this.#carryLength - 1] === CR) {
       // A CR that ends the chunk ends the line; whether an LF follows is known with the next byte.
       this.#crPending = true;
       length--;
     }
     if (length > this.#max) {
+      this.#release();
       const offset = this.#lineStart;
       this.#sink.longLine(offset, this.#startCut(this.#carry, 0, length, offset));
     }
@@ -631,6 +717,7 @@ export class LineSplitter {
   // ─── the end ────────────────────────────────────────────────────────────────────────────────────────────────
 
   #finish(): void {
+    this.#release();
     if (this.#crPending) {
       // Bare-CR mode: a CR at the very end ended its line.
       this.#crPending = false;

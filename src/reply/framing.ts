@@ -16,13 +16,13 @@
 
 import type { ReplyEncoding } from "../encoding.js";
 import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
-import { ByteBuffer, concatBytes, EMPTY, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
+import { ByteBuffer, CR, concatBytes, EMPTY, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
 import { attempt, finish, forEachThen, NO_ERROR } from "../lines/callbacks.js";
 import { bytesBytes, RETAINED_BYTES, type RetainsBytes, stringsBytes } from "../lines/memory.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
-import type { TelnetCommand } from "../lines/telnet.js";
+import { IAC, type TelnetCommand } from "../lines/telnet.js";
 import { excerptOf } from "../lines/text.js";
-import { closes, openingCode, replyText, withoutInnerPrefixes } from "./grammar.js";
+import { closes, closesWith, LINE_END, openingCode, replyText, withoutInnerPrefixes } from "./grammar.js";
 import type { PlainReply, ReplyFactory } from "./reply.js";
 
 export type { TelnetCommand } from "../lines/telnet.js";
@@ -150,10 +150,36 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
     this.#maxReplySize = positive(options.maxReplySize, DEFAULT_MAX_REPLY_SIZE, "maxReplySize");
     this.#closeOnAnyCode = options.closeOnAnyCode ?? false;
     this.#retainLines = options.retainLines ?? true;
+    // A client answering Telnet option negotiation (`onTelnet`) hears of each command as its line completes.
+    this.#deferNone =
+      callbacks.onLine !== undefined ||
+      callbacks.onTelnet !== undefined ||
+      this.#closeOnAnyCode ||
+      !this.#retainLines;
   }
+
+  /** Every line is wanted as it comes (see `deferrable`). */
+  readonly #deferNone: boolean;
 
   get maxLineLength(): number {
     return this.#maxLineLength;
+  }
+
+  /**
+   * An inner line that cannot close the open reply, read on its bytes (`bytes[start, end)`, before the LF), may
+   * reach `line` later, decoded with the lines after it: nothing is told of it before the reply closes. Not when
+   * each line is wanted at once (`onLine`, `onTelnet`), nor with `closeOnAnyCode`, nor when an IAC in the first
+   * four bytes may hide the closing digits (Telnet is removed from the text, not from these bytes).
+   */
+  deferrable(bytes: Uint8Array, start: number, end: number): boolean {
+    if (this.#state !== ReplyState.InMultiline || this.#deferNone) return false;
+    const length = end - start;
+    // The line's own bytes: up to the LF, a CR before it being the terminator's (RFC 959 §4.1.3).
+    const fourth =
+      length === 3 || (length === 4 && bytes[start + 3] === CR) ? LINE_END : (bytes[start + 3] ?? LINE_END);
+    if (bytes[start] === IAC || bytes[start + 1] === IAC || bytes[start + 2] === IAC || fourth === IAC)
+      return false;
+    return !closesWith(bytes[start]!, bytes[start + 1]!, bytes[start + 2]!, fourth, this.#code);
   }
 
   line(

@@ -19,13 +19,30 @@ export function openingCode(line: string): number {
   return (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
 }
 
+/** The fourth character of a line that has only three: `closesWith`'s `fourth` for a line that ends there. */
+export const LINE_END = -1;
+
 /** RFC 959 §4.2: the line closes the multi-line reply `code` — the same three digits, then a space or nothing. */
 export function closes(line: string, code: number): boolean {
+  return closesWith(
+    line.charCodeAt(0),
+    line.charCodeAt(1),
+    line.charCodeAt(2),
+    line.length === 3 ? LINE_END : line.charCodeAt(3),
+    code,
+  );
+}
+
+/**
+ * `closes` on a line's first four characters (`fourth`: `LINE_END` when the line has three), for a reader that
+ * has the line's bytes and not yet its text.
+ */
+export function closesWith(c0: number, c1: number, c2: number, fourth: number, code: number): boolean {
   return (
-    line.charCodeAt(0) === DIGIT_0 + ((code / 100) | 0) &&
-    line.charCodeAt(1) === DIGIT_0 + (((code / 10) | 0) % 10) &&
-    line.charCodeAt(2) === DIGIT_0 + (code % 10) &&
-    (line.length === 3 || line.charCodeAt(3) === SPACE)
+    c0 === DIGIT_0 + ((code / 100) | 0) &&
+    c1 === DIGIT_0 + (((code / 10) | 0) % 10) &&
+    c2 === DIGIT_0 + (code % 10) &&
+    (fourth === LINE_END || fourth === SPACE)
   );
 }
 
