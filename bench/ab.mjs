@@ -47,9 +47,9 @@ for (const [name, corpus] of [
       chunkSize: size,
       contenders,
       rounds: Number(roundsArgument),
-      repeatTargetMs: 25,
+      repeatTargetMs: 60,
       collectGarbage,
-      useCpuTime: true,
+      useCpuTime: process.env.CPU === "1",
     });
     const counts = `${a.check?.replies}/${b.check?.replies}/${cellCorpus.replies}`;
     console.log(

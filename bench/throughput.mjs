@@ -17,7 +17,7 @@ export function threadCpuMs() {
 export const RUN_DEADLINE_MS = 3000;
 
 /** Untimed passes before each timed measurement, after the forced GC (see `runOnce`). */
-const WARM_UP_MS = 40;
+const WARM_UP_MS = Number(process.env.WARM ?? 40);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

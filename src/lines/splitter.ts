@@ -87,8 +87,10 @@ const DECODE_BATCH = 4 * 1024;
 const SMALL_CHUNK = 512;
 /** First capacity of the unfinished-line buffer, and the largest one kept once the line is done. */
 const CARRY_MIN = 256;
-/** Up to this many bytes, a copy is a loop rather than a call to `set` or `copyWithin`. */
+/** Up to this many bytes, a copy is a loop rather than a call to `set` or `copyWithin`… */
 const COPY_BY_LOOP = 128;
+/** …but from this many on, a whole chunk (no subarray to make) is copied with one `set`. */
+const COPY_WHOLE_FROM = 16;
 const CARRY_KEPT = 64 * 1024;
 /** Bytes of a too-long line shown in its error. */
 const EXCERPT_BYTES = 320;
@@ -345,8 +347,10 @@ export class LineSplitter {
       grown.set(carry.subarray(0, this.#carryLength));
       this.#carry = carry = grown;
     }
-    // A built-in call costs more than a short loop: small chunks are copied byte by byte.
-    if (count <= COPY_BY_LOOP) {
+    // A built-in call costs more than a short loop, and a subarray for it more again: a few bytes are copied one
+    // by one, a whole chunk with one call.
+    if (count > COPY_WHOLE_FROM && count === bytes.length) carry.set(bytes, this.#carryLength);
+    else if (count <= COPY_BY_LOOP) {
       let at = this.#carryLength;
       for (let i = from; i < to; i++) carry[at++] = bytes[i]!;
     } else carry.set(bytes.subarray(from, to), this.#carryLength);
@@ -648,15 +652,17 @@ export class LineSplitter {
         if (batchEnd <= from) batchEnd = buf.indexOf(LF, from + DECODE_BATCH) + 1;
       }
       const text = utf8.decode(buf.subarray(from, batchEnd));
-      // No byte sequence decodes to more characters than it has bytes: equal lengths mean one each.
-      const oneToOne = text.length === batchEnd - from;
       // 0xFF is never UTF-8: a line without U+FFFD holds no IAC and no invalid byte.
       let odd = text.indexOf(REPLACEMENT);
       let c = 0;
       let b = from;
       while (b < batchEnd) {
         const nl = text.indexOf("\n", c);
-        const end = oneToOne ? from + nl + 1 : buf.indexOf(LF, b) + 1;
+        // No byte sequence decodes to more UTF-16 code units than it has bytes, and an LF is one byte and one
+        // unit: the line's LF is the first at or after as many bytes as the line has units (at once, in ASCII).
+        let lf = b + nl - c;
+        while (buf[lf] !== LF) lf++;
+        const end = lf + 1;
         this.#cursor = end - shift;
         if ((odd !== -1 && odd < nl) || end - 1 - b > max) {
           this.#byteLine(buf, b, end - 1, end, base);
