@@ -661,7 +661,7 @@ export class LineSplitter {
         // No byte sequence decodes to more UTF-16 code units than it has bytes, and an LF is one byte and one
         // unit: the line's LF is the first at or after as many bytes as the line has units (at once, in ASCII).
         let lf = b + nl - c;
-        while (buf[lf] !== LF) lf++;
+        while (buf[lf] !== LF && lf < batchEnd) lf++;
         const end = lf + 1;
         this.#cursor = end - shift;
         if ((odd !== -1 && odd < nl) || end - 1 - b > max) {
