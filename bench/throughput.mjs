@@ -17,7 +17,7 @@ export function threadCpuMs() {
 export const RUN_DEADLINE_MS = 3000;
 
 /** Untimed passes before each timed measurement, after the forced GC (see `runOnce`). */
-const WARM_UP_MS = Number(process.env.WARM ?? 40);
+const WARM_UP_MS = 250;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -56,8 +56,11 @@ export function measureCell({
     collectGarbage();
     // A forced full GC also shrinks V8's young generation, and a contender that allocates then runs its next pass
     // with a fraction of its usual young-generation room (measured here: about 100 MB/s instead of 250 for
-    // ftp-reply on the session mix). Untimed passes for WARM_UP_MS let it grow back to what a long-running
-    // client has.
+    // ftp-reply on the session mix). And it deoptimises the code that embedded objects of the passes before, each
+    // with its own parser and callbacks (`node --trace-deopt`: "reason: weak objects"), which a long-running client
+    // never sees: the first passes after it ran 3–5× slower for about 110 ms on the 2-core machine of 2026-12-03
+    // (a 40 ms warm-up left ftp-reply at 0.42 of the floor at 64 B where its steady state is 0.7). Untimed passes
+    // for WARM_UP_MS let both settle.
     if (result.check !== undefined) {
       const warmUntil = performance.now() + WARM_UP_MS;
       do result.contender.run(chunks, performance.now() + RUN_DEADLINE_MS);
