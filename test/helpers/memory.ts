@@ -15,9 +15,12 @@ const LINES_PER_BLOCK = 8192;
 const KEPT_OF_LONG_LINE = 320;
 
 /** The line splitter: its unfinished-line buffer (doubling, so < 2 × what it held) and a cut line's head. */
-export function splitterBound(maxLineLength: number, keepOfLongLine: number): number {
-  return 2 * TYPED_ARRAY_BYTES + Math.max(256, 2 * (maxLineLength + 512)) + keepOfLongLine;
+export function splitterBound(maxLineLength: number, keepOfLongLine: number, heldLines = 0): number {
+  return 2 * TYPED_ARRAY_BYTES + Math.max(256, 2 * (maxLineLength + 512 + heldLines)) + keepOfLongLine;
 }
+
+/** Complete lines the reply parser's splitter may hold for one decode with the lines after them (docs/memory.md). */
+const HELD_LINES = 4096;
 
 /**
  * The reply parser, between two `feed`s: the splitter, plus the open reply — its text (two bytes a character, a
@@ -35,7 +38,7 @@ export function replyParserBound(options: {
   const text = 2 * held + (lines + blocks) * (STRING_BYTES + 8) + 2 * OBJECT_BYTES;
   // Blocks grow with what is held up to 64 KiB: a few small ones, then one per 64 KiB (or per longer piece).
   const bytes = 2 * held + 256 + (2 * Math.ceil(held / 65_536) + 10) * TYPED_ARRAY_BYTES;
-  return splitterBound(options.maxLineLength, KEPT_OF_LONG_LINE) + text + bytes;
+  return splitterBound(options.maxLineLength, KEPT_OF_LONG_LINE, HELD_LINES) + text + bytes;
 }
 
 /** The command parser: its splitter (a cut line keeps up to `maxLineLength` bytes of head); no command is held. */
