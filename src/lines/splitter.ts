@@ -44,12 +44,12 @@ export interface LineSink {
    */
   line(text: string, offset: number, byteLength: number, ending: Ending, bytes: Uint8Array | undefined): void;
   /**
-   * Optional: whether the complete line `bytes[start, end)` (up to its LF, not decoded) may reach `line` later,
+   * Optional: whether the complete line from `bytes[start]` (up to its LF, not decoded) may reach `line` later,
    * with the lines after it. The splitter then holds such lines (a few KiB at most) and decodes them in one call
    * with those that follow: small chunks of a long reply cost one decode per batch, not one per chunk. Held lines
    * are always delivered, in order, before any line after them and before `longLine`, `end` or a `skip`.
    */
-  deferrable?(bytes: Uint8Array, start: number, end: number): boolean;
+  deferrable?(bytes: Uint8Array, start: number): boolean;
   /** The line at `offset` passed the limit; `excerpt` holds its first bytes. Its end comes as `cutLine`. */
   longLine(offset: number, excerpt: Uint8Array): void;
   /** The end of a line `longLine` reported: `head` is its first bytes kept (`headBytes`), decoded, Telnet removed. */
@@ -262,7 +262,7 @@ export class LineSplitter {
           this.#inChunk = false;
         }
         this.#switched = false;
-        item = this.#queue.shift();
+        item = this.#queue.length === 0 ? undefined : this.#queue.shift();
       }
     } finally {
       this.#switched = false;
@@ -424,8 +424,8 @@ export class LineSplitter {
     let start = this.#held;
     let at = carried;
     while (start < end) {
+      if (!sink.deferrable(carry, start)) return false;
       while (carry[at] !== LF) at++;
-      if (!sink.deferrable(carry, start, at)) return false;
       start = ++at;
     }
     this.#held = end;

@@ -16,7 +16,7 @@
 
 import type { ReplyEncoding } from "../encoding.js";
 import { ReplyParseError, type ReplyParseErrorType, traceFromCaller } from "../errors.js";
-import { ByteBuffer, CR, concatBytes, EMPTY, HYPHEN, SPACE, textEncoder } from "../lines/bytes.js";
+import { ByteBuffer, CR, concatBytes, EMPTY, HYPHEN, LF, SPACE, textEncoder } from "../lines/bytes.js";
 import { attempt, finish, forEachThen, NO_ERROR } from "../lines/callbacks.js";
 import { bytesBytes, RETAINED_BYTES, type RetainsBytes, stringsBytes } from "../lines/memory.js";
 import { ENDING_TEXT, type Ending, type LineSink, LineSplitter } from "../lines/splitter.js";
@@ -166,20 +166,22 @@ class ReplyFramer<R extends PlainReply> implements LineSink {
   }
 
   /**
-   * An inner line that cannot close the open reply, read on its bytes (`bytes[start, end)`, before the LF), may
+   * An inner line that cannot close the open reply, read on its bytes (the complete line from `bytes[start]`), may
    * reach `line` later, decoded with the lines after it: nothing is told of it before the reply closes. Not when
    * each line is wanted at once (`onLine`, `onTelnet`), nor with `closeOnAnyCode`, nor when an IAC in the first
    * four bytes may hide the closing digits (Telnet is removed from the text, not from these bytes).
    */
-  deferrable(bytes: Uint8Array, start: number, end: number): boolean {
+  deferrable(bytes: Uint8Array, start: number): boolean {
     if (this.#state !== ReplyState.InMultiline || this.#deferNone) return false;
-    const length = end - start;
-    // The line's own bytes: up to the LF, a CR before it being the terminator's (RFC 959 §4.1.3).
-    const fourth =
-      length === 3 || (length === 4 && bytes[start + 3] === CR) ? LINE_END : (bytes[start + 3] ?? LINE_END);
-    if (bytes[start] === IAC || bytes[start + 1] === IAC || bytes[start + 2] === IAC || fourth === IAC)
-      return false;
-    return !closesWith(bytes[start]!, bytes[start + 1]!, bytes[start + 2]!, fourth, this.#code);
+    // The fourth character, or the line's end: LF, or CR LF (RFC 959 §4.1.3). The line is complete, so the bytes
+    // read are its own up to its LF; past a short line's LF the digits have failed already.
+    const c3 = bytes[start + 3]!;
+    const fourth = c3 === LF || (c3 === CR && bytes[start + 4] === LF) ? LINE_END : c3;
+    const c0 = bytes[start]!;
+    const c1 = bytes[start + 1]!;
+    const c2 = bytes[start + 2]!;
+    if (c0 === IAC || c1 === IAC || c2 === IAC || c3 === IAC) return false;
+    return !closesWith(c0, c1, c2, fourth, this.#code);
   }
 
   line(
