@@ -22,6 +22,11 @@ export function splitterBound(maxLineLength: number, keepOfLongLine: number, hel
 /** Complete lines the reply parser's splitter may hold for one decode with the lines after them (docs/memory.md). */
 const HELD_LINES = 4096;
 
+/** The reply parser's splitter: a cut line keeps 320 bytes, and the buffer may also hold lines (kept for reuse). */
+export function replySplitterBound(maxLineLength: number): number {
+  return splitterBound(maxLineLength, KEPT_OF_LONG_LINE, HELD_LINES);
+}
+
 /**
  * The reply parser, between two `feed`s: the splitter, plus the open reply — its text (two bytes a character, a
  * character a byte at most), its bytes when they are not its text (blocks that grow with it: at most twice), the
@@ -38,7 +43,7 @@ export function replyParserBound(options: {
   const text = 2 * held + (lines + blocks) * (STRING_BYTES + 8) + 2 * OBJECT_BYTES;
   // Blocks grow with what is held up to 64 KiB: a few small ones, then one per 64 KiB (or per longer piece).
   const bytes = 2 * held + 256 + (2 * Math.ceil(held / 65_536) + 10) * TYPED_ARRAY_BYTES;
-  return splitterBound(options.maxLineLength, KEPT_OF_LONG_LINE, HELD_LINES) + text + bytes;
+  return replySplitterBound(options.maxLineLength) + text + bytes;
 }
 
 /** The command parser: its splitter (a cut line keeps up to `maxLineLength` bytes of head); no command is held. */

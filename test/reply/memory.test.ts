@@ -9,8 +9,8 @@ import {
   chunksOf,
   heapAfterCollection,
   replyParserBound,
+  replySplitterBound,
   retainedBytesOf,
-  splitterBound,
 } from "../helpers/memory.js";
 import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
 
@@ -224,7 +224,9 @@ describe("the reply parser's budget (docs/memory.md) holds under worst cases", (
     (pieces, opts, size, eachLine) => {
       const input = bytes(...pieces);
       // Without onLine, inner lines may wait in the splitter to be decoded with the lines after them.
-      const callbacks = eachLine ? { onReply() {}, onError() {}, onLine() {} } : { onReply() {}, onError() {} };
+      const callbacks = eachLine
+        ? { onReply() {}, onError() {}, onLine() {} }
+        : { onReply() {}, onError() {} };
       const parser = createReplyParser(callbacks, opts);
       const bound = replyParserBound(opts);
       const chunks = chunksOf(input, size);
@@ -237,7 +239,7 @@ describe("the reply parser's budget (docs/memory.md) holds under worst cases", (
       });
       expect(worst).toBeLessThanOrEqual(bound);
       parser.end();
-      expect(retainedBytesOf(parser)).toBeLessThanOrEqual(splitterBound(opts.maxLineLength, 320));
+      expect(retainedBytesOf(parser)).toBeLessThanOrEqual(replySplitterBound(opts.maxLineLength));
     },
     60_000,
   );
