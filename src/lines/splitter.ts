@@ -23,7 +23,7 @@
 import { bytesOf, CR, EMPTY, indexOfByte, LF } from "./bytes.js";
 import { bytesBytes, RETAINED_BYTES } from "./memory.js";
 import { IAC, removeTelnet, type TelnetCommand } from "./telnet.js";
-import { createTextDecoder, isUtf8Label, type TextDecodeFunction } from "./text.js";
+import { createTextDecoder, decodeUtf8, isUtf8Label, type TextDecodeFunction } from "./text.js";
 
 /** How a line ended: with `text`, it makes the line's exact bytes when the splitter gives none. */
 export const enum Ending {
@@ -95,8 +95,6 @@ const CARRY_KEPT = 64 * 1024;
 /** Bytes of a too-long line shown in its error. */
 const EXCERPT_BYTES = 320;
 const REPLACEMENT = "\uFFFD";
-
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Thrown from a delivery whose callback switched the encoding, and caught by `#run` (never seen outside). */
 const SWITCHED = Symbol("encoding switched");
@@ -651,7 +649,7 @@ export class LineSplitter {
         // One line longer than a batch: the batch is that line.
         if (batchEnd <= from) batchEnd = buf.indexOf(LF, from + DECODE_BATCH) + 1;
       }
-      const text = utf8.decode(buf.subarray(from, batchEnd));
+      const text = decodeUtf8(buf, from, batchEnd);
       // 0xFF is never UTF-8: a line without U+FFFD holds no IAC and no invalid byte.
       let odd = text.indexOf(REPLACEMENT);
       let c = 0;
