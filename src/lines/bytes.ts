@@ -10,7 +10,7 @@ export const DIGIT_6 = 0x36;
 export const DIGIT_9 = 0x39;
 
 /** The empty byte string, shared. */
-export const EMPTY = new Uint8Array(0);
+export const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 
 /** A plain `Uint8Array` over the same bytes (a Buffer's `slice` is a view; ours must be `Uint8Array` copies). */
 export function bytesOf(input: Uint8Array | string): Uint8Array {
@@ -20,7 +20,7 @@ export function bytesOf(input: Uint8Array | string): Uint8Array {
     : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
 }
 
-export const textEncoder = new TextEncoder();
+export const textEncoder = /* @__PURE__ */ new TextEncoder();
 
 /** Joins byte strings into one. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
