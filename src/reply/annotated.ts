@@ -1,18 +1,29 @@
 /** The full entry's reply: the plain reply with the documented meaning of its code (`info`, from the code table). */
 import { type CodeInfo, describeCode } from "../codes.js";
-import { type PlainReply, PlainReplyClass, type Reply, type ReplyFactory } from "./reply.js";
+import { defineReplyClass, type PlainReply, type Reply, type ReplyFactory } from "./reply.js";
 
 function defineAnnotatedReply() {
-  return class AnnotatedReply extends PlainReplyClass implements Reply {
+  const AnnotatedReply = defineReplyClass();
+  const plainJSON = AnnotatedReply.prototype.toJSON;
+  Object.defineProperties(AnnotatedReply.prototype, {
     /** The shared frozen entry of the code table: made once per code, never per reply. */
-    get info(): CodeInfo {
-      return describeCode(this.code);
-    }
-
-    override toJSON(): Reply {
-      return { ...super.toJSON(), info: this.info };
-    }
-  };
+    info: {
+      get(this: PlainReply): CodeInfo {
+        return describeCode(this.code);
+      },
+      configurable: true,
+    },
+    toJSON: {
+      value(this: InstanceType<typeof AnnotatedReply>): Reply {
+        return { ...plainJSON.call(this), info: describeCode(this.code) };
+      },
+      configurable: true,
+      writable: true,
+    },
+  });
+  return AnnotatedReply as unknown as new (
+    ...args: ConstructorParameters<typeof AnnotatedReply>
+  ) => Reply;
 }
 
 const AnnotatedReply = /* @__PURE__ */ defineAnnotatedReply();

@@ -67,9 +67,10 @@ export interface ReplyClass {
  * plain ones.
  *
  * Made inside a function marked pure: a bundler keeps a top-level class whose definition calls a function (the
- * inspector's symbol), and with it whatever the module imports.
+ * inspector's symbol), and with it whatever the module imports. Each call makes a class of its own: the annotated
+ * reply is one more, with `info` on its prototype, not a subclass (constructing a subclass cost twice as much).
  */
-function definePlainReply(): ReplyClass {
+export function defineReplyClass(): ReplyClass {
   class ParsedReply implements PlainReply {
     readonly code: number;
     readonly text: string;
@@ -143,7 +144,7 @@ function definePlainReply(): ReplyClass {
   return ParsedReply;
 }
 
-export const PlainReplyClass: ReplyClass = /* @__PURE__ */ definePlainReply();
+const PlainReplyClass: ReplyClass = /* @__PURE__ */ defineReplyClass();
 
 /** Makes a reply without annotation (`ftp-reply/lite`). */
 export const makePlainReply: ReplyFactory<PlainReply> = (
