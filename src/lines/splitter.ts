@@ -8,7 +8,8 @@
  * call per batch of about 4 KiB and cut at each "\n" of the text. A line holding a U+FFFD (an IAC, invalid
  * UTF-8) or passing the limit takes the byte path instead (Telnet, exact bytes). The bytes of an
  * unfinished line are kept in one growable buffer; every byte is searched, copied and decoded O(1) times, so the
- * cost is O(n) whatever the chunking.
+ * cost is O(n) whatever the chunking. In small chunks, complete lines the sink lets wait (`deferrable`: a long
+ * reply's inner lines) stay in that buffer, up to one batch, and are decoded with the lines after them.
  *
  * Callbacks may throw or call `feed` again: a chunk fed from inside a callback is queued and read after the
  * current one, in order; when a callback throws, what was delivered counts as delivered, the rest of the chunk
