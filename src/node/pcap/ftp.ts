@@ -13,7 +13,9 @@ import {
   createControlConnection,
 } from "../../connection/connection.js";
 import type { Exchange, SessionOptions } from "../../connection/index.js";
-import { TRANSFER_COMMANDS } from "../../connection/rules.js";
+import { GREETING_REPLIES, TRANSFER_COMMANDS } from "../../connection/rules.js";
+import { HYPHEN, SPACE } from "../../lines/bytes.js";
+import { openingCode } from "../../reply/grammar.js";
 import type { ReplyParserOptions } from "../../reply/parser.js";
 import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
 import {
@@ -38,10 +40,6 @@ import type { CaptureDiagnostic } from "./errors.js";
 import type { CapturedPacket } from "./reader.js";
 import type { FlowDirection, TcpConnection } from "./reassembly.js";
 
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const SPACE = 0x20;
-const HYPHEN = 0x2d;
 /** Bytes kept from an unclassified connection's first segments to recognise a greeting. */
 const GREETING_PROBE_LENGTH = 4;
 /** Segments held while the greeting's first 4 bytes are incomplete (a server sending 1 byte at a time). */
@@ -196,16 +194,11 @@ function secondsOf(packet: CapturedPacket): number {
 }
 
 function looksLikeGreeting(bytes: Uint8Array): boolean {
-  // RFC 959 §5.4 connection establishment: 120, 220 or 421 opens the control connection.
   if (bytes.length < GREETING_PROBE_LENGTH) return false;
-  const d0 = bytes[0]!;
-  const d1 = bytes[1]!;
-  const d2 = bytes[2]!;
-  const separator = bytes[3]!;
-  if (d1 < DIGIT_0 || d1 > DIGIT_9 || d2 < DIGIT_0 || d2 > DIGIT_9) return false;
-  if (separator !== SPACE && separator !== HYPHEN) return false;
-  const code = (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
-  return code === 220 || code === 120 || code === 421;
+  // The first four bytes as Latin-1 characters: digits, space and hyphen read alike in any ASCII-compatible encoding.
+  const head = String.fromCharCode(bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!);
+  const separator = head.charCodeAt(3);
+  return (separator === SPACE || separator === HYPHEN) && GREETING_REPLIES.has(openingCode(head));
 }
 
 /** What the first bytes of an unclassified connection say. */
