@@ -3,15 +3,14 @@
  * streaming line splitter with a bounded line length.
  */
 
+import { CR, DIGIT_0, DIGIT_9, SPACE } from "../../lines/bytes.js";
 import { ENDING_TEXT, LineSplitter } from "../../lines/splitter.js";
 import { openingCode } from "../../reply/grammar.js";
 
+export { CR, DIGIT_0, SPACE };
+
 const latin1 = new TextDecoder("latin1");
-export const CR = 0x0d;
-export const SPACE = 0x20;
 export const QUOTE = 0x22;
-export const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
 
 function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= DIGIT_0 && byte <= DIGIT_9;
