@@ -61,6 +61,19 @@ export const WEIRD_BY_PROBLEM: ReadonlyMap<string, WeirdName> = new Map([
   ["capture:snapped-packet", ours("truncated_tcp_payload")],
 ]);
 
+/** WEIRD_BY_PROBLEM by layer, then type: found without building the `layer:type` string per problem. */
+function byLayer(table: ReadonlyMap<string, WeirdName>): ReadonlyMap<string, ReadonlyMap<string, WeirdName>> {
+  const layers = new Map<string, Map<string, WeirdName>>();
+  for (const [key, weird] of table) {
+    const [layer, type] = key.split(":") as [string, string];
+    const byType = layers.get(layer) ?? new Map<string, WeirdName>();
+    layers.set(layer, byType);
+    byType.set(type, weird);
+  }
+  return layers;
+}
+const WEIRD_BY_LAYER = /* @__PURE__ */ byLayer(WEIRD_BY_PROBLEM);
+
 /** What Zeek's FTP script checks in the fields of a command or reply (main.zeek), with its limits. */
 export const FIELD_LIMITS = {
   /** `FTP::max_user_length`: `FTP_user_too_long`. */
@@ -151,7 +164,7 @@ export function createWeirdDetector(onWeird: (weird: Weird) => void): WeirdDetec
 
   return {
     problem(problem, conn, ts) {
-      const weird = WEIRD_BY_PROBLEM.get(`${problem.layer}:${problem.type}`);
+      const weird = WEIRD_BY_LAYER.get(problem.layer)?.get(problem.type);
       if (weird === undefined) return;
       const source = problem.layer === "capture" ? (problem.type === "malformed-ip" ? "IP" : "TCP") : "FTP";
       report(
