@@ -417,13 +417,21 @@ export async function analyzeFtpCaptureFiles(
       currentPath = head.path;
       const batch = head.batch!;
       let row = head.row;
-      do {
+      // Per packet: the row's time compared with the bound as numbers (no Time object per row).
+      const boundSeconds = bound?.seconds ?? Number.POSITIVE_INFINITY;
+      const boundNanoseconds = bound?.nanoseconds ?? 0;
+      const tieGoesFirst = head.order < boundOrder;
+      for (;;) {
         deliverRow(batch, row, sink);
         row++;
-      } while (
-        row < batch.count &&
-        (bound === undefined || before(rowTime(batch, head.earliest[row]!), head.order, bound, boundOrder))
-      );
+        if (row >= batch.count) break;
+        const earliest = head.earliest[row]!;
+        const seconds = rowSeconds(batch, earliest);
+        if (seconds > boundSeconds) break;
+        if (seconds < boundSeconds) continue;
+        const nanoseconds = rowNanoseconds(batch, earliest);
+        if (nanoseconds > boundNanoseconds || (nanoseconds === boundNanoseconds && !tieGoesFirst)) break;
+      }
       head.row = row;
       if (row < batch.count) continue;
       head.source.consumed();
