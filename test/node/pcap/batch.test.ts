@@ -79,6 +79,9 @@ describe("packet batches", () => {
     const expected: unknown[] = [];
     const reader = createCaptureReader({
       onPacket: (p) => expected.push(plain(p, decodeFrame(p.linkType, p.data, p.originalLength))),
+      onError: (e) => {
+        throw e;
+      },
     });
     reader.feed(readFileSync(path));
     reader.end();
