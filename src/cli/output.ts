@@ -873,14 +873,14 @@ const SINK_BUFFER_CHARS = 64 * 1024;
 
 /** Gathers small writes into 64 KiB pieces and honours the stream's back-pressure. */
 export function createBufferedSink(stream: WritableLike): BufferedSink {
-  let parts: string[] = [];
-  let size = 0;
+  // One string grown by `+=` (a rope V8 flattens once, when it is written): faster than an array joined at each
+  // flush, most of all when one piece is not Latin-1 and the whole joined piece becomes two bytes a character.
+  let pending = "";
   let full = false;
   const flush = (): void => {
-    if (size === 0) return;
-    const text = parts.join("");
-    parts = [];
-    size = 0;
+    if (pending.length === 0) return;
+    const text = pending;
+    pending = "";
     if (stream.write(text) === false) full = true;
   };
   const wait = async (): Promise<void> => {
@@ -891,9 +891,8 @@ export function createBufferedSink(stream: WritableLike): BufferedSink {
   };
   return {
     write(text) {
-      parts.push(text);
-      size += text.length;
-      if (size >= SINK_BUFFER_CHARS) flush();
+      pending += text;
+      if (pending.length >= SINK_BUFFER_CHARS) flush();
     },
     async drain() {
       await wait();
