@@ -602,14 +602,14 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
     const style = styleForCode(palette, reply.code);
     const meaning = meaningOf(reply);
     const lines = reply.lines;
-    const parts: string[] = [];
+    if (lines.length === 0) return `${indent}S: ${style(String(reply.code))}${meaning}\n`;
+    let text = "";
     for (let i = 0; i < lines.length; i++) {
       const line = escapeText(lines[i]!);
-      const text = i === 0 || i === lines.length - 1 ? style(line) : line;
-      parts.push(`${indent}${i === 0 ? "S: " : "   "}${text}${i === 0 ? meaning : ""}\n`);
+      const shown = i === 0 || i === lines.length - 1 ? style(line) : line;
+      text += `${indent}${i === 0 ? "S: " : "   "}${shown}${i === 0 ? meaning : ""}\n`;
     }
-    if (lines.length === 0) parts.push(`${indent}S: ${style(String(reply.code))}${meaning}\n`);
-    return parts.join("");
+    return text;
   };
 
   /** `host:port`, `[v6]:port`, or the host alone. */
