@@ -307,7 +307,8 @@ function reusesPorts(state: ConnectionState, direction: FlowDirection, sequence:
  * building the string key of the connection map (three strings and a string hash per packet were most of the
  * cost of a packet of traffic that is not FTP).
  */
-const RECENT_SLOTS = 8192;
+const RECENT_SLOT_BITS = 13;
+const RECENT_SLOTS = 1 << RECENT_SLOT_BITS;
 
 /** The cache slot of an IPv4 connection, from its lower and higher endpoint numbers (below 2^48). */
 function recentSlot(low: number, high: number): number {
@@ -316,7 +317,7 @@ function recentSlot(low: number, high: number): number {
     Math.imul(high | 0, 0x9e3779b1) ^
     ((low / 0x1_0000_0000) | 0) ^
     (((high / 0x1_0000_0000) | 0) << 16);
-  return Math.imul(mixed, 0x85ebca6b) >>> 19;
+  return Math.imul(mixed, 0x85ebca6b) >>> (32 - RECENT_SLOT_BITS); // the product's top bits mix best
 }
 
 /** Creates a TCP reassembler that reports through `callbacks`. */
