@@ -21,7 +21,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as inputs from "./pcap-inputs.mjs";
@@ -62,6 +62,7 @@ if (args[0] === "--child") {
 }
 
 const work = mkdtempSync(join(tmpdir(), "pcap-bench-"));
+const loadAtStart = loadavg()[0];
 
 // Bundle the library's pcap module from source (no build of the whole package needed).
 const bundle = join(work, "pcap.mjs");
@@ -277,18 +278,20 @@ const lines = [
   "",
   `Measured by \`node bench/pcap.mjs --mb ${targetMb} --source ${sourceName} --rounds ${rounds}\` on ${new Date().toISOString().slice(0, 10)}:`,
   `Node ${process.version}, ${tsharkVersion}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}) shared with`,
-  "several other jobs running at the same time (load average 10-15 during the run), so absolute numbers are noisy",
-  "and move between runs by ±30 %; the ratios within one run are steadier. Throughput is per CPU-second (user +",
-  "system time of the process, steadier than wall time on a shared machine); wall time is shown too. Median of",
-  "the rounds. The command runs are whole processes (start-up included) writing to /dev/null.",
+  `other jobs running at the same time (load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end), so absolute numbers`,
+  "are noisy and move between runs by ±30 %; the ratios within one run are steadier. Throughput is per CPU-second",
+  "(user + system time of the process, steadier than wall time on a shared machine); wall time is shown too. Node's",
+  "CPU time counts V8's helper threads (parallel garbage collection, optimising compiler), which take a free core",
+  "when there is one: on an idle machine ftp-reply's CPU time is then well above its wall time, tshark's is not.",
+  "Median of the rounds. The command runs are whole processes (start-up included) writing to /dev/null.",
   "",
   "## The command line beside `tshark -Y ftp`",
   "",
-  "| capture | size | ftp-reply pcap (pretty) CPU-s | ftp-reply pcap --format ndjson CPU-s | tshark -Y ftp CPU-s | tshark -Y ftp -T fields CPU-s | ftp-reply vs tshark -Y ftp |",
-  "|---|---:|---:|---:|---:|---:|---:|",
+  "| capture | size | ftp-reply pcap (pretty) CPU-s | ftp-reply pcap --format ndjson CPU-s | tshark -Y ftp CPU-s | tshark -Y ftp -T fields CPU-s | ftp-reply vs tshark -Y ftp | wall s: ftp-reply pcap, tshark -Y ftp |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
   ...cliRows.map(
     (r) =>
-      `| ${r.label} | ${r.mib.toFixed(1)} MiB, ${r.packets} packets | ${f2(r.pretty.cpu)} | ${f2(r.ndjson.cpu)} | ${r.tshark === undefined ? "-" : f2(r.tshark.cpu)} | ${r.fields === undefined ? "-" : f2(r.fields.cpu)} | ${r.tshark === undefined ? "-" : `${(r.tshark.cpu / r.pretty.cpu).toFixed(1)}×`} |`,
+      `| ${r.label} | ${r.mib.toFixed(1)} MiB, ${r.packets} packets | ${f2(r.pretty.cpu)} | ${f2(r.ndjson.cpu)} | ${r.tshark === undefined ? "-" : f2(r.tshark.cpu)} | ${r.fields === undefined ? "-" : f2(r.fields.cpu)} | ${r.tshark === undefined ? "-" : `${(r.tshark.cpu / r.pretty.cpu).toFixed(1)}×`} | ${f2(r.pretty.wall)}, ${r.tshark === undefined ? "-" : f2(r.tshark.wall)} |`,
   ),
   "",
   "The last column is tshark's CPU time over ftp-reply's: above 1, ftp-reply is that many times faster. Both",

@@ -67,7 +67,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+// process.stdin is a getter that sets up the stream (a few milliseconds): only a `-` argument reads it.
+const stdin: AsyncIterable<Uint8Array | string> = {
+  [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator](),
+};
+const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin, env: process.env };
 // `ftp-reply … | head`: a closed pipe ends the output, not with an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(EXIT_OK);

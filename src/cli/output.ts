@@ -170,8 +170,11 @@ function increment(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
+/** `1xx` … `9xx` made once: a key string built per reply cost a string and its interning each time. */
+const CLASS_KEYS = Array.from({ length: 10 }, (_, digit) => `${digit}xx`);
+
 function classKey(code: number): string {
-  return `${Math.trunc(code / 100)}xx`;
+  return CLASS_KEYS[Math.trunc(code / 100)] ?? `${Math.trunc(code / 100)}xx`;
 }
 
 /**
@@ -580,24 +583,33 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
   const labels = LABELS[lang];
   const showPasswords = Boolean(options.showPasswords);
 
+  /** ` · meaning` of each code seen, made once per code (a reply's meaning depends on its code alone). */
+  const meanings = new Map<number, string>();
+  const meaningOf = (reply: Reply): string => {
+    let meaning = meanings.get(reply.code);
+    if (meaning === undefined) {
+      // In Chinese the meaning carries its note as `explain` prints it: where the Chinese table is wrong (202) or
+      // left in English (426), the note says so.
+      const note = lang === "zh" ? reply.info.note?.zh : undefined;
+      meaning = palette.dim(`  · ${reply.info.meaning[lang]}${note === undefined ? "" : `（注：${note}）`}`);
+      meanings.set(reply.code, meaning);
+    }
+    return meaning;
+  };
+
   /** The reply's lines, `S: ` before the first, its meaning after the first. */
   const formatReply = (reply: Reply, indent: string): string => {
     const style = styleForCode(palette, reply.code);
-    // In Chinese the meaning carries its note as `explain` prints it: where the Chinese table is wrong (202) or
-    // left in English (426), the note says so.
-    const note = lang === "zh" ? reply.info.note?.zh : undefined;
-    const meaning = palette.dim(
-      `  · ${reply.info.meaning[lang]}${note === undefined ? "" : `（注：${note}）`}`,
-    );
+    const meaning = meaningOf(reply);
     const lines = reply.lines;
-    const parts: string[] = [];
+    if (lines.length === 0) return `${indent}S: ${style(String(reply.code))}${meaning}\n`;
+    let text = "";
     for (let i = 0; i < lines.length; i++) {
       const line = escapeText(lines[i]!);
-      const text = i === 0 || i === lines.length - 1 ? style(line) : line;
-      parts.push(`${indent}${i === 0 ? "S: " : "   "}${text}${i === 0 ? meaning : ""}\n`);
+      const shown = i === 0 || i === lines.length - 1 ? style(line) : line;
+      text += `${indent}${i === 0 ? "S: " : "   "}${shown}${i === 0 ? meaning : ""}\n`;
     }
-    if (lines.length === 0) parts.push(`${indent}S: ${style(String(reply.code))}${meaning}\n`);
-    return parts.join("");
+    return text;
   };
 
   /** `host:port`, `[v6]:port`, or the host alone. */
@@ -724,7 +736,14 @@ function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summ
       const lone = isLoneReply(ex);
       if (lone && run !== undefined && run.conn?.uid === conn?.uid) {
         run.count++;
-        route(ex.replies.map((reply) => formatReply(reply, run!.indent)).join(""), conn);
+        const replies = ex.replies;
+        const indent = run.indent;
+        route(
+          replies.length === 1
+            ? formatReply(replies[0]!, indent)
+            : replies.map((reply) => formatReply(reply, indent)).join(""),
+          conn,
+        );
         return;
       }
       endRun();
@@ -854,14 +873,14 @@ const SINK_BUFFER_CHARS = 64 * 1024;
 
 /** Gathers small writes into 64 KiB pieces and honours the stream's back-pressure. */
 export function createBufferedSink(stream: WritableLike): BufferedSink {
-  let parts: string[] = [];
-  let size = 0;
+  // One string grown by `+=` (a rope V8 flattens once, when it is written): faster than an array joined at each
+  // flush, most of all when one piece is not Latin-1 and the whole joined piece becomes two bytes a character.
+  let pending = "";
   let full = false;
   const flush = (): void => {
-    if (size === 0) return;
-    const text = parts.join("");
-    parts = [];
-    size = 0;
+    if (pending.length === 0) return;
+    const text = pending;
+    pending = "";
     if (stream.write(text) === false) full = true;
   };
   const wait = async (): Promise<void> => {
@@ -872,9 +891,8 @@ export function createBufferedSink(stream: WritableLike): BufferedSink {
   };
   return {
     write(text) {
-      parts.push(text);
-      size += text.length;
-      if (size >= SINK_BUFFER_CHARS) flush();
+      pending += text;
+      if (pending.length >= SINK_BUFFER_CHARS) flush();
     },
     async drain() {
       await wait();

@@ -210,7 +210,7 @@ export function createPcapAnalysis(options: PcapAnalysisOptions): PcapAnalysis {
     exchange(exchange, control, transfer) {
       lastTs = exchange.endTs ?? exchange.startTs ?? lastTs;
       ftpLog?.exchange(exchange, control.info, transfer);
-      weird.exchange(exchange, control.info);
+      weird.exchange(exchange, control.info, !control.serverLineBytesOdd);
       notices.exchange(exchange, control.info);
     },
     dataConnection(data) {

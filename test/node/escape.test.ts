@@ -74,6 +74,15 @@ describe("escapeJson", () => {
   );
 });
 
+describe("escapeJson on ASCII records (the fast check)", () => {
+  test("DEL in otherwise ASCII JSON is escaped; plain ASCII JSON comes back as it is", () => {
+    expect(escapeJson('{"t":"a\u007fb"}')).toBe('{"t":"a\\u007fb"}');
+    expect(escapeJson('{"t":"caf\u00e9 \u0085"}')).toBe('{"t":"caf\u00e9 \\u0085"}');
+    const plain = JSON.stringify({ text: "331 Please specify the password.", n: 1 });
+    expect(escapeJson(plain)).toBe(plain);
+  });
+});
+
 describe("cutArgument", () => {
   test("arguments over 200 characters are cut, with …; never half a surrogate pair", () => {
     expect(cutArgument("a".repeat(200))).toBe("a".repeat(200));

@@ -85,8 +85,17 @@ export interface FileEnd {
   };
 }
 
+/** Rows a batch starts with room for; they double as packets come (up to BATCH_PACKETS). */
+const FIRST_ROW_CAPACITY = 256;
+
 class BatchWriter {
-  private rows = new Float64Array(BATCH_PACKETS * Col.Width);
+  /**
+   * Room for as many rows as the last batch needed (rounded up to a power of two), not for BATCH_PACKETS: a batch
+   * of full-size frames holds a few hundred packets, and zeroing 750 KB of rows per batch, and the collections
+   * its memory brought on, cost more than reading the packets.
+   */
+  private capacity = FIRST_ROW_CAPACITY;
+  private rows = new Float64Array(this.capacity * Col.Width);
   private bytes = new Uint8Array(BATCH_BYTES);
   private count = 0;
   private used = 0;
@@ -102,7 +111,7 @@ class BatchWriter {
   add(packet: CapturedPacket, decoded: DecodedFrame): void {
     const data = packet.data;
     if (data.length > this.bytes.length) this.bytes = new Uint8Array(data.length);
-    const at = this.count++ * Col.Width;
+    const at = this.row();
     const rows = this.rows;
     const start = this.used;
     this.bytes.set(data, start);
@@ -144,11 +153,22 @@ class BatchWriter {
 
   /** A reader diagnostic, ordered at the time of the packet before it. */
   diagnostic(diagnostic: CaptureDiagnostic): void {
-    const at = this.count++ * Col.Width;
+    const at = this.row();
     this.rows[at + Col.Kind] = Kind.Diagnostic;
     this.rows[at + Col.Seconds] = this.lastSeconds;
     this.rows[at + Col.Nanoseconds] = this.lastNanoseconds;
     this.rows[at + Col.Other] = this.notes.push(diagnostic) - 1;
+  }
+
+  /** A new row's first column, the rows grown (doubled) when they are full. */
+  private row(): number {
+    if (this.count === this.capacity) {
+      this.capacity *= 2;
+      const grown = new Float64Array(this.capacity * Col.Width);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    return this.count++ * Col.Width;
   }
 
   get empty(): boolean {
@@ -163,7 +183,10 @@ class BatchWriter {
       bytes: this.bytes,
       notes: this.notes,
     };
-    this.rows = new Float64Array(BATCH_PACKETS * Col.Width);
+    let capacity = FIRST_ROW_CAPACITY;
+    while (capacity < this.count) capacity *= 2;
+    this.capacity = capacity;
+    this.rows = new Float64Array(capacity * Col.Width);
     this.bytes = new Uint8Array(BATCH_BYTES);
     this.count = 0;
     this.used = 0;

@@ -33,6 +33,7 @@ import {
   type TlsReader,
 } from "./tls.js";
 import { decideVerdict, TransferContexts, type TransferVerdict } from "./verdicts.js";
+import { hasOddLineBytes } from "./weird.js";
 
 export { DEFAULT_MAX_PENDING_DATA_CONNECTIONS };
 
@@ -51,6 +52,11 @@ export interface ControlConnection {
   readonly tcp: TcpConnection;
   /** How it was recognised: by its server port, or by a greeting on another port. */
   readonly foundBy: "port" | "greeting";
+  /**
+   * True once the server's bytes have held a NUL, an IAC (0xFF) or an LF without a CR before it (a gap counts as
+   * not a CR). While false, no reply's `raw` holds one either: line checks (weird.ts) need not read it.
+   */
+  readonly serverLineBytesOdd: boolean;
   /** Zeek-style identity for output records. */
   readonly info: {
     uid: string;
@@ -161,7 +167,13 @@ export interface FtpCaptureAnalyzer {
   end(): FtpCaptureResult & { error: Error | undefined };
 }
 
+/** A control connection as the analyzer keeps it: `serverLineBytesOdd` is set as its bytes come. */
+type MutableControl = { -readonly [K in keyof ControlConnection]: ControlConnection[K] };
+
 interface ControlState extends DataOwner {
+  readonly control: MutableControl;
+  /** The server's last byte so far (-1 at the start and after a gap), for `hasOddLineBytes`. */
+  lastServerByte: number;
   /** The FTP control connection: commands, replies and their pairing. */
   readonly connection: Connection;
   /** Timestamp of the last packet processed. */
@@ -321,9 +333,10 @@ export function createFtpCaptureAnalyzer(
     foundBy: "port" | "greeting",
     packet: CapturedPacket,
   ): ControlState => {
-    const control: ControlConnection = {
+    const control: MutableControl = {
       tcp,
       foundBy,
+      serverLineBytesOdd: false,
       info: {
         uid: `tcp${tcp.index}`,
         origHost: formatAddress(tcp.client.address),
@@ -363,6 +376,7 @@ export function createFtpCaptureAnalyzer(
     });
     const state: ControlState = {
       control,
+      lastServerByte: -1,
       connection,
       ts: secondsOf(packet),
       unpairedData: [],
@@ -413,8 +427,16 @@ export function createFtpCaptureAnalyzer(
   ): void => {
     const ts = secondsOf(packet);
     state.ts = ts;
-    if (direction === 1) state.connection.fromServer(bytes, ts);
-    else state.connection.fromClient(bytes, ts);
+    if (direction === 0) {
+      state.connection.fromClient(bytes, ts);
+      return;
+    }
+    // Before the parser, so that the flag covers every reply these bytes complete.
+    if (!state.control.serverLineBytesOdd && bytes.length > 0) {
+      state.control.serverLineBytesOdd = hasOddLineBytes(bytes, state.lastServerByte);
+      state.lastServerByte = bytes[bytes.length - 1]!;
+    }
+    state.connection.fromServer(bytes, ts);
   };
 
   const capture = createTcpCapture(
@@ -468,6 +490,7 @@ export function createFtpCaptureAnalyzer(
         if (role?.role === Role.Control) {
           // The bytes after a hole start mid-line: drop the partial state and resync on the next line.
           role.control!.connection.gap(direction === 1 ? "server" : "client", missingBytes, role.control!.ts);
+          if (direction === 1) role.control!.lastServerByte = -1;
         }
       },
       onClose(tcp, how) {

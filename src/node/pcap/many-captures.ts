@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import {
   deliverRow,
   type FileEnd,
@@ -97,6 +97,8 @@ class WorkerPool {
   constructor(
     private readonly size: number,
     private readonly url: URL,
+    /** node:worker_threads' Worker, imported when a pool is made (a single file never loads the module). */
+    private readonly Worker: typeof import("node:worker_threads").Worker,
   ) {}
 
   /** Rejects every waiting read when a worker dies. */
@@ -107,7 +109,7 @@ class WorkerPool {
 
   private worker(): { worker: Worker; open: number } {
     if (this.workers.length < this.size) {
-      const worker = new Worker(this.url);
+      const worker = new this.Worker(this.url);
       const entry = { worker, open: 0 };
       worker.on("message", (message: { id: number; batch?: PacketBatch; end?: FileEnd }) => {
         const source = this.sources.get(message.id);
@@ -328,7 +330,10 @@ export async function analyzeFtpCaptureFiles(
 
   const jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()));
   const url = options.workerUrl ?? defaultWorkerUrl();
-  const pool = jobs > 1 && url !== undefined ? new WorkerPool(jobs, url) : undefined;
+  const pool =
+    jobs > 1 && url !== undefined
+      ? new WorkerPool(jobs, url, (await import("node:worker_threads")).Worker)
+      : undefined;
   const started: BatchSource[] = [];
   const source = (i: number): BatchSource => {
     // Start the files up to `jobs` ahead of the merge, so that the workers read while the main thread analyses.
@@ -412,13 +417,21 @@ export async function analyzeFtpCaptureFiles(
       currentPath = head.path;
       const batch = head.batch!;
       let row = head.row;
-      do {
+      // Per packet: the row's time compared with the bound as numbers (no Time object per row).
+      const boundSeconds = bound?.seconds ?? Number.POSITIVE_INFINITY;
+      const boundNanoseconds = bound?.nanoseconds ?? 0;
+      const tieGoesFirst = head.order < boundOrder;
+      for (;;) {
         deliverRow(batch, row, sink);
         row++;
-      } while (
-        row < batch.count &&
-        (bound === undefined || before(rowTime(batch, head.earliest[row]!), head.order, bound, boundOrder))
-      );
+        if (row >= batch.count) break;
+        const earliest = head.earliest[row]!;
+        const seconds = rowSeconds(batch, earliest);
+        if (seconds > boundSeconds) break;
+        if (seconds < boundSeconds) continue;
+        const nanoseconds = rowNanoseconds(batch, earliest);
+        if (nanoseconds > boundNanoseconds || (nanoseconds === boundNanoseconds && !tieGoesFirst)) break;
+      }
       head.row = row;
       if (row < batch.count) continue;
       head.source.consumed();

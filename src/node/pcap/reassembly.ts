@@ -202,6 +202,10 @@ interface ConnectionState {
   readonly key: string;
   /** Endpoint key of the client, to tell the direction of a segment. */
   readonly clientKey: string;
+  /** IPv4: the endpoint numbers (`endpointNumber`) of the client, and of the lower and higher endpoint; else -1. */
+  readonly clientNumber: number;
+  readonly lowNumber: number;
+  readonly highNumber: number;
   readonly flows: [Flow, Flow];
   closedAt: number;
   /** A FIN or RST was seen, either way (tshark's conversation completeness): a new SYN starts a new connection. */
@@ -258,17 +262,25 @@ function heldCount(flow: Flow): number {
   return flow.held === undefined ? 0 : flow.held.size;
 }
 
+/** One number per IPv4 endpoint: 32-bit address × 65536 + port stays below 2^53 (exact); -1 for IPv6. */
+function endpointNumber(address: Uint8Array, port: number): number {
+  if (address.length !== 4) return -1;
+  return (
+    (((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) >>> 0) * 65536 + port
+  );
+}
+
 function endpointKey(address: Uint8Array, port: number): string {
-  if (address.length === 4) {
-    // One number per IPv4 endpoint: 32-bit address × 65536 + port stays below 2^53.
-    return String(
-      ((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) * 65536 + port,
-    );
-  }
+  if (address.length === 4) return String(endpointNumber(address, port));
   let text = "";
   for (let i = 0; i < address.length; i += 2)
     text += `${((address[i]! << 8) | address[i + 1]!).toString(16)}:`;
   return `${text}${port}`;
+}
+
+/** The connection map's key: both endpoint keys, the lower first (either direction finds it). */
+function connectionKey(sourceKey: string, destinationKey: string): string {
+  return sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
 }
 
 function endpoint(address: Uint8Array, port: number): TcpEndpoint {
@@ -285,9 +297,27 @@ function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number,
  * (epan/dissectors/packet-tcp.c): the sender's direction has a first sequence number, and the SYN's differs from
  * it, or a FIN or RST was seen on the connection. Otherwise it is a retransmitted SYN.
  */
-function reusesPorts(state: ConnectionState, sourceKey: string, sequence: number): boolean {
-  const flow = state.flows[state.clientKey === sourceKey ? 0 : 1];
+function reusesPorts(state: ConnectionState, direction: FlowDirection, sequence: number): boolean {
+  const flow = state.flows[direction];
   return flow.sequenceKnown && (flow.baseSequence !== sequence || state.finOrResetSeen);
+}
+
+/**
+ * Slots of the recent-connection cache: IPv4 segments find their connection there by two numbers, without
+ * building the string key of the connection map (three strings and a string hash per packet were most of the
+ * cost of a packet of traffic that is not FTP).
+ */
+const RECENT_SLOT_BITS = 13;
+const RECENT_SLOTS = 1 << RECENT_SLOT_BITS;
+
+/** The cache slot of an IPv4 connection, from its lower and higher endpoint numbers (below 2^48). */
+function recentSlot(low: number, high: number): number {
+  const mixed =
+    (low | 0) ^
+    Math.imul(high | 0, 0x9e3779b1) ^
+    ((low / 0x1_0000_0000) | 0) ^
+    (((high / 0x1_0000_0000) | 0) << 16);
+  return Math.imul(mixed, 0x85ebca6b) >>> (32 - RECENT_SLOT_BITS); // the product's top bits mix best
 }
 
 /** Creates a TCP reassembler that reports through `callbacks`. */
@@ -310,6 +340,8 @@ class Reassembler implements TcpReassembler {
   private readonly callbacks: ReassemblyCallbacks;
   private readonly limits: Required<ReassemblyOptions>;
   private readonly connections = new Map<string, ConnectionState>();
+  /** IPv4 connections of the map by `recentSlot`, the latest looked up per slot (see RECENT_SLOTS). */
+  private readonly recent: Array<ConnectionState | undefined> = new Array(RECENT_SLOTS).fill(undefined);
   /** Closed connections in order of closing, forgotten after the linger time. */
   private readonly closedQueue = new StateQueue();
   /** Open connections, least recently active first. */
@@ -357,22 +389,38 @@ class Reassembler implements TcpReassembler {
   segment(segment: TcpSegment, packet: CapturedPacket): void {
     this.lastPacket = packet;
     this.forgetOldConnections(packet);
-    const sourceKey = endpointKey(segment.sourceAddress, segment.sourcePort);
-    const destinationKey = endpointKey(segment.destinationAddress, segment.destinationPort);
-    const key =
-      sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
+    const source = endpointNumber(segment.sourceAddress, segment.sourcePort);
+    const destination = endpointNumber(segment.destinationAddress, segment.destinationPort);
+    const low = source < destination ? source : destination;
+    const high = source < destination ? destination : source;
+    // IPv4: the recent-connection cache first (it holds only states the map holds under their key).
+    const slot = source >= 0 ? recentSlot(low, high) : -1;
+    let state = slot < 0 ? undefined : this.recent[slot];
+    if (state !== undefined && (state.lowNumber !== low || state.highNumber !== high)) state = undefined;
+    let sourceKey: string | undefined;
+    let key: string | undefined;
+    if (state === undefined) {
+      sourceKey = endpointKey(segment.sourceAddress, segment.sourcePort);
+      const destinationKey = endpointKey(segment.destinationAddress, segment.destinationPort);
+      key = connectionKey(sourceKey, destinationKey);
+      state = this.connections.get(key);
+      if (state !== undefined && slot >= 0) this.recent[slot] = state;
+    }
     const flags = segment.flags;
-    let state = this.connections.get(key);
     if (
       state !== undefined &&
       (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-      reusesPorts(state, sourceKey, segment.sequence)
+      reusesPorts(state, this.directionOf(state, source, sourceKey, segment), segment.sequence)
     ) {
       if (state.connection.closed === undefined) this.closeReused(state, packet);
       state = undefined;
     }
-    if (state === undefined) state = this.open(key, sourceKey, segment, packet);
-    const direction: FlowDirection = state.clientKey === sourceKey ? 0 : 1;
+    if (state === undefined) {
+      sourceKey ??= endpointKey(segment.sourceAddress, segment.sourcePort);
+      key ??= connectionKey(sourceKey, endpointKey(segment.destinationAddress, segment.destinationPort));
+      state = this.open(key, sourceKey, segment, packet);
+    }
+    const direction = this.directionOf(state, source, sourceKey, segment);
     const flow = state.flows[direction];
     const connection = state.connection;
     if (connection.closed === undefined) this.activity.touch(state);
@@ -433,7 +481,7 @@ class Reassembler implements TcpReassembler {
     if (length > 0) {
       if (relative <= 0) {
         if (relative + length > 0) {
-          this.deliver(state, direction, payload.subarray(-relative), packet);
+          this.deliver(state, direction, relative === 0 ? payload : payload.subarray(-relative), packet);
           this.drain(state, direction, packet);
         } else {
           connection.retransmissions[direction]++;
@@ -453,6 +501,27 @@ class Reassembler implements TcpReassembler {
     }
   }
 
+  /** 0 when the segment comes from the connection's client; by endpoint number (IPv4) or key. */
+  private directionOf(
+    state: ConnectionState,
+    source: number,
+    sourceKey: string | undefined,
+    segment: TcpSegment,
+  ): FlowDirection {
+    if (source >= 0) return state.clientNumber === source ? 0 : 1;
+    return state.clientKey === (sourceKey ?? endpointKey(segment.sourceAddress, segment.sourcePort)) ? 0 : 1;
+  }
+
+  /** Keeps the recent-connection cache a subset of the map: a state leaving the map leaves its slot. */
+  private unmap(state: ConnectionState): void {
+    if (this.connections.get(state.key) !== state) return;
+    this.connections.delete(state.key);
+    if (state.lowNumber >= 0) {
+      const slot = recentSlot(state.lowNumber, state.highNumber);
+      if (this.recent[slot] === state) this.recent[slot] = undefined;
+    }
+  }
+
   finish(): void {
     for (const state of this.connections.values()) {
       if (state.connection.closed !== undefined) continue;
@@ -461,6 +530,7 @@ class Reassembler implements TcpReassembler {
       this.callbacks.onClose?.(state.connection, "end");
     }
     this.connections.clear();
+    this.recent.fill(undefined);
     this.openCount = 0;
     this.halfOpenCount = 0;
     this.lingeringCount = 0;
@@ -487,10 +557,15 @@ class Reassembler implements TcpReassembler {
     const clientKey = sourceIsServer
       ? endpointKey(segment.destinationAddress, segment.destinationPort)
       : sourceKey;
+    const sourceNumber = endpointNumber(segment.sourceAddress, segment.sourcePort);
+    const destinationNumber = endpointNumber(segment.destinationAddress, segment.destinationPort);
     const state: ConnectionState = {
       connection,
       key,
       clientKey,
+      clientNumber: sourceIsServer ? destinationNumber : sourceNumber,
+      lowNumber: sourceNumber < destinationNumber ? sourceNumber : destinationNumber,
+      highNumber: sourceNumber < destinationNumber ? destinationNumber : sourceNumber,
       flows: [new Flow(), new Flow()],
       closedAt: 0,
       finOrResetSeen: false,
@@ -503,6 +578,7 @@ class Reassembler implements TcpReassembler {
     // Port reuse: the closed connection it replaces stops lingering now.
     if (previous !== undefined && previous.connection.closed !== undefined) this.forget(previous);
     this.connections.set(key, state);
+    if (sourceNumber >= 0) this.recent[recentSlot(state.lowNumber, state.highNumber)] = state;
     this.openCount++;
     this.halfOpenCount++;
     this.activity.append(state);
@@ -551,7 +627,7 @@ class Reassembler implements TcpReassembler {
     this.openCount--;
     this.activity.remove(state);
     if (!state.answered) this.halfOpenCount--;
-    if (this.connections.get(state.key) === state) this.connections.delete(state.key);
+    this.unmap(state);
     const why = (): string =>
       what === "half-open-connection"
         ? `more than ${this.limits.maxHalfOpenConnections} connections seen one way only (maxHalfOpenConnections)`
@@ -786,7 +862,7 @@ class Reassembler implements TcpReassembler {
     if (state.evicted) return;
     state.evicted = true;
     this.lingeringCount--;
-    if (this.connections.get(state.key) === state) this.connections.delete(state.key);
+    this.unmap(state);
   }
 
   /** Forgets connections closed long ago (in capture time), so that memory stays bounded on long captures. */

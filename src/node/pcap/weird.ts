@@ -61,6 +61,19 @@ export const WEIRD_BY_PROBLEM: ReadonlyMap<string, WeirdName> = new Map([
   ["capture:snapped-packet", ours("truncated_tcp_payload")],
 ]);
 
+/** WEIRD_BY_PROBLEM by layer, then type: found without building the `layer:type` string per problem. */
+function byLayer(table: ReadonlyMap<string, WeirdName>): ReadonlyMap<string, ReadonlyMap<string, WeirdName>> {
+  const layers = new Map<string, Map<string, WeirdName>>();
+  for (const [key, weird] of table) {
+    const [layer, type] = key.split(":") as [string, string];
+    const byType = layers.get(layer) ?? new Map<string, WeirdName>();
+    layers.set(layer, byType);
+    byType.set(type, weird);
+  }
+  return layers;
+}
+const WEIRD_BY_LAYER = /* @__PURE__ */ byLayer(WEIRD_BY_PROBLEM);
+
 /** What Zeek's FTP script checks in the fields of a command or reply (main.zeek), with its limits. */
 export const FIELD_LIMITS = {
   /** `FTP::max_user_length`: `FTP_user_too_long`. */
@@ -88,6 +101,19 @@ const CR = 0x0d;
 const NUL = 0x00;
 const IAC = 0xff;
 
+/**
+ * True when `bytes` hold what the line checks look for: a NUL, an IAC, or an LF without a CR before it
+ * (`previous`: the byte before them in their stream, -1 at its start or after a gap). Over a whole stream, so
+ * that a caller that saw none in it can tell the checks of its lines to skip their `raw`.
+ */
+export function hasOddLineBytes(bytes: Uint8Array, previous: number): boolean {
+  if (bytes.indexOf(NUL) !== -1 || bytes.indexOf(IAC) !== -1) return true;
+  for (let at = bytes.indexOf(LF); at !== -1; at = bytes.indexOf(LF, at + 1)) {
+    if ((at === 0 ? previous : bytes[at - 1]) !== CR) return true;
+  }
+  return false;
+}
+
 /** One row of weird.log. */
 export interface Weird {
   readonly ts: number | undefined;
@@ -104,8 +130,11 @@ export interface Weird {
 export interface WeirdDetector {
   /** A problem of one of our layers, on the control connection `conn` when known. */
   problem(problem: Problem, conn: ConnectionInfo | undefined, ts: number | undefined): void;
-  /** An exchange: the field limits and the line bytes of its command and replies. */
-  exchange(exchange: Exchange, conn: ConnectionInfo): void;
+  /**
+   * An exchange: the field limits and the line bytes of its command and replies. `plainReplyBytes`: the caller
+   * knows the replies' bytes hold no NUL, IAC or bare LF (their stream had none), so their `raw` is not read.
+   */
+  exchange(exchange: Exchange, conn: ConnectionInfo, plainReplyBytes?: boolean): void;
   /** The connection ended: forget which names it has written. */
   sessionEnd(uid: string | undefined): void;
   /** Occurrences so far, by name (also those not written again). */
@@ -151,7 +180,7 @@ export function createWeirdDetector(onWeird: (weird: Weird) => void): WeirdDetec
 
   return {
     problem(problem, conn, ts) {
-      const weird = WEIRD_BY_PROBLEM.get(`${problem.layer}:${problem.type}`);
+      const weird = WEIRD_BY_LAYER.get(problem.layer)?.get(problem.type);
       if (weird === undefined) return;
       const source = problem.layer === "capture" ? (problem.type === "malformed-ip" ? "IP" : "TCP") : "FTP";
       report(
@@ -162,7 +191,7 @@ export function createWeirdDetector(onWeird: (weird: Weird) => void): WeirdDetec
         problem.excerpt === undefined ? undefined : problem.excerpt.slice(0, 80),
       );
     },
-    exchange(exchange, conn) {
+    exchange(exchange, conn, plainReplyBytes = false) {
       const command = exchange.command;
       const ts = exchange.startTs;
       if (command !== undefined) {
@@ -183,7 +212,8 @@ export function createWeirdDetector(onWeird: (weird: Weird) => void): WeirdDetec
         const message = last.length > 4 ? last.length - 4 : 0;
         if (message > FIELD_LIMITS.replyMsg)
           report(zeek("FTP_reply_msg_too_long"), "FTP", conn, exchange.endTs ?? ts, String(message));
-        lineBytes(reply.raw, conn, exchange.endTs ?? ts);
+        // Reading `raw` may encode the reply's text again: skipped where it cannot find anything.
+        if (!plainReplyBytes) lineBytes(reply.raw, conn, exchange.endTs ?? ts);
       }
     },
     sessionEnd(uid) {

@@ -69,6 +69,27 @@ describe("packet batches", () => {
     });
   }
 
+  it("small frames: the rows grow as packets come, a batch holds at most 4096, each row is its packet", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "batches-"));
+    const frames = Array.from({ length: 5000 }, (_, i) => ({
+      data: ethernet(ipv4Tcp({ sport: 40000 + (i % 7), dport: 80, seq: i, payload: String(i) })),
+    }));
+    const path = join(dir, "small.pcap");
+    writeFileSync(path, pcapFile(frames));
+    const expected: unknown[] = [];
+    const reader = createCaptureReader({
+      onPacket: (p) => expected.push(plain(p, decodeFrame(p.linkType, p.data, p.originalLength))),
+      onError: (e) => {
+        throw e;
+      },
+    });
+    reader.feed(readFileSync(path));
+    reader.end();
+    const { items, packets } = await unpacked(path);
+    expect(items.filter((i): i is PacketBatch => !("end" in i)).map((b) => b.count)).toEqual([4096, 904]);
+    expect(packets).toEqual(expected);
+  });
+
   it("a batch holds at most BATCH_BYTES of frames (many batches for a large file); the end says the error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "batches-"));
     const payload = "x".repeat(1400);

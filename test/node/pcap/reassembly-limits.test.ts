@@ -225,6 +225,26 @@ describe("reassembly: caps on connections", () => {
     expect(dropped(h, "connection").length).toBeGreaterThan(0);
   });
 
+  it("a connection closed early for a cap or forgotten is not found again: its next segment opens a new stream", () => {
+    const h = harness({ maxConnections: 4 });
+    const opened: number[] = [];
+    handshake(h, 40000);
+    for (let i = 1; i <= 8; i++) handshake(h, 40000 + i); // 40000 is the least recently active: evicted
+    h.send(fromServer(40000, 5000, ACK, "x"));
+    // Forgotten after its linger time (240 capture-seconds after its close).
+    handshake(h, 50000, 1000);
+    h.send(fromClient(50000, 1000, FIN | ACK), 1000);
+    h.send(fromServer(50000, 5000, FIN | ACK), 1000);
+    handshake(h, 50001, 2000);
+    h.send(fromServer(50000, 5001, ACK, "y"), 2000);
+    for (const [key] of h.streams) opened.push(Number(key.split(":")[0]));
+    // Stream 0 (evicted) and stream 10 (forgotten) got no late bytes: new streams 9 and 12 did.
+    expect(h.streams.get("0:1")).toBeUndefined();
+    expect(h.streams.get("10:1")).toBeUndefined();
+    expect(h.reassembler.connectionCount).toBe(13);
+    expect(opened.sort((a, b) => a - b)).toEqual([9, 12]);
+  });
+
   it("remembers at most maxLingeringConnections closed connections, the oldest forgotten with state-dropped", () => {
     const h = harness();
     const n = 10000;

@@ -286,7 +286,7 @@ export class Capture {
         emit(true, ACK, text, skip);
         return this;
       },
-      s(text: string, skip = 0) {
+      s(text: string | Uint8Array, skip = 0) {
         emit(false, ACK, text, skip);
         return this;
       },

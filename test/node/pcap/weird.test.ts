@@ -9,6 +9,7 @@ import { analyzeFtpCapture } from "../../../src/node/pcap/ftp.js";
 import { createNoticeDetector, type Notice } from "../../../src/node/pcap/notices.js";
 import { createWeirdDetector, WEIRD_BY_PROBLEM, type Weird } from "../../../src/node/pcap/weird.js";
 import { configureProperties, fc, propertyTest } from "../../helpers/properties.js";
+import { Capture } from "./synthetic.js";
 import { readDissectorFile } from "./tshark.js";
 
 configureProperties();
@@ -124,6 +125,44 @@ describe("weirds of lines and fields", () => {
     ]);
     expect(counts).toMatchObject({ line_terminated_with_single_LF: 2, NUL_in_line: 2 });
     expect(weirds.every((w) => w.conn?.uid === "C1" && w.source === "FTP")).toBe(true);
+  });
+
+  it("from a capture: replies' raw is skipped only while the server's bytes are plain, so nothing is missed", async () => {
+    const capture = new Capture();
+    const ftp = capture.conversation([10, 0, 0, 2], 40000, [10, 0, 0, 1], 21).handshake();
+    // CR LF split across two segments is no bare LF.
+    ftp.s("220 hi\r").s("\n").c("NOOP\r\n").s("200 ok\r\n");
+    ftp.c("NOOP\r\n").s("200 lf\n").c("NOOP\r\n").s("200 c\0d\r\n");
+    ftp
+      .c("NOOP\r\n")
+      .s(new Uint8Array([0x32, 0x30, 0x30, 0x20, 0xff, 0xf1, 0x65, 0x0d, 0x0a]))
+      .close();
+    const clean = new Capture();
+    clean.conversation([10, 0, 0, 2], 40001, [10, 0, 0, 1], 21).handshake().s("220 hi\r").s("\n").close();
+    const analyse = async (file: Uint8Array) => {
+      const detector = createWeirdDetector(() => {});
+      const plain: boolean[] = [];
+      await analyzeFtpCapture(
+        (async function* () {
+          yield file;
+        })(),
+        {
+          onExchange(exchange, control) {
+            plain.push(!control.serverLineBytesOdd);
+            detector.exchange(exchange, control.info, !control.serverLineBytesOdd);
+          },
+        },
+      );
+      return { counts: detector.counts, plain };
+    };
+    const { counts, plain } = await analyse(capture.bytes());
+    expect(plain).toEqual([true, true, false, false, false]);
+    expect(counts).toEqual({
+      line_terminated_with_single_LF: 1,
+      NUL_in_line: 1,
+      FTP_telnet_command_in_line: 1,
+    });
+    expect((await analyse(clean.bytes())).plain).toEqual([true]);
   });
 
   it("an invalid command and a line without a reply code map through the table", () => {
