@@ -17,7 +17,12 @@ import { GREETING_REPLIES, TRANSFER_COMMANDS } from "../../connection/rules.js";
 import { HYPHEN, SPACE } from "../../lines/bytes.js";
 import { openingCode } from "../../reply/grammar.js";
 import type { ReplyParserOptions } from "../../reply/parser.js";
-import { type CaptureStats, createTcpCapture, type TcpCaptureOptions } from "./capture.js";
+import {
+  type CaptureStats,
+  createTcpCapture,
+  type TcpCaptureCallbacks,
+  type TcpCaptureOptions,
+} from "./capture.js";
 import {
   DataConnections,
   type DataOwner,
@@ -299,40 +304,150 @@ function withFile(reported: Omit<DataConnection, "file" | "verdict">, files: Cap
   return { ...reported, file, verdict };
 }
 
-/** Creates a push analyzer: feed it the capture file's bytes. */
-export function createFtpCaptureAnalyzer(
-  callbacks: FtpCaptureCallbacks,
-  options: FtpCaptureOptions = {},
-): FtpCaptureAnalyzer {
-  const ports = new Set(options.ports ?? [21]);
-  const detectByGreeting = options.detectByGreeting ?? true;
-  const roles = new Map<number, ConnectionRole>();
-  let controlCount = 0;
-  let otherCount = 0;
-  let currentPacket: CapturedPacket | undefined;
-  const maxTlsBytes = options.maxTlsHandshakeBytes ?? DEFAULT_MAX_TLS_HANDSHAKE_BYTES;
+/**
+ * The analysis of one capture: what each TCP connection is (control, data, other, not known yet), and where its
+ * bytes go. The TCP capture calls its methods; each handles one event.
+ */
+class CaptureAnalysis implements TcpCaptureCallbacks {
+  readonly files: CaptureFiles;
+  readonly data: DataConnections;
+  controlCount = 0;
+  otherCount = 0;
+  readonly #callbacks: FtpCaptureCallbacks;
+  readonly #options: FtpCaptureOptions;
+  readonly #ports: ReadonlySet<number>;
+  readonly #roles = new Map<number, ConnectionRole>();
+  #packet: CapturedPacket | undefined;
 
-  const diagnostic = (d: CaptureDiagnostic): void => callbacks.onDiagnostic?.(d);
-  const files = new CaptureFiles(options.files ?? {}, (problem) =>
-    diagnostic({
-      layer: "capture",
-      ...problem,
-      frame: currentPacket?.frame ?? 0,
-      fileOffset: currentPacket?.fileOffset ?? 0,
-    }),
-  );
-  const data = new DataConnections(
-    options.maxPendingDataConnections ?? DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
-    (reported) => callbacks.onDataConnection?.(withFile(reported, files)),
-    diagnostic,
-    () => ({ frame: currentPacket?.frame ?? 0, fileOffset: currentPacket?.fileOffset ?? 0 }),
-  );
+  constructor(callbacks: FtpCaptureCallbacks, options: FtpCaptureOptions) {
+    this.#callbacks = callbacks;
+    this.#options = options;
+    this.#ports = new Set(options.ports ?? [21]);
+    this.files = new CaptureFiles(options.files ?? {}, (problem) =>
+      this.onDiagnostic({ layer: "capture", ...problem, ...this.#where() }),
+    );
+    this.data = new DataConnections(
+      options.maxPendingDataConnections ?? DEFAULT_MAX_PENDING_DATA_CONNECTIONS,
+      (reported) => callbacks.onDataConnection?.(withFile(reported, this.files)),
+      (diagnostic) => this.onDiagnostic(diagnostic),
+      () => this.#where(),
+    );
+  }
 
-  const startControl = (
+  /** The packet being read, for a diagnostic. */
+  #where(): { frame: number; fileOffset: number } {
+    return { frame: this.#packet?.frame ?? 0, fileOffset: this.#packet?.fileOffset ?? 0 };
+  }
+
+  onDiagnostic(diagnostic: CaptureDiagnostic): void {
+    this.#callbacks.onDiagnostic?.(diagnostic);
+  }
+
+  onPacket(packet: CapturedPacket): void {
+    this.#packet = packet;
+  }
+
+  onConnection(tcp: TcpConnection, packet: CapturedPacket): void {
+    const role = this.#classify(tcp, packet);
+    this.#roles.set(tcp.index, role);
+    if (role.role === Role.Other) this.otherCount++;
+  }
+
+  onData(
     tcp: TcpConnection,
-    foundBy: "port" | "greeting",
+    direction: FlowDirection,
+    bytes: Uint8Array,
+    _position: number,
     packet: CapturedPacket,
-  ): ControlState => {
+  ): void {
+    const role = this.#roles.get(tcp.index);
+    if (role === undefined) return;
+    if (role.role === Role.Control) this.#feedControl(role.control!, direction, bytes, packet);
+    else if (role.role === Role.Data) this.files.data(tcp, direction, bytes, secondsOf(packet));
+    else if (role.role === Role.Unknown) this.#probe(tcp, role, direction, bytes, packet);
+  }
+
+  onGap(tcp: TcpConnection, direction: FlowDirection, position: number, missingBytes: number): void {
+    this.onDiagnostic({
+      layer: "capture",
+      type: "gap",
+      message: `stream ${tcp.index}: ${missingBytes} bytes ${direction === 0 ? "client→server" : "server→client"} missing from the capture at byte ${position}; parser resynced`,
+      ...this.#where(),
+      stream: tcp.index,
+      streamOffset: position,
+      missingBytes,
+      direction: direction === 0 ? "client-to-server" : "server-to-client",
+    });
+    const role = this.#roles.get(tcp.index);
+    if (role?.role === Role.Data) this.files.gap(tcp, direction, missingBytes);
+    if (role?.role === Role.Control) {
+      // The bytes after a hole start mid-line: drop the partial state and resync on the next line.
+      const state = role.control!;
+      state.connection.gap(direction === 1 ? "server" : "client", missingBytes, state.ts);
+      if (direction === 1) state.lastServerByte = -1;
+    }
+  }
+
+  onClose(tcp: TcpConnection, how: "fin" | "rst" | "end"): void {
+    const role = this.#roles.get(tcp.index);
+    if (role === undefined) return;
+    if (role.role === Role.Control) this.#endControl(role.control!);
+    else if (role.role === Role.Data) {
+      this.files.close(tcp);
+      this.data.closed(role.data!, how);
+    } else if (role.role === Role.Unknown) this.otherCount++;
+    this.#roles.delete(tcp.index);
+  }
+
+  #classify(tcp: TcpConnection, packet: CapturedPacket): ConnectionRole {
+    const ports = this.#ports;
+    if (ports.has(tcp.server.port))
+      return { role: Role.Control, control: this.#startControl(tcp, "port", packet) };
+    const matched = this.data.match(tcp);
+    if (matched !== undefined) return { role: Role.Data, data: matched };
+    if (ports.has(tcp.client.port) && !tcp.handshakeSeen) {
+      // The capture missed the SYN and the first packet came from the server: swap nothing, but treat it as
+      // control (the session then sees the server's bytes as direction 0). Rare; reported.
+      this.onDiagnostic({
+        layer: "capture",
+        type: "missing-handshake",
+        message: `stream ${tcp.index}: control connection seen from the server side first; not analysed`,
+        frame: packet.frame,
+        fileOffset: packet.fileOffset,
+        stream: tcp.index,
+      });
+      return { role: Role.Other };
+    }
+    return (this.#options.detectByGreeting ?? true)
+      ? { role: Role.Unknown, probe: new Uint8Array(0), held: [] }
+      : { role: Role.Other };
+  }
+
+  /** A connection not known yet: its first bytes say whether it opens with a greeting (then its held bytes are read). */
+  #probe(
+    tcp: TcpConnection,
+    role: ConnectionRole,
+    direction: FlowDirection,
+    bytes: Uint8Array,
+    packet: CapturedPacket,
+  ): void {
+    const seen = probeGreeting(role, direction, bytes, packet);
+    if (seen === Probe.Wait) return;
+    const held = role.held!;
+    role.held = undefined;
+    if (seen === Probe.Other) {
+      role.role = Role.Other;
+      this.otherCount++;
+      return;
+    }
+    role.role = Role.Control;
+    role.control = this.#startControl(tcp, "greeting", packet);
+    for (const [heldDirection, heldBytes, heldPacket] of held) {
+      this.#feedControl(role.control, heldDirection, heldBytes, heldPacket);
+    }
+  }
+
+  #startControl(tcp: TcpConnection, foundBy: "port" | "greeting", packet: CapturedPacket): ControlState {
     const control: MutableControl = {
       tcp,
       foundBy,
@@ -345,39 +460,10 @@ export function createFtpCaptureAnalyzer(
         respPort: tcp.server.port,
       },
     };
-    const stateRef: { current?: ControlState } = {};
-    const connection = createControlConnection({
-      encoding: options.encoding,
-      replies: options.replyParser,
-      session: {
-        ...options.session,
-        // A capture that begins mid-connection misses the greeting.
-        expectGreeting: tcp.handshakeSeen,
-        endpoints: { clientHost: control.info.origHost, serverHost: control.info.respHost },
-      },
-      onExchange(exchange) {
-        onControlExchange(stateRef.current!, exchange);
-      },
-      onEncrypted(chunk, direction) {
-        const state = stateRef.current!;
-        if (maxTlsBytes <= 0) return;
-        state.tls ??= createTlsReader(maxTlsBytes);
-        if (!state.tls.done) state.tls.feed(direction, chunk);
-      },
-      onCommand(command) {
-        data.command(stateRef.current!, command);
-      },
-      onProblem(problem) {
-        callbacks.onControlProblem?.(problem, control);
-        // The dialogue's own findings are on its exchanges.
-        if (problem.layer === "dialogue") return;
-        diagnostic(captureDiagnosticOf(problem, tcp, currentPacket ?? packet));
-      },
-    });
     const state: ControlState = {
       control,
       lastServerByte: -1,
-      connection,
+      connection: this.#connectionOf(control, () => state, packet),
       ts: secondsOf(packet),
       unpairedData: [],
       unpairedTransfers: [],
@@ -385,46 +471,53 @@ export function createFtpCaptureAnalyzer(
       ended: false,
       contexts: new TransferContexts(),
     };
-    stateRef.current = state;
-    controlCount++;
-    callbacks.onControlConnection?.(control);
+    this.controlCount++;
+    this.#callbacks.onControlConnection?.(control);
     return state;
-  };
+  }
 
-  const onControlExchange = (state: ControlState, exchange: Exchange): void => {
+  /** The one control connection composition (connection.ts), with the capture's endpoints and hooks. */
+  #connectionOf(control: ControlConnection, state: () => ControlState, packet: CapturedPacket): Connection {
+    const options = this.#options;
+    const maxTlsBytes = options.maxTlsHandshakeBytes ?? DEFAULT_MAX_TLS_HANDSHAKE_BYTES;
+    return createControlConnection({
+      encoding: options.encoding,
+      replies: options.replyParser,
+      session: {
+        ...options.session,
+        // A capture that begins mid-connection misses the greeting.
+        expectGreeting: control.tcp.handshakeSeen,
+        endpoints: { clientHost: control.info.origHost, serverHost: control.info.respHost },
+      },
+      onExchange: (exchange) => this.#exchange(state(), exchange),
+      onEncrypted(chunk, direction) {
+        if (maxTlsBytes <= 0) return;
+        const current = state();
+        current.tls ??= createTlsReader(maxTlsBytes);
+        if (!current.tls.done) current.tls.feed(direction, chunk);
+      },
+      onCommand: (command) => this.data.command(state(), command),
+      onProblem: (problem) => {
+        this.#callbacks.onControlProblem?.(problem, control);
+        // The dialogue's own findings are on its exchanges.
+        if (problem.layer === "dialogue") return;
+        this.onDiagnostic(captureDiagnosticOf(problem, control.tcp, this.#packet ?? packet));
+      },
+    });
+  }
+
+  #exchange(state: ControlState, exchange: Exchange): void {
     state.contexts.exchange(exchange);
-    callbacks.onExchange(exchange, state.control, transferInProgress(state, exchange, files));
-    data.exchange(state, exchange);
-  };
+    this.#callbacks.onExchange(exchange, state.control, transferInProgress(state, exchange, this.files));
+    this.data.exchange(state, exchange);
+  }
 
-  const classify = (tcp: TcpConnection, packet: CapturedPacket): ConnectionRole => {
-    if (ports.has(tcp.server.port)) return { role: Role.Control, control: startControl(tcp, "port", packet) };
-    const matched = data.match(tcp);
-    if (matched !== undefined) return { role: Role.Data, data: matched };
-    if (ports.has(tcp.client.port) && !tcp.handshakeSeen) {
-      // The capture missed the SYN and the first packet came from the server: swap nothing, but treat it as
-      // control (the session then sees the server's bytes as direction 0). Rare; reported.
-      diagnostic({
-        layer: "capture",
-        type: "missing-handshake",
-        message: `stream ${tcp.index}: control connection seen from the server side first; not analysed`,
-        frame: packet.frame,
-        fileOffset: packet.fileOffset,
-        stream: tcp.index,
-      });
-      return { role: Role.Other };
-    }
-    return detectByGreeting
-      ? { role: Role.Unknown, probe: new Uint8Array(0), held: [] }
-      : { role: Role.Other };
-  };
-
-  const feedControl = (
+  #feedControl(
     state: ControlState,
     direction: FlowDirection,
     bytes: Uint8Array,
     packet: CapturedPacket,
-  ): void => {
+  ): void {
     const ts = secondsOf(packet);
     state.ts = ts;
     if (direction === 0) {
@@ -437,110 +530,45 @@ export function createFtpCaptureAnalyzer(
       state.lastServerByte = bytes[bytes.length - 1]!;
     }
     state.connection.fromServer(bytes, ts);
-  };
+  }
 
-  const capture = createTcpCapture(
-    {
-      onPacket(packet) {
-        currentPacket = packet;
-      },
-      onConnection(tcp, packet) {
-        const role = classify(tcp, packet);
-        roles.set(tcp.index, role);
-        if (role.role === Role.Other) otherCount++;
-      },
-      onData(tcp, direction, bytes, _position, packet) {
-        const role = roles.get(tcp.index);
-        if (role === undefined) return;
-        if (role.role === Role.Control) {
-          feedControl(role.control!, direction, bytes, packet);
-          return;
-        }
-        if (role.role === Role.Data) files.data(tcp, direction, bytes, secondsOf(packet));
-        if (role.role !== Role.Unknown) return;
-        const seen = probeGreeting(role, direction, bytes, packet);
-        if (seen === Probe.Wait) return;
-        const held = role.held!;
-        role.held = undefined;
-        if (seen === Probe.Other) {
-          role.role = Role.Other;
-          otherCount++;
-          return;
-        }
-        role.role = Role.Control;
-        role.control = startControl(tcp, "greeting", packet);
-        for (const [heldDirection, heldBytes, heldPacket] of held) {
-          feedControl(role.control, heldDirection, heldBytes, heldPacket);
-        }
-      },
-      onGap(tcp, direction, position, missingBytes) {
-        diagnostic({
-          layer: "capture",
-          type: "gap",
-          message: `stream ${tcp.index}: ${missingBytes} bytes ${direction === 0 ? "client→server" : "server→client"} missing from the capture at byte ${position}; parser resynced`,
-          frame: currentPacket?.frame ?? 0,
-          fileOffset: currentPacket?.fileOffset ?? 0,
-          stream: tcp.index,
-          streamOffset: position,
-          missingBytes,
-          direction: direction === 0 ? "client-to-server" : "server-to-client",
-        });
-        const role = roles.get(tcp.index);
-        if (role?.role === Role.Data) files.gap(tcp, direction, missingBytes);
-        if (role?.role === Role.Control) {
-          // The bytes after a hole start mid-line: drop the partial state and resync on the next line.
-          role.control!.connection.gap(direction === 1 ? "server" : "client", missingBytes, role.control!.ts);
-          if (direction === 1) role.control!.lastServerByte = -1;
-        }
-      },
-      onClose(tcp, how) {
-        const role = roles.get(tcp.index);
-        if (role === undefined) return;
-        if (role.role === Role.Control) {
-          const state = role.control!;
-          const ts = currentPacket === undefined ? state.ts : secondsOf(currentPacket);
-          state.ts = ts;
-          state.connection.end(ts);
-          state.ended = true;
-          if (state.tls !== undefined) callbacks.onTls?.(state.tls.handshake, state.control);
-          callbacks.onControlEnd?.(state.control);
-          data.ended(state);
-        } else if (role.role === Role.Data) {
-          files.close(tcp);
-          data.closed(role.data!, how);
-        } else if (role.role === Role.Unknown) {
-          otherCount++;
-        }
-        roles.delete(tcp.index);
-      },
-      onDiagnostic: diagnostic,
-    },
-    options,
-  );
+  #endControl(state: ControlState): void {
+    const ts = this.#packet === undefined ? state.ts : secondsOf(this.#packet);
+    state.ts = ts;
+    state.connection.end(ts);
+    state.ended = true;
+    if (state.tls !== undefined) this.#callbacks.onTls?.(state.tls.handshake, state.control);
+    this.#callbacks.onControlEnd?.(state.control);
+    this.data.ended(state);
+  }
+}
 
+/** Creates a push analyzer: feed it the capture file's bytes. */
+export function createFtpCaptureAnalyzer(
+  callbacks: FtpCaptureCallbacks,
+  options: FtpCaptureOptions = {},
+): FtpCaptureAnalyzer {
+  const analysis = new CaptureAnalysis(callbacks, options);
+  const capture = createTcpCapture(analysis, options);
   const counts = (): FtpCaptureResult => {
+    const data = analysis.data;
     if (data.dropped > 0) capture.stats.dropped["pending-data-connection"] = data.dropped;
     return {
       stats: capture.stats,
-      controlConnections: controlCount,
+      controlConnections: analysis.controlCount,
       dataConnections: data.count,
-      otherConnections: otherCount,
+      otherConnections: analysis.otherCount,
     };
   };
-
   return {
-    feed(chunk) {
-      capture.feed(chunk);
-    },
+    feed: (chunk) => capture.feed(chunk),
     get failed() {
       return capture.error !== undefined;
     },
     get pendingExpectations() {
-      return data.pending;
+      return analysis.data.pending;
     },
-    packet(packet, decoded) {
-      capture.packet(packet, decoded);
-    },
+    packet: (packet, decoded) => capture.packet(packet, decoded),
     finish() {
       capture.finish();
       return counts();
