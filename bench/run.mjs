@@ -5,6 +5,7 @@
 //   --write           also write bench/RESULTS.md and /tmp/readme-parts/bench-table.md (README table)
 //   --only=a,b        sections: throughput, scaling, hostile, pcap-hostile, decoders, rss, bundle
 //   FTP_REPLY_DIST    directory of the built library (default ../dist)
+// Each throughput cell runs in a process of its own (all contenders interleaved in it; see measureCellInChild).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -100,13 +101,17 @@ const CHUNKINGS = [
   { label: "1 B", size: 1, scaleTo: 128 * KIB },
 ];
 
-function corpora() {
-  const list = [{ name: "session mix", description: "", corpus: sessionCorpus(2 * MIB) }];
-  const fixtures = fixtureCorpus(root, 2 * MIB, library);
+/** The throughput corpora (seeded: the same bytes in every process), or only the one named `only`. */
+function corpora(only) {
+  const wanted = (name) => only === undefined || only === name;
+  const list = [];
+  if (wanted("session mix"))
+    list.push({ name: "session mix", description: "", corpus: sessionCorpus(2 * MIB) });
+  const fixtures = wanted("real servers") ? fixtureCorpus(root, 2 * MIB, library) : undefined;
   if (fixtures !== undefined) list.push({ name: "real servers", description: "", corpus: fixtures });
-  // Last: on the listings at small chunks the quadratic peers allocate gigabytes of garbage strings, after which
-  // V8's heap stays large and its background GC threads slow every contender of the cells that follow.
-  list.push({ name: "STAT listings", description: "", corpus: listingCorpus(2 * MIB) });
+  if (wanted("STAT listings")) {
+    list.push({ name: "STAT listings", description: "", corpus: listingCorpus(2 * MIB) });
+  }
   for (const entry of list) {
     const { corpus } = entry;
     const perReply = corpus.data.length / corpus.replies;
@@ -129,8 +134,8 @@ function peerCell(result, expected) {
   return `${fixed(result.mbPerSecond)}${mismatch ? " ≠" : ""}`;
 }
 
-function throughputSection(summary) {
-  const contenders = [
+function throughputContenders() {
+  return [
     ftpReplyContender(library),
     basicFtpContender(),
     ftpResponseParserContender(),
@@ -138,6 +143,48 @@ function throughputSection(summary) {
     floorContender(),
     limitContender(),
   ];
+}
+
+/**
+ * One cell (corpus × chunking), all contenders interleaved in one process — a process of its own: on the listings
+ * the quadratic peers allocate gigabytes of garbage strings, after which V8's heap stays large and its GC slows
+ * every contender of the cells that follow (ftp-reply, which holds a listing's lines until the reply closes, 5×
+ * on the next cell).
+ */
+function measureCellInChild(corpusName, chunkingLabel) {
+  const child = spawnSync(
+    process.execPath,
+    [
+      fileURLToPath(import.meta.url),
+      `--cell=${corpusName}|${chunkingLabel}`,
+      ...(quick ? ["--quick"] : []),
+    ].concat(useCpuTime ? ["--cpu"] : []),
+    { encoding: "utf8", maxBuffer: 64 * MIB, env: { ...process.env, FTP_REPLY_DIST: distDirectory } },
+  );
+  if (child.status !== 0) throw new Error(`cell ${corpusName} / ${chunkingLabel} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1));
+}
+
+/** Child mode (`--cell=<corpus>|<chunking>`): measure that cell, print its results as JSON, exit. */
+function measureOneCell(cell) {
+  const [corpusName, chunkingLabel] = cell.split("|");
+  const { corpus } = corpora(corpusName)[0];
+  const chunking = CHUNKINGS.find((candidate) => candidate.label === chunkingLabel);
+  const cellCorpus = chunking.scaleTo === undefined ? corpus : scaleDown(corpus, chunking.scaleTo);
+  const results = measureCell({
+    corpus: cellCorpus,
+    chunkSize: chunking.size,
+    contenders: throughputContenders(),
+    rounds: ROUNDS,
+    repeatTargetMs: REPEAT_TARGET_MS,
+    collectGarbage,
+    useCpuTime,
+  });
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+function throughputSection(summary) {
+  const contenders = throughputContenders();
   const peers = contenders.filter(
     (contender) => contender.name !== "ftp-reply" && contender.limit !== true && contender.floor !== true,
   );
@@ -164,15 +211,7 @@ function throughputSection(summary) {
     for (const chunking of CHUNKINGS) {
       const cellCorpus = chunking.scaleTo === undefined ? corpus : scaleDown(corpus, chunking.scaleTo);
       log(`throughput: ${name}, ${chunking.label} (${bytes(cellCorpus.data.length)})`);
-      const results = measureCell({
-        corpus: cellCorpus,
-        chunkSize: chunking.size,
-        contenders,
-        rounds: ROUNDS,
-        repeatTargetMs: REPEAT_TARGET_MS,
-        collectGarbage,
-        useCpuTime,
-      });
+      const results = measureCellInChild(name, chunking.label);
       const ours = results[0];
       const limit = results.find((result) => result.limit);
       const floor = results.find((result) => result.floor);
@@ -547,6 +586,12 @@ async function bundleSection() {
 }
 
 // ─── main ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const cellArgument = args.find((arg) => arg.startsWith("--cell="));
+if (cellArgument !== undefined) {
+  measureOneCell(cellArgument.slice("--cell=".length));
+  process.exit(0);
+}
 
 const started = machine();
 const startTime = performance.now();
