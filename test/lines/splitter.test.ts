@@ -153,4 +153,34 @@ describe("held lines", () => {
       "end @25 0 false",
     ]);
   });
+
+  test("a throw while held lines go out before a big chunk: the rest stays held, nothing is lost or repeated", () => {
+    let thrown = false;
+    const long = (name: string) => ` ${name}${"-".repeat(150)}`;
+    const { events, sink } = recorder(true, (text) => {
+      if (text === long("b") && !thrown) {
+        thrown = true;
+        throw new Error("boom");
+      }
+    });
+    const splitter = new LineSplitter(sink, { maxLineLength: 1000, keepOfLongLine: 8 });
+    for (const piece of chunked(encoder.encode(`${long("a")}\r\n${long("b")}\r\n${long("c")}\r\n`), 60)) {
+      splitter.feed(piece);
+    }
+    expect(events).toEqual([]);
+    // A chunk of 512 bytes or more takes the other path: the held lines go out first.
+    const big = encoder.encode(`x\r\n${"y".repeat(600)}\r\n`);
+    expect(() => splitter.feed(big)).toThrow("boom");
+    splitter.feed("z\r\n");
+    splitter.end();
+    expect(events).toEqual([
+      `line ${JSON.stringify(long("a"))} @0+154 0`,
+      `line ${JSON.stringify(long("b"))} @154+154 0`,
+      `line ${JSON.stringify(long("c"))} @308+154 0`,
+      'line "x" @462+3 0',
+      `line ${JSON.stringify("y".repeat(600))} @465+602 0`,
+      'line "z" @1067+3 0',
+      "end @1070 0 false",
+    ]);
+  });
 });

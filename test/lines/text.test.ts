@@ -1,5 +1,5 @@
 /** UTF-8 decoding of a range of bytes: the same characters as `TextDecoder` for any bytes, whichever decoder runs. */
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { decodeUtf8 } from "../../src/lines/text.js";
 import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
 
@@ -61,5 +61,38 @@ describe("decodeUtf8", () => {
     }
     expect(decodeUtf8(withInvalid, 0, 3)).toBe("\uFEFF");
     expect(decodeUtf8(withInvalid, 12, 16)).toBe("\uFFFD\uFFFD\uFFFD\uFFFD");
+  });
+});
+
+describe("the engine's range decoder", () => {
+  /** Loads text.ts again with `Buffer.prototype.utf8Slice` replaced (the real Buffer otherwise, for the runner). */
+  async function loadWith(utf8Slice: unknown): Promise<typeof decodeUtf8> {
+    const real = globalThis.Buffer;
+    const prototype = Object.create(real.prototype, { utf8Slice: { value: utf8Slice } });
+    const fake = Object.assign(Object.create(real), { prototype });
+    try {
+      (globalThis as { Buffer: unknown }).Buffer = fake;
+      vi.resetModules();
+      return (await import("../../src/lines/text.js")).decodeUtf8;
+    } finally {
+      globalThis.Buffer = real;
+    }
+  }
+
+  const bytes = Uint8Array.of(0x61, 0xef, 0xbb, 0xbf, 0xe2, 0x82, 0xac, 0xff, 0x62);
+
+  test.each([
+    ["decodes differently", () => "not what TextDecoder says"],
+    [
+      "throws",
+      () => {
+        throw new TypeError("argument must be a buffer");
+      },
+    ],
+    ["is missing", undefined],
+  ])("one that %s is not used: ranges decode as TextDecoder does", async (_, utf8Slice) => {
+    const decode = await loadWith(utf8Slice);
+    expect(decode(bytes, 0, bytes.length)).toBe(textDecoder.decode(bytes));
+    expect(decode(bytes, 1, 7)).toBe("\uFEFF€");
   });
 });
