@@ -182,7 +182,8 @@ export class LineSplitter {
 
   /**
    * What the splitter holds (see memory.ts): the unfinished line's buffer (at most about twice `maxLineLength` +
-   * 512 bytes, and up to 4 KiB of held lines) and the kept head of a cut line. Chunks a callback feeds wait in a queue: that is the caller's.
+   * 512 bytes, and up to 4 KiB of held lines) and the kept head of a cut line. Chunks a callback feeds wait in a
+   * queue: that is the caller's.
    */
   [RETAINED_BYTES](): number {
     return bytesBytes(this.#carry) + bytesBytes(this.#cutHead);

@@ -121,7 +121,7 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
 
 /** Decodes bytes for an error excerpt: at most `max` characters, never throws. */
 export function excerptOf(bytes: Uint8Array, max = 80): string {
-  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, max * 4));
+  const text = utf8.decode(bytes.subarray(0, max * 4));
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

@@ -9,6 +9,8 @@
  * every occurrence is counted.
  */
 import type { Exchange } from "../../connection/types.js";
+import { CR, LF } from "../../lines/bytes.js";
+import { IAC } from "../../lines/telnet.js";
 import type { Problem } from "../../problem.js";
 import type { ConnectionInfo } from "../../records.js";
 
@@ -96,10 +98,7 @@ export const LINE_WEIRDS = {
 
 /** Distinct connections whose written names are remembered; beyond, the oldest is forgotten. */
 const MAX_TRACKED_CONNECTIONS = 65536;
-const LF = 0x0a;
-const CR = 0x0d;
 const NUL = 0x00;
-const IAC = 0xff;
 
 /**
  * True when `bytes` hold what the line checks look for: a NUL, an IAC, or an LF without a CR before it
