@@ -6,6 +6,7 @@
  * `CommandEncodeError` before any byte exists. A 0xFF byte is doubled (RFC 854: `IAC IAC` is a data byte 0xFF),
  * so that no argument can inject a Telnet command either.
  */
+import { CR, LF, SPACE } from "../lines/bytes.js";
 import { IAC } from "../lines/telnet.js";
 import { CommandEncodeError } from "./errors.js";
 
@@ -18,10 +19,7 @@ export type CommandArgument = string | Uint8Array;
  */
 export type CommandEncoding = "utf-8" | "latin1" | ((text: string) => Uint8Array);
 
-const CR = 0x0d;
-const LF = 0x0a;
 const NUL = 0x00;
-const SPACE = 0x20;
 const MAX_VERB_LENGTH = 16;
 
 const utf8 = new TextEncoder();

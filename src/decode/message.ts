@@ -6,6 +6,7 @@
  * §4.2: the code prefix removed from the first and the last line, and from inner lines that repeat the reply's
  * own code). Any other string is the message alone.
  */
+import { CR, DIGIT_0, DIGIT_9, HYPHEN, LF, SPACE } from "../lines/bytes.js";
 import { closes, innerLineText, openingCode, replyText } from "../reply/grammar.js";
 import type { Reply } from "../reply/reply.js";
 import {
@@ -17,17 +18,13 @@ import {
 } from "./errors.js";
 
 const TAB = 0x09;
-export const LF = 0x0a;
-export const CR = 0x0d;
-const SPACE = 0x20;
+
+export { CR, DIGIT_0, HYPHEN, LF };
 export const QUOTE = 0x22;
 export const RIGHT_PAREN = 0x29;
 export const PLUS = 0x2b;
 export const COMMA = 0x2c;
-export const HYPHEN = 0x2d;
 export const FULL_STOP = 0x2e;
-export const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
 export const EQUALS = 0x3d;
 /** RFC 2428 §3: an EPSV delimiter is one of the printable characters 33–126. */
 export const EXCLAMATION = 0x21;

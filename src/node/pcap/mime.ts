@@ -3,6 +3,7 @@
  * scripts/base/frameworks/files/magic/*.sig), so `mime_type` in our ftp.log and files.log reads as Zeek's would.
  * No libmagic: a prefix (or a fixed offset) per type, then a text test.
  */
+import { CR, LF, SPACE } from "../../lines/bytes.js";
 
 /** One magic number: `bytes` at `offset` in the file means `mime`. */
 export interface MagicNumber {
@@ -44,9 +45,6 @@ export const MIME_SNIFF_LENGTH = 512;
 /** Zeek's plain-text signature wants 10 text characters before it says `text/plain`. */
 const MIN_TEXT_LENGTH = 10;
 const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
 const TILDE = 0x7e;
 
 function matches(bytes: Uint8Array, magic: MagicNumber): boolean {

@@ -12,6 +12,7 @@
  * message without a syslog prefix (a daemon that writes the newlines as they are) go on with it.
  * `[INFO] New connection from H` starts a new connection. Other messages carry no protocol line.
  */
+import { LF } from "../../lines/bytes.js";
 import {
   CR,
   DIGIT_0,
@@ -27,7 +28,6 @@ import {
 import type { TranscriptFormat, TranscriptReader, TranscriptReaderContext, TranscriptSink } from "./types.js";
 
 const HASH = 0x23;
-const LF = 0x0a;
 
 /**
  * The syslog timestamp at the start of the line → seconds since the Unix epoch; the traditional form has no year

@@ -11,6 +11,7 @@
  * `OK DOWNLOAD` …) carry no protocol line. Times are local (read here as UTC). Concurrent sessions interleave:
  * see `createVsftpdReader` for how lines find their session.
  */
+import { HYPHEN } from "../../lines/bytes.js";
 import {
   excerpt,
   indexOfAscii,
@@ -25,7 +26,6 @@ import {
 } from "./bytes.js";
 import type { TranscriptFormat, TranscriptReader, TranscriptSink } from "./types.js";
 
-const HYPHEN = 0x2d;
 const QUESTION_MARK = 0x3f;
 
 /** `Tue Nov 24 14:06:07 2026` → epoch seconds, or -1. */
