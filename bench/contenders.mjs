@@ -11,7 +11,22 @@ const LF = 10;
  * makes a lazily built string (a rope) pay for being flattened, so no contender can defer the work.
  */
 function touch(text) {
+  if (recorded !== undefined) recorded.push(text);
   return text.length === 0 ? 0 : text.length + text.charCodeAt(text.length - 1);
+}
+
+/** The texts `touch` saw, while `recordTexts` runs (never while timing). */
+let recorded;
+
+/** Runs `run` and returns every reply text the contender handed its client, in order (for the text check). */
+export function recordTexts(run) {
+  recorded = [];
+  try {
+    run();
+    return recorded;
+  } finally {
+    recorded = undefined;
+  }
 }
 
 /** How often (in chunks) the deadline is checked: rare enough to cost nothing, often enough to stop. */

@@ -130,8 +130,15 @@ function peerCell(result, expected) {
       result.mbPerSecond === undefined ? "" : `${fixed(result.mbPerSecond)} in the rounds before; `;
     return `timed out (> ${RUN_DEADLINE_MS / 1000} s; ${earlier}${fixed(rate)} MB/s until then)`;
   }
-  const mismatch = result.check?.replies !== undefined && result.check.replies !== expected;
-  return `${fixed(result.mbPerSecond)}${mismatch ? " ≠" : ""}`;
+  const wrong = wrongIn(result, expected);
+  return `${fixed(result.mbPerSecond)}${wrong === "count" ? " ≠" : wrong === "text" ? " ≠ text" : ""}`;
+}
+
+/** What a contender got wrong: the reply count, else a text (the text check, where the corpus has one), else "". */
+function wrongIn(result, expected) {
+  if (result.check?.replies !== undefined && result.check.replies !== expected) return "count";
+  if (result.check?.textsWrong > 0) return "text";
+  return "";
 }
 
 function throughputContenders() {
@@ -221,9 +228,14 @@ function throughputSection(summary) {
           ? undefined
           : ours.mbPerSecond / floor.mbPerSecond;
       const measuredPeers = peerResults.filter((result) => result.mbPerSecond !== undefined);
-      const bestPeer = measuredPeers.reduce(
-        (best, result) => (best === undefined || result.mbPerSecond > best.mbPerSecond ? result : best),
-        undefined,
+      const fastest = (results) =>
+        results.reduce(
+          (best, result) => (best === undefined || result.mbPerSecond > best.mbPerSecond ? result : best),
+          undefined,
+        );
+      const bestPeer = fastest(measuredPeers);
+      const bestRightPeer = fastest(
+        measuredPeers.filter((result) => wrongIn(result, cellCorpus.replies) === ""),
       );
       const timesBestPeer =
         bestPeer === undefined || ours.mbPerSecond === undefined
@@ -246,7 +258,7 @@ function throughputSection(summary) {
           timesBestPeer === undefined
             ? "– (no peer finished)"
             : `${timesBestPeer.toFixed(2)}× ${bestPeer.name}${
-                bestPeer.check?.replies === cellCorpus.replies ? "" : " (≠)"
+                { count: " (≠)", text: " (≠ text)", "": "" }[wrongIn(bestPeer, cellCorpus.replies)]
               }`
         } | ${ofLimit === undefined ? "–" : `${ofLimit.toFixed(0)} %`} |`,
       );
@@ -257,7 +269,13 @@ function throughputSection(summary) {
         timesBestPeer,
         bestPeer: bestPeer?.name,
         bestPeerMbPerSecond: bestPeer?.mbPerSecond,
-        bestPeerCountWrong: bestPeer !== undefined && bestPeer.check?.replies !== cellCorpus.replies,
+        bestPeerWrong: bestPeer === undefined ? "" : wrongIn(bestPeer, cellCorpus.replies),
+        bestRightPeer: bestRightPeer?.name,
+        bestRightPeerMbPerSecond: bestRightPeer?.mbPerSecond,
+        timesBestRightPeer:
+          bestRightPeer === undefined || ours.mbPerSecond === undefined
+            ? undefined
+            : ours.mbPerSecond / bestRightPeer.mbPerSecond,
         oursMbPerSecond: ours.mbPerSecond,
         oursRepliesPerSecond: ours.repliesPerSecond,
         limitMbPerSecond: limit.mbPerSecond,
@@ -270,6 +288,11 @@ function throughputSection(summary) {
           `**ftp-reply** counted ${ours.check.replies} replies on ${name} / ${chunking.label}, expected ${cellCorpus.replies}.`,
         );
       }
+      if (ours.check?.textsWrong !== 0 && cellCorpus.replyList !== undefined) {
+        findings.push(
+          `**ftp-reply** gave ${ours.check?.textsWrong ?? "?"} texts that differ from the replies sent on ${name} / ${chunking.label}: ${JSON.stringify(ours.check?.firstWrong)}.`,
+        );
+      }
       if (ours.check !== undefined && ours.check.errors > 0) {
         findings.push(`ftp-reply reported ${ours.check.errors} errors on ${name} / ${chunking.label}.`);
       }
@@ -277,6 +300,12 @@ function throughputSection(summary) {
         if (result.check?.replies !== undefined && result.check.replies !== cellCorpus.replies) {
           findings.push(
             `${result.name} on ${name} / ${chunking.label}: ${result.check.replies} replies, expected ${cellCorpus.replies}.`,
+          );
+        }
+        if (result.check?.textsWrong > 0 && result.check.replies === cellCorpus.replies) {
+          const first = result.check.firstWrong;
+          findings.push(
+            `${result.name} on ${name} / ${chunking.label}: ${result.check.textsWrong} of ${cellCorpus.replies} texts differ from the replies sent (first: reply ${first.reply}, sent ${JSON.stringify(first.sent)}, got ${JSON.stringify(first.got)}).`,
           );
         }
         if (result.check?.overCap) {
@@ -677,17 +706,23 @@ function readmeTable(rows, machineInfo) {
   const lines = [
     `Measured ${machineInfo.date.slice(0, 10)} on ${machineInfo.cpu}, Node ${machineInfo.node} (load average at start ${machineInfo.load}); full tables in [bench/RESULTS.md](bench/RESULTS.md).`,
     "",
-    "| corpus | chunks | ftp-reply MB/s | ftp-reply replies/s | fastest peer MB/s | × fastest peer | floor MB/s | × floor | limit MB/s | % of limit |",
-    "|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    "| corpus | chunks | ftp-reply MB/s | ftp-reply replies/s | fastest peer MB/s | × fastest peer | × fastest right peer | floor MB/s | × floor | limit MB/s | % of limit |",
+    "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
     const peer =
       row.bestPeer === undefined
         ? "– (none finished)"
-        : `${fixed(row.bestPeerMbPerSecond)} (${row.bestPeer}${row.bestPeerCountWrong ? ", wrong count" : ""})`;
+        : `${fixed(row.bestPeerMbPerSecond)} (${row.bestPeer}${row.bestPeerWrong === "" ? "" : `, wrong ${row.bestPeerWrong}`})`;
     lines.push(
       `| ${row.corpus} | ${row.rowLabel} | ${fixed(row.oursMbPerSecond)} | ${thousands(row.oursRepliesPerSecond)} | ${peer} | ${
         row.timesBestPeer === undefined ? "–" : `${row.timesBestPeer.toFixed(2)}×`
+      } | ${
+        row.timesBestRightPeer === undefined
+          ? "– (none right)"
+          : row.bestRightPeer === row.bestPeer
+            ? `${row.timesBestRightPeer.toFixed(2)}×`
+            : `${row.timesBestRightPeer.toFixed(2)}× (${row.bestRightPeer})`
       } | ${fixed(row.floorMbPerSecond)} | ${row.timesFloor === undefined ? "–" : `${row.timesFloor.toFixed(2)}×`} | ${fixed(row.limitMbPerSecond)} | ${row.ofLimit === undefined ? "–" : `${row.ofLimit.toFixed(0)} %`} |`,
     );
   }

@@ -1,6 +1,7 @@
 // Side-by-side throughput: every contender on the same corpus and chunking, interleaved round-robin in one
 // process, the median of several rounds reported.
 import { readFileSync } from "node:fs";
+import { recordTexts } from "./contenders.mjs";
 import { chunk } from "./corpus.mjs";
 
 const schedstatPath = `/proc/self/task/${process.pid}/schedstat`;
@@ -29,6 +30,49 @@ function median(values) {
  * Measures one cell (corpus × chunking) for all contenders.
  * `repeatTargetMs`: each measurement repeats the pass until about this long, so short passes are not noise.
  */
+/**
+ * A reply's text reduced to what every parser must keep: its lines (CR LF or LF between them) without the
+ * reply's own code prefix (`ddd-`, `ddd `), joined by "\n", trimmed. Peers differ in exactly that: basic-ftp and
+ * ftp-response-parser hand over the whole reply, node-ftp keeps CR LF and trims, ftp-reply gives RFC 959's message.
+ */
+function comparable(text, code) {
+  const prefix = String(code);
+  return text
+    .split(/\r?\n/)
+    .map((line) =>
+      line.startsWith(prefix) && (line.length === 3 || line[3] === " " || line[3] === "-")
+        ? line.slice(4)
+        : line,
+    )
+    .join("\n")
+    .trim();
+}
+
+/**
+ * The text check: each text against the reply sent (its lines as the corpus wrote them, decoded as the UTF-8 they
+ * are). A peer with the right count can still garble the text — decode Latin-1, split a character at a chunk's
+ * end, drop blank lines: that is not getting the replies right. Returns how many texts differ and the first one.
+ */
+function textCheck(replyList, texts) {
+  if (texts.length !== replyList.length) return { textsWrong: undefined };
+  let textsWrong = 0;
+  let firstWrong;
+  for (let i = 0; i < texts.length; i++) {
+    const lines = replyList[i];
+    const code = Number(lines[0].slice(0, 3));
+    const expected = comparable(lines.join("\n"), code);
+    const got = comparable(texts[i], code);
+    if (got === expected) continue;
+    textsWrong++;
+    if (firstWrong === undefined) {
+      let at = 0;
+      while (at < got.length && got[at] === expected[at]) at++;
+      firstWrong = { reply: i, sent: expected.slice(at, at + 24), got: got.slice(at, at + 24) };
+    }
+  }
+  return { textsWrong, firstWrong };
+}
+
 export function measureCell({
   corpus,
   chunkSize,
@@ -104,6 +148,16 @@ export function measureCell({
       if (result.timedOut) continue;
       const milliseconds = runOnce(result);
       if (milliseconds !== undefined) result.seconds.push(milliseconds / 1000);
+    }
+  }
+
+  // Untimed: does each contender hand its client the replies' texts as sent? (Needs the corpus's reply list.)
+  if (corpus.replyList !== undefined) {
+    for (const result of results) {
+      if (result.contender.limit || result.timedOut) continue;
+      const chunks = inputs[result.contender.input];
+      const texts = recordTexts(() => result.contender.run(chunks, Number.POSITIVE_INFINITY));
+      result.check = { ...result.check, ...textCheck(corpus.replyList, texts) };
     }
   }
 
