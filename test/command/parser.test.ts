@@ -4,6 +4,9 @@ import {
   CommandParseError,
   type CommandParserOptions,
   createCommandParser,
+  createCommandReader,
+  isCommandParseError,
+  ReplyParseError,
   parseCommands,
   type TelnetCommand,
 } from "../../src/index.js";
@@ -331,6 +334,18 @@ describe("errors", () => {
     expect(new CommandParseError("truncated", "m", 3).message).toBe("m at byte 3");
   });
 
+  test("are the command layer's, recognised by brand whatever copy of the library made them", () => {
+    const error = run("NOOP\r\nQU").errors[0]!;
+    expect(error.layer).toBe("command");
+    expect(isCommandParseError(error)).toBe(true);
+    expect(isCommandParseError(new CommandParseError("invalid-verb", "m", 0))).toBe(true);
+    // Another class of the same shape is not one: the brand decides, not the name or the fields.
+    expect(isCommandParseError(new ReplyParseError("truncated", "m", { offset: 0 }))).toBe(false);
+    expect(isCommandParseError(Object.assign(new Error("m"), { name: "CommandParseError" }))).toBe(false);
+    expect(isCommandParseError(null)).toBe(false);
+    expect(isCommandParseError("CommandParseError")).toBe(false);
+  });
+
   test("maxLineLength must be a positive integer", () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(() => createCommandParser({ onCommand: () => {} }, { maxLineLength: bad })).toThrow(RangeError);
@@ -437,4 +452,29 @@ describe("chunk-invariance", () => {
       expect(commands.map((c) => c.verb)).toEqual(lines.map((l) => l.split(" ")[0]!.toUpperCase()));
     },
   );
+});
+
+describe("the connection's command reader", () => {
+  test("skip: a hole drops the unfinished line, and the line after it starts that many bytes further on", () => {
+    const commands: Command[] = [];
+    const reader = createCommandReader({ onCommand: (command) => commands.push(command) });
+    reader.feed("USER a\r\nPAS");
+    reader.skip(10);
+    reader.feed("NOOP\r\n");
+    reader.end();
+    expect(commands.map((command) => [command.verb, command.offset])).toEqual([
+      ["USER", 0],
+      ["NOOP", 21],
+    ]);
+  });
+
+  test("setEncoding: the lines after the switch are decoded the new way (RFC 2640 §3.1 goes the other way too)", () => {
+    const commands: Command[] = [];
+    const reader = createCommandReader({ onCommand: (command) => commands.push(command) });
+    reader.feed(Uint8Array.of(...encoder.encode("CWD "), 0xe9, 0x0d, 0x0a));
+    reader.setEncoding("latin1");
+    reader.feed(Uint8Array.of(...encoder.encode("CWD "), 0xe9, 0x0d, 0x0a));
+    reader.end();
+    expect(commands.map((command) => command.arg)).toEqual(["\uFFFD", "é"]);
+  });
 });
