@@ -17,7 +17,7 @@ import type { Lang } from "../codes.js";
 import type { Exchange } from "../connection/index.js";
 import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../connection/rules.js";
 import { parseTransferSize } from "../decode/size.js";
-import { escapeJson, escapeText } from "../node/escape.js";
+import { escapeJson, escapeText, jsonString } from "../node/escape.js";
 import {
   type ConnectionInfo,
   createZeekLogWriter,
@@ -324,6 +324,150 @@ function exchangeRecord(
   };
 }
 
+// The exchange record as JSON text, built here rather than by `JSON.stringify` of `exchangeRecord`: a server-only
+// capture writes one per reply (438 594 records, 239 MB), and the generic stringifier's cost per call and per
+// string was most of its time. The text is exactly `escapeJson(JSON.stringify(exchangeRecord(…)))`: the same keys
+// in the same order, a key whose value is undefined left out, numbers as `String` writes them (non-finite: null),
+// strings through `jsonString` (escape.ts, the one home of JSON escaping).
+
+/** A number as JSON.stringify writes it. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? `${value}` : "null";
+}
+
+/** `,"key":n`, or nothing for undefined (JSON.stringify leaves such a key out). */
+function numberField(key: string, value: number | undefined): string {
+  return value === undefined ? "" : `,"${key}":${jsonNumber(value)}`;
+}
+
+/** `,"key":"text"`, or nothing for undefined. */
+function stringField(key: string, value: string | undefined): string {
+  return value === undefined ? "" : `,"${key}":${jsonString(value)}`;
+}
+
+/** The keys of an exchange record before and after the connection's: a connection with one of them is not merged. */
+const EXCHANGE_KEYS = new Set([
+  "record",
+  "index",
+  "kind",
+  "startTs",
+  "endTs",
+  "duration",
+  "command",
+  "replies",
+  "code",
+  "user",
+  "password",
+  "login",
+  "cwd",
+  "path",
+  "type",
+  "dataChannel",
+  "fileSize",
+  "fuid",
+  "mimeType",
+  "diagnostics",
+]);
+
+/**
+ * The connection's fields as they stand in every exchange record of it (`,"uid":"tcp0",…`), made once per
+ * connection: each call checks that the object and its fields are the ones the text was made of. Undefined when
+ * the connection has a key of the record itself (the spread would overwrite that key in place).
+ */
+function createConnectionJson(): (conn: ConnectionInfo | undefined) => string | undefined {
+  let last: ConnectionInfo | undefined;
+  let fields: unknown[] = [];
+  let json: string | undefined = "";
+  const fieldsOf = (conn: ConnectionInfo): unknown[] => [
+    conn.uid,
+    conn.origHost,
+    conn.origPort,
+    conn.respHost,
+    conn.respPort,
+    conn.sessionKey,
+    conn.sessionStart,
+  ];
+  return (conn) => {
+    if (conn === undefined) return "";
+    if (
+      conn === last &&
+      conn.uid === fields[0] &&
+      conn.origHost === fields[1] &&
+      conn.origPort === fields[2] &&
+      conn.respHost === fields[3] &&
+      conn.respPort === fields[4] &&
+      conn.sessionKey === fields[5] &&
+      conn.sessionStart === fields[6]
+    )
+      return json;
+    last = conn;
+    fields = fieldsOf(conn);
+    const whole = escapeJson(JSON.stringify({ ...conn }));
+    json = Object.keys(conn).some((key) => EXCHANGE_KEYS.has(key))
+      ? undefined
+      : whole === "{}"
+        ? ""
+        : `,${whole.slice(1, -1)}`;
+    return json;
+  };
+}
+
+/** A reply as it stands in an exchange record's `replies` (`replyRecord`); `meaning` is its `,"meaning":…`. */
+function replyJson(reply: Reply, meaning: string): string {
+  const lines = reply.lines;
+  let linesJson = "[";
+  for (let i = 0; i < lines.length; i++) linesJson += `${i === 0 ? "" : ","}${jsonString(lines[i]!)}`;
+  return `{"code":${jsonNumber(reply.code)},"text":${jsonString(reply.text)},"lines":${linesJson}],"multiline":${reply.multiline},"offset":${jsonNumber(reply.offset)},"byteLength":${jsonNumber(reply.byteLength)}${meaning}}`;
+}
+
+/** The command as an exchange record holds it: verb, arg, line, offset. */
+function commandJson(command: NonNullable<Exchange["command"]>): string {
+  const fields =
+    stringField("verb", command.verb) +
+    stringField("arg", command.arg) +
+    stringField("line", command.line) +
+    numberField("offset", command.offset);
+  return `,"command":{${fields.slice(1)}}`;
+}
+
+/**
+ * `escapeJson(JSON.stringify(exchangeRecord(ex, conn, …)))`, built directly. `connJson` is the connection's part
+ * (`createConnectionJson`), `meaningOf` a reply's `,"meaning":…`.
+ */
+function exchangeJson(
+  ex: Exchange,
+  connJson: string,
+  meaningOf: (reply: Reply) => string,
+  showPasswords: boolean,
+  file: ExchangeFile | undefined,
+): string {
+  const command = maskedCommand(ex, showPasswords);
+  let json = `{"record":"exchange","index":${jsonNumber(ex.index)},"kind":${jsonString(ex.kind)}${connJson}${numberField("startTs", ex.startTs)}${numberField("endTs", ex.endTs)}${numberField("duration", ex.duration)}`;
+  if (command !== undefined) json += commandJson(command);
+  json += ',"replies":[';
+  const replies = ex.replies;
+  for (let i = 0; i < replies.length; i++) {
+    const reply = replies[i]!;
+    json += `${i === 0 ? "" : ","}${replyJson(reply, meaningOf(reply))}`;
+  }
+  json += `]${numberField("code", ex.final?.code)}${stringField("user", ex.user)}`;
+  json += stringField(
+    "password",
+    showPasswords ? ex.password : ex.password === undefined ? undefined : DEFAULT_PASSWORD_MASK,
+  );
+  json += `${stringField("login", ex.login)}${stringField("cwd", ex.cwd)}${stringField("path", ex.path)}${stringField("type", ex.type)}`;
+  // An object of its own shape (host only when known): the generic way, and rare (PORT, PASV, transfers).
+  if (ex.dataChannel !== undefined) json += `,"dataChannel":${escapeJson(JSON.stringify(ex.dataChannel))}`;
+  json += `${numberField("fileSize", ex.fileSize)}${stringField("fuid", file?.fuid)}${stringField("mimeType", file?.mimeType)},"diagnostics":[`;
+  const diagnostics = ex.diagnostics;
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    const fields = stringField("type", d.type) + stringField("message", d.message);
+    json += `${i === 0 ? "" : ","}{${fields.slice(1)}}`;
+  }
+  return `${json}]}`;
+}
+
 function diagnosticRecord(diagnostic: OutputDiagnostic): Record<string, unknown> {
   return {
     record: "diagnostic",
@@ -341,17 +485,31 @@ function createJsonWriter(
   summary: Summary,
 ): FormatWriter {
   const showPasswords = Boolean(options.showPasswords);
+  const lang = options.lang;
   let count = 0;
-  const emit = (record: Record<string, unknown>): void => {
-    const json = escapeJson(JSON.stringify(record));
+  const write = (json: string): void => {
     if (lines) out.write(`${json}\n`);
     else out.write(`${count === 0 ? "[\n" : ",\n"}${json}`);
     count++;
   };
+  const emit = (record: Record<string, unknown>): void => write(escapeJson(JSON.stringify(record)));
+  const connectionJson = createConnectionJson();
+  /** `,"meaning":…` of each code seen, made once per code (a reply's meaning depends on its code alone). */
+  const meanings = new Map<number, string>();
+  const meaningOf = (reply: Reply): string => {
+    let meaning = meanings.get(reply.code);
+    if (meaning === undefined) {
+      meaning = stringField("meaning", reply.info.meaning[lang]);
+      meanings.set(reply.code, meaning);
+    }
+    return meaning;
+  };
   return {
     exchange(ex, conn, file) {
       countExchange(summary, ex);
-      emit(exchangeRecord(ex, conn, options.lang, showPasswords, file));
+      const connJson = connectionJson(conn);
+      if (connJson === undefined) emit(exchangeRecord(ex, conn, lang, showPasswords, file));
+      else write(exchangeJson(ex, connJson, meaningOf, showPasswords, file));
     },
     record: emit,
     reply(reply) {
