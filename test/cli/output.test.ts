@@ -1,4 +1,6 @@
 /** The writers behind --format, the option parser, colours and the progress bar, in process. */
+import { Buffer } from "node:buffer";
+import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
 import { createPalette, shouldColor, styleForCode } from "../../src/cli/color.js";
@@ -211,6 +213,45 @@ describe("writers", () => {
   test("time stamps: epoch seconds with the date, seconds of a day without", () => {
     expect(formatTimestamp(1_700_000_000.25)).toBe("2023-11-14 22:13:20.250");
     expect(formatTimestamp(3661.5)).toBe("01:01:01.500");
+  });
+
+  test("to a Node stream the sink writes bytes: the text's UTF-8, in pieces, whatever the sizes", async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const sink = createBufferedSink(stream);
+    const parts = ["a", "é · 欢迎 😀\n", "x".repeat(30_000), "y".repeat(70_000), "\ud800 lone", "z"];
+    for (let i = 0; i < 40; i++) sink.write(parts[i % parts.length]!);
+    expect(chunks.length).toBeGreaterThan(1);
+    await sink.close();
+    const text = Array.from({ length: 40 }, (_, i) => parts[i % parts.length]).join("");
+    expect(Buffer.concat(chunks).equals(Buffer.from(text))).toBe(true);
+    expect(chunks.every((chunk) => Buffer.isBuffer(chunk))).toBe(true);
+  });
+
+  test("to a Node stream that is full, the sink waits for its drain", async () => {
+    let release: (() => void) | undefined;
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _encoding, done) {
+        release = done;
+      },
+    });
+    const sink = createBufferedSink(stream);
+    sink.write("x".repeat(70_000));
+    let drained = false;
+    const waiting = sink.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    release!();
+    await waiting;
+    expect(drained).toBe(true);
   });
 
   test("the buffered sink gathers writes and waits for drain when the stream is full", async () => {
