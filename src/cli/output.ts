@@ -151,8 +151,19 @@ export interface Summary {
 const DEFAULT_PASSWORD_MASK = "<hidden>";
 const DEFAULT_MAX_HELD_CHARS = 8 * 1024 * 1024;
 
-function emptySummary(): Summary {
+/**
+ * The counters as a writer keeps them: replies by code in an array indexed by the code (a string key per reply, in
+ * an object whose keys are numbers, was a tenth of a server-only capture's pretty output), the rest as in `Summary`.
+ * `finishedSummary` makes the `Summary`.
+ */
+interface Tally extends Summary {
+  /** Replies by code, for the codes 0–999 (every code the reply grammar lets through); `byCode` holds the others. */
+  readonly codeCounts: number[];
+}
+
+function emptySummary(): Tally {
   return {
+    codeCounts: new Array<number>(1000).fill(0),
     replies: 0,
     byCode: {},
     byClass: {},
@@ -191,13 +202,17 @@ function announcedSize(reply: Reply): number | undefined {
   }
 }
 
-function countReply(summary: Summary, reply: Reply): void {
+function countReply(summary: Tally, reply: Reply): void {
   summary.replies++;
-  increment(summary.byCode, String(reply.code));
-  increment(summary.byClass, classKey(reply.code));
+  const code = reply.code;
+  if (Number.isInteger(code) && code >= 0 && code < 1000) summary.codeCounts[code]!++;
+  else {
+    increment(summary.byCode, String(code));
+    increment(summary.byClass, classKey(code));
+  }
 }
 
-function countExchange(summary: Summary, ex: Exchange): void {
+function countExchange(summary: Tally, ex: Exchange): void {
   for (const reply of ex.replies) countReply(summary, reply);
   for (const diagnostic of ex.diagnostics) countDiagnostic(summary, diagnostic.type);
   const verb = ex.command?.verb;
@@ -214,7 +229,7 @@ function countExchange(summary: Summary, ex: Exchange): void {
   }
 }
 
-function countTransfer(summary: Summary, transfer: TransferRecord): void {
+function countTransfer(summary: Tally, transfer: TransferRecord): void {
   if (transfer.direction === "delete") return;
   if (transfer.complete) {
     summary.transfers++;
@@ -236,7 +251,7 @@ function transferRecord(
   };
 }
 
-function countLoneReply(summary: Summary, reply: Reply): void {
+function countLoneReply(summary: Tally, reply: Reply): void {
   countReply(summary, reply);
   const code = reply.code;
   if (code >= 400) summary.errors++;
@@ -246,7 +261,7 @@ function countLoneReply(summary: Summary, reply: Reply): void {
   else if (code === 150 || code === 125) summary.bytes += announcedSize(reply) ?? 0;
 }
 
-function countDiagnostic(summary: Summary, type: string | undefined): void {
+function countDiagnostic(summary: Tally, type: string | undefined): void {
   summary.diagnostics++;
   increment(summary.byDiagnostic, type ?? "error");
 }
@@ -258,11 +273,19 @@ function sorted(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
-function finishedSummary(summary: Summary): Summary {
+function finishedSummary(summary: Tally): Summary {
+  const { codeCounts, ...counts } = summary;
+  const byCode = { ...summary.byCode };
+  const byClass = { ...summary.byClass };
+  codeCounts.forEach((n, code) => {
+    if (n === 0) return;
+    byCode[String(code)] = n;
+    byClass[classKey(code)] = (byClass[classKey(code)] ?? 0) + n;
+  });
   return {
-    ...summary,
-    byCode: sorted(summary.byCode),
-    byClass: sorted(summary.byClass),
+    ...counts,
+    byCode: sorted(byCode),
+    byClass: sorted(byClass),
     byDiagnostic: sorted(summary.byDiagnostic),
   };
 }
@@ -332,10 +355,18 @@ function exchangeRecord(
 // in the same order, a key whose value is undefined left out, numbers as `String` writes them (non-finite: null),
 // strings through `jsonString` (escape.ts, the one home of JSON escaping).
 
-/** A number as JSON.stringify writes it. */
+/**
+ * A number as JSON.stringify writes it. The last one is kept: a packet's replies share its timestamp (a
+ * server-only capture: 38 replies a packet, each with a start and an end), and a fraction's digits cost.
+ */
 function jsonNumber(value: number): string {
-  return Number.isFinite(value) ? `${value}` : "null";
+  if (value === lastNumber) return lastNumberJson;
+  lastNumber = value;
+  lastNumberJson = Number.isFinite(value) ? `${value}` : "null";
+  return lastNumberJson;
 }
+let lastNumber = 0;
+let lastNumberJson = "0";
 
 /** `,"key":n`, or nothing for undefined (JSON.stringify leaves such a key out). */
 function numberField(key: string, value: number | undefined): string {
@@ -417,9 +448,29 @@ function createConnectionJson(): (conn: ConnectionInfo | undefined) => string | 
 /** A reply as it stands in an exchange record's `replies` (`replyRecord`); `meaning` is its `,"meaning":…`. */
 function replyJson(reply: Reply, meaning: string): string {
   const lines = reply.lines;
+  const text = reply.text;
   let linesJson = "[";
   for (let i = 0; i < lines.length; i++) linesJson += `${i === 0 ? "" : ","}${jsonString(lines[i]!)}`;
-  return `{"code":${jsonNumber(reply.code)},"text":${jsonString(reply.text)},"lines":${linesJson}],"multiline":${reply.multiline},"offset":${jsonNumber(reply.offset)},"byteLength":${jsonNumber(reply.byteLength)}${meaning}}`;
+  // A single line that needed no escape: its text, the end of it, needs none either.
+  const first = lines[0];
+  const textJson =
+    lines.length === 1 && linesJson.length === first!.length + 3 && first!.endsWith(text)
+      ? `"${text}"`
+      : jsonString(text);
+  return `{"code":${jsonNumber(reply.code)},"text":${textJson},"lines":${linesJson}],"multiline":${reply.multiline},"offset":${jsonNumber(reply.offset)},"byteLength":${jsonNumber(reply.byteLength)}${meaning}}`;
+}
+
+/**
+ * `jsonString` of names the program gives (an exchange's kind, a diagnostic's type: a few dozen), kept per name.
+ */
+const namesJson = new Map<string, string>();
+function nameJson(name: string): string {
+  let json = namesJson.get(name);
+  if (json === undefined) {
+    json = jsonString(name);
+    if (namesJson.size < 256) namesJson.set(name, json);
+  }
+  return json;
 }
 
 /** The command as an exchange record holds it: verb, arg, line, offset. */
@@ -444,7 +495,7 @@ function exchangeJson(
   file: ExchangeFile | undefined,
 ): string {
   const command = maskedCommand(ex, showPasswords);
-  let json = `{"record":"exchange","index":${jsonNumber(ex.index)},"kind":${jsonString(ex.kind)}${connJson}${numberField("startTs", ex.startTs)}${numberField("endTs", ex.endTs)}${numberField("duration", ex.duration)}`;
+  let json = `{"record":"exchange","index":${jsonNumber(ex.index)},"kind":${nameJson(ex.kind)}${connJson}${numberField("startTs", ex.startTs)}${numberField("endTs", ex.endTs)}${numberField("duration", ex.duration)}`;
   if (command !== undefined) json += commandJson(command);
   json += ',"replies":[';
   const replies = ex.replies;
@@ -464,8 +515,9 @@ function exchangeJson(
   const diagnostics = ex.diagnostics;
   for (let i = 0; i < diagnostics.length; i++) {
     const d = diagnostics[i]!;
-    const fields = stringField("type", d.type) + stringField("message", d.message);
-    json += `${i === 0 ? "" : ","}{${fields.slice(1)}}`;
+    const type = d.type === undefined ? "" : `"type":${nameJson(d.type)}`;
+    const message = stringField("message", d.message);
+    json += `${i === 0 ? "" : ","}{${type === "" ? message.slice(1) : `${type}${message}`}}`;
   }
   return `${json}]}`;
 }
@@ -484,7 +536,7 @@ function createJsonWriter(
   out: TextSink,
   options: WriterOptions,
   lines: boolean,
-  summary: Summary,
+  summary: Tally,
 ): FormatWriter {
   const showPasswords = Boolean(options.showPasswords);
   const lang = options.lang;
@@ -536,7 +588,7 @@ function createJsonWriter(
 
 // ───────────────────────────── zeek ─────────────────────────────
 
-function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summary): FormatWriter {
+function createZeekWriter(out: TextSink, options: WriterOptions, summary: Tally): FormatWriter {
   const zeek = createZeekLogWriter();
   let headerWritten = false;
   const writeRow = (text: string): void => {
@@ -737,7 +789,7 @@ function formatSummary(summary: Summary, lang: Lang, palette: Palette): string {
   ].join("");
 }
 
-function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summary): FormatWriter {
+function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Tally): FormatWriter {
   const palette = createPalette(options.color);
   const lang = options.lang;
   const labels = LABELS[lang];
@@ -1085,6 +1137,9 @@ function textPieces(stream: WritableLike, written: (accepted: unknown) => void):
   };
 }
 
+/** How many characters of small writes the byte sink joins before encoding them. */
+const ENCODE_CHARS = 4096;
+
 function bytePieces(stream: Writable, written: (accepted: unknown) => void): Pieces {
   // A new buffer after each piece: the stream may hold the one written until it has gone out.
   let piece = Buffer.allocUnsafe(SINK_BUFFER_CHARS);
@@ -1096,18 +1151,29 @@ function bytePieces(stream: Writable, written: (accepted: unknown) => void): Pie
     used = 0;
     written(stream.write(bytes));
   };
+  // Small writes are joined first (a short rope flattens cheaply): one encoding call per few KiB, not per write.
+  let pending = "";
+  const encode = (): void => {
+    const text = pending;
+    pending = "";
+    // A UTF-16 unit is at most three bytes of UTF-8.
+    if (used + 3 * text.length > piece.length) {
+      flush();
+      if (3 * text.length > piece.length) {
+        written(stream.write(text));
+        return;
+      }
+    }
+    used += piece.write(text, used);
+  };
   return {
     write(text) {
-      // A UTF-16 unit is at most three bytes of UTF-8.
-      if (used + 3 * text.length > piece.length) {
-        flush();
-        if (3 * text.length > piece.length) {
-          written(stream.write(text));
-          return;
-        }
-      }
-      used += piece.write(text, used);
+      pending += text;
+      if (pending.length >= ENCODE_CHARS) encode();
     },
-    flush,
+    flush() {
+      if (pending.length > 0) encode();
+      flush();
+    },
   };
 }
