@@ -355,22 +355,33 @@ function exchangeRecord(
 // in the same order, a key whose value is undefined left out, numbers as `String` writes them (non-finite: null),
 // strings through `jsonString` (escape.ts, the one home of JSON escaping).
 
-/**
- * A number as JSON.stringify writes it. The last one is kept: a packet's replies share its timestamp (a
- * server-only capture: 38 replies a packet, each with a start and an end), and a fraction's digits cost.
- */
+/** A number as JSON.stringify writes it. */
 function jsonNumber(value: number): string {
-  if (value === lastNumber) return lastNumberJson;
-  lastNumber = value;
-  lastNumberJson = Number.isFinite(value) ? `${value}` : "null";
-  return lastNumberJson;
+  return Number.isFinite(value) ? `${value}` : "null";
 }
-let lastNumber = 0;
-let lastNumberJson = "0";
+
+/**
+ * `jsonNumber` of a timestamp, the last one kept: a packet's replies share its timestamp (a server-only capture: 38
+ * replies a packet, each with a start and an end), and a fraction's digits cost.
+ */
+function timeJson(value: number): string {
+  if (value !== lastTime) {
+    lastTime = value;
+    lastTimeJson = jsonNumber(value);
+  }
+  return lastTimeJson;
+}
+let lastTime = 0;
+let lastTimeJson = "0";
 
 /** `,"key":n`, or nothing for undefined (JSON.stringify leaves such a key out). */
 function numberField(key: string, value: number | undefined): string {
   return value === undefined ? "" : `,"${key}":${jsonNumber(value)}`;
+}
+
+/** `numberField` of a timestamp. */
+function timeField(key: string, value: number | undefined): string {
+  return value === undefined ? "" : `,"${key}":${timeJson(value)}`;
 }
 
 /** `,"key":"text"`, or nothing for undefined. */
@@ -495,7 +506,7 @@ function exchangeJson(
   file: ExchangeFile | undefined,
 ): string {
   const command = maskedCommand(ex, showPasswords);
-  let json = `{"record":"exchange","index":${jsonNumber(ex.index)},"kind":${nameJson(ex.kind)}${connJson}${numberField("startTs", ex.startTs)}${numberField("endTs", ex.endTs)}${numberField("duration", ex.duration)}`;
+  let json = `{"record":"exchange","index":${jsonNumber(ex.index)},"kind":${nameJson(ex.kind)}${connJson}${timeField("startTs", ex.startTs)}${timeField("endTs", ex.endTs)}${numberField("duration", ex.duration)}`;
   if (command !== undefined) json += commandJson(command);
   json += ',"replies":[';
   const replies = ex.replies;
