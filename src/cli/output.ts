@@ -1148,6 +1148,8 @@ function textPieces(stream: WritableLike, written: (accepted: unknown) => void):
   };
 }
 
+const UTF8 = new TextEncoder();
+
 /** How many characters of small writes the byte sink joins before encoding them. */
 const ENCODE_CHARS = 4096;
 
@@ -1175,7 +1177,7 @@ function bytePieces(stream: Writable, written: (accepted: unknown) => void): Pie
         return;
       }
     }
-    used += piece.write(text, used);
+    used += UTF8.encodeInto(text, piece.subarray(used)).written;
   };
   return {
     write(text) {
