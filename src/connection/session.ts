@@ -533,8 +533,11 @@ class ControlSession implements Session {
       found = findings;
     }
 
-    const diagnostics = this.carried.length > 0 ? [...this.carried, ...entry.diagnostics] : entry.diagnostics;
-    this.carried = [];
+    let diagnostics = entry.diagnostics;
+    if (this.carried.length > 0) {
+      diagnostics = [...this.carried, ...entry.diagnostics];
+      this.carried = [];
+    }
     const endTs = final === undefined ? undefined : ts;
     const exchange: Exchange = {
       kind: entry.kind,
