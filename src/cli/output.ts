@@ -415,8 +415,9 @@ const EXCHANGE_KEYS = new Set([
 
 /**
  * The connection's fields as they stand in every exchange record of it (`,"uid":"tcp0",…`), made once per
- * connection: each call checks that the object and its fields are the ones the text was made of. Undefined when
- * the connection has a key of the record itself (the spread would overwrite that key in place).
+ * connection: each call checks that the object and its `ConnectionInfo` fields are the ones the text was made of
+ * (keys beyond those are taken as they were then). Undefined when the connection has a key of the record itself
+ * (the spread would overwrite that key in place): the record is then made the generic way.
  */
 function createConnectionJson(): (conn: ConnectionInfo | undefined) => string | undefined {
   let last: ConnectionInfo | undefined;
