@@ -586,6 +586,18 @@ describe("json and ndjson exchange records, built without JSON.stringify", () =>
     return escapeJson(JSON.stringify(record));
   }
 
+  test("a connection with a key of the record itself overwrites it in place, as the spread does", () => {
+    const out = collector();
+    const writer = createWriter("ndjson", out, { lang: "en", color: false, summary: false });
+    const [greeting] = dialogue().exchanges;
+    const info = { uid: "tcp7", kind: "theirs", code: 1 } as ConnectionInfo;
+    writer.exchange(greeting!, info);
+    const record = JSON.parse(out.text);
+    expect(Object.keys(record).slice(0, 4)).toEqual(["record", "index", "kind", "uid"]);
+    expect(record).toMatchObject({ kind: "theirs", uid: "tcp7", code: 220 });
+    expect(out.text).toBe(`${expected(greeting!, info, false, undefined)}\n`);
+  });
+
   propertyTest.prop([fc.array(fc.tuple(exchange, conn, file), { maxLength: 4 }), fc.boolean()])(
     "each line is exactly the generic JSON of the documented record (keys, order, numbers, escapes)",
     (cases, showPasswords) => {
