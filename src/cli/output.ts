@@ -13,11 +13,13 @@
  * C0, DEL and C1 as `\xNN` bytes.
  */
 
+import { Buffer } from "node:buffer";
+import { Writable } from "node:stream";
 import type { Lang } from "../codes.js";
 import type { Exchange } from "../connection/index.js";
 import { FILE_TRANSFER_COMMANDS, TRANSFER_COMMANDS } from "../connection/rules.js";
 import { parseTransferSize } from "../decode/size.js";
-import { escapeJson, escapeText } from "../node/escape.js";
+import { escapeJson, escapeText, jsonString } from "../node/escape.js";
 import {
   type ConnectionInfo,
   createZeekLogWriter,
@@ -149,8 +151,19 @@ export interface Summary {
 const DEFAULT_PASSWORD_MASK = "<hidden>";
 const DEFAULT_MAX_HELD_CHARS = 8 * 1024 * 1024;
 
-function emptySummary(): Summary {
+/**
+ * The counters as a writer keeps them: replies by code in an array indexed by the code (a string key per reply, in
+ * an object whose keys are numbers, was a tenth of a server-only capture's pretty output), the rest as in `Summary`.
+ * `finishedSummary` makes the `Summary`.
+ */
+interface Tally extends Summary {
+  /** Replies by code, for the codes 0–999 (every code the reply grammar lets through); `byCode` holds the others. */
+  readonly codeCounts: number[];
+}
+
+function emptySummary(): Tally {
   return {
+    codeCounts: new Array<number>(1000).fill(0),
     replies: 0,
     byCode: {},
     byClass: {},
@@ -189,13 +202,17 @@ function announcedSize(reply: Reply): number | undefined {
   }
 }
 
-function countReply(summary: Summary, reply: Reply): void {
+function countReply(summary: Tally, reply: Reply): void {
   summary.replies++;
-  increment(summary.byCode, String(reply.code));
-  increment(summary.byClass, classKey(reply.code));
+  const code = reply.code;
+  if (Number.isInteger(code) && code >= 0 && code < 1000) summary.codeCounts[code]!++;
+  else {
+    increment(summary.byCode, String(code));
+    increment(summary.byClass, classKey(code));
+  }
 }
 
-function countExchange(summary: Summary, ex: Exchange): void {
+function countExchange(summary: Tally, ex: Exchange): void {
   for (const reply of ex.replies) countReply(summary, reply);
   for (const diagnostic of ex.diagnostics) countDiagnostic(summary, diagnostic.type);
   const verb = ex.command?.verb;
@@ -212,7 +229,7 @@ function countExchange(summary: Summary, ex: Exchange): void {
   }
 }
 
-function countTransfer(summary: Summary, transfer: TransferRecord): void {
+function countTransfer(summary: Tally, transfer: TransferRecord): void {
   if (transfer.direction === "delete") return;
   if (transfer.complete) {
     summary.transfers++;
@@ -234,7 +251,7 @@ function transferRecord(
   };
 }
 
-function countLoneReply(summary: Summary, reply: Reply): void {
+function countLoneReply(summary: Tally, reply: Reply): void {
   countReply(summary, reply);
   const code = reply.code;
   if (code >= 400) summary.errors++;
@@ -244,7 +261,7 @@ function countLoneReply(summary: Summary, reply: Reply): void {
   else if (code === 150 || code === 125) summary.bytes += announcedSize(reply) ?? 0;
 }
 
-function countDiagnostic(summary: Summary, type: string | undefined): void {
+function countDiagnostic(summary: Tally, type: string | undefined): void {
   summary.diagnostics++;
   increment(summary.byDiagnostic, type ?? "error");
 }
@@ -256,11 +273,19 @@ function sorted(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
-function finishedSummary(summary: Summary): Summary {
+function finishedSummary(summary: Tally): Summary {
+  const { codeCounts, ...counts } = summary;
+  const byCode = { ...summary.byCode };
+  const byClass = { ...summary.byClass };
+  codeCounts.forEach((n, code) => {
+    if (n === 0) return;
+    byCode[String(code)] = n;
+    byClass[classKey(code)] = (byClass[classKey(code)] ?? 0) + n;
+  });
   return {
-    ...summary,
-    byCode: sorted(summary.byCode),
-    byClass: sorted(summary.byClass),
+    ...counts,
+    byCode: sorted(byCode),
+    byClass: sorted(byClass),
     byDiagnostic: sorted(summary.byDiagnostic),
   };
 }
@@ -324,6 +349,191 @@ function exchangeRecord(
   };
 }
 
+// The exchange record as JSON text, built here rather than by `JSON.stringify` of `exchangeRecord`: a server-only
+// capture writes one per reply (438 594 records, 239 MB), and the generic stringifier's cost per call and per
+// string was most of its time. The text is exactly `escapeJson(JSON.stringify(exchangeRecord(…)))`: the same keys
+// in the same order, a key whose value is undefined left out, numbers as `String` writes them (non-finite: null),
+// strings through `jsonString` (escape.ts, the one home of JSON escaping).
+
+/** A number as JSON.stringify writes it. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? `${value}` : "null";
+}
+
+/**
+ * `jsonNumber` of a timestamp, the last one kept: a packet's replies share its timestamp (a server-only capture: 38
+ * replies a packet, each with a start and an end), and a fraction's digits cost.
+ */
+function timeJson(value: number): string {
+  if (value !== lastTime) {
+    lastTime = value;
+    lastTimeJson = jsonNumber(value);
+  }
+  return lastTimeJson;
+}
+let lastTime = 0;
+let lastTimeJson = "0";
+
+/** `,"key":n`, or nothing for undefined (JSON.stringify leaves such a key out). */
+function numberField(key: string, value: number | undefined): string {
+  return value === undefined ? "" : `,"${key}":${jsonNumber(value)}`;
+}
+
+/** `numberField` of a timestamp. */
+function timeField(key: string, value: number | undefined): string {
+  return value === undefined ? "" : `,"${key}":${timeJson(value)}`;
+}
+
+/** `,"key":"text"`, or nothing for undefined. */
+function stringField(key: string, value: string | undefined): string {
+  return value === undefined ? "" : `,"${key}":${jsonString(value)}`;
+}
+
+/** The keys of an exchange record before and after the connection's: a connection with one of them is not merged. */
+const EXCHANGE_KEYS = new Set([
+  "record",
+  "index",
+  "kind",
+  "startTs",
+  "endTs",
+  "duration",
+  "command",
+  "replies",
+  "code",
+  "user",
+  "password",
+  "login",
+  "cwd",
+  "path",
+  "type",
+  "dataChannel",
+  "fileSize",
+  "fuid",
+  "mimeType",
+  "diagnostics",
+]);
+
+/**
+ * The connection's fields as they stand in every exchange record of it (`,"uid":"tcp0",…`), made once per
+ * connection: each call checks that the object and its `ConnectionInfo` fields are the ones the text was made of
+ * (keys beyond those are taken as they were then). Undefined when the connection has a key of the record itself
+ * (the spread would overwrite that key in place): the record is then made the generic way.
+ */
+function createConnectionJson(): (conn: ConnectionInfo | undefined) => string | undefined {
+  let last: ConnectionInfo | undefined;
+  let fields: unknown[] = [];
+  let json: string | undefined = "";
+  const fieldsOf = (conn: ConnectionInfo): unknown[] => [
+    conn.uid,
+    conn.origHost,
+    conn.origPort,
+    conn.respHost,
+    conn.respPort,
+    conn.sessionKey,
+    conn.sessionStart,
+  ];
+  return (conn) => {
+    if (conn === undefined) return "";
+    if (
+      conn === last &&
+      conn.uid === fields[0] &&
+      conn.origHost === fields[1] &&
+      conn.origPort === fields[2] &&
+      conn.respHost === fields[3] &&
+      conn.respPort === fields[4] &&
+      conn.sessionKey === fields[5] &&
+      conn.sessionStart === fields[6]
+    )
+      return json;
+    last = conn;
+    fields = fieldsOf(conn);
+    const whole = escapeJson(JSON.stringify({ ...conn }));
+    json = Object.keys(conn).some((key) => EXCHANGE_KEYS.has(key))
+      ? undefined
+      : whole === "{}"
+        ? ""
+        : `,${whole.slice(1, -1)}`;
+    return json;
+  };
+}
+
+/** A reply as it stands in an exchange record's `replies` (`replyRecord`); `meaning` is its `,"meaning":…`. */
+function replyJson(reply: Reply, meaning: string): string {
+  const lines = reply.lines;
+  const text = reply.text;
+  let linesJson = "[";
+  for (let i = 0; i < lines.length; i++) linesJson += `${i === 0 ? "" : ","}${jsonString(lines[i]!)}`;
+  // A single line that needed no escape: its text, the end of it, needs none either.
+  const first = lines[0];
+  const textJson =
+    lines.length === 1 && linesJson.length === first!.length + 3 && first!.endsWith(text)
+      ? `"${text}"`
+      : jsonString(text);
+  return `{"code":${jsonNumber(reply.code)},"text":${textJson},"lines":${linesJson}],"multiline":${reply.multiline},"offset":${jsonNumber(reply.offset)},"byteLength":${jsonNumber(reply.byteLength)}${meaning}}`;
+}
+
+/**
+ * `jsonString` of names the program gives (an exchange's kind, a diagnostic's type: a few dozen), kept per name.
+ */
+const namesJson = new Map<string, string>();
+function nameJson(name: string): string {
+  let json = namesJson.get(name);
+  if (json === undefined) {
+    json = jsonString(name);
+    if (namesJson.size < 256) namesJson.set(name, json);
+  }
+  return json;
+}
+
+/** The command as an exchange record holds it: verb, arg, line, offset. */
+function commandJson(command: NonNullable<Exchange["command"]>): string {
+  const fields =
+    stringField("verb", command.verb) +
+    stringField("arg", command.arg) +
+    stringField("line", command.line) +
+    numberField("offset", command.offset);
+  return `,"command":{${fields.slice(1)}}`;
+}
+
+/**
+ * `escapeJson(JSON.stringify(exchangeRecord(ex, conn, …)))`, built directly. `connJson` is the connection's part
+ * (`createConnectionJson`), `meaningOf` a reply's `,"meaning":…`.
+ */
+function exchangeJson(
+  ex: Exchange,
+  connJson: string,
+  meaningOf: (reply: Reply) => string,
+  showPasswords: boolean,
+  file: ExchangeFile | undefined,
+): string {
+  const command = maskedCommand(ex, showPasswords);
+  let json = `{"record":"exchange","index":${jsonNumber(ex.index)},"kind":${nameJson(ex.kind)}${connJson}${timeField("startTs", ex.startTs)}${timeField("endTs", ex.endTs)}${numberField("duration", ex.duration)}`;
+  if (command !== undefined) json += commandJson(command);
+  json += ',"replies":[';
+  const replies = ex.replies;
+  for (let i = 0; i < replies.length; i++) {
+    const reply = replies[i]!;
+    json += `${i === 0 ? "" : ","}${replyJson(reply, meaningOf(reply))}`;
+  }
+  json += `]${numberField("code", ex.final?.code)}${stringField("user", ex.user)}`;
+  json += stringField(
+    "password",
+    showPasswords ? ex.password : ex.password === undefined ? undefined : DEFAULT_PASSWORD_MASK,
+  );
+  json += `${stringField("login", ex.login)}${stringField("cwd", ex.cwd)}${stringField("path", ex.path)}${stringField("type", ex.type)}`;
+  // An object of its own shape (host only when known): the generic way, and rare (PORT, PASV, transfers).
+  if (ex.dataChannel !== undefined) json += `,"dataChannel":${escapeJson(JSON.stringify(ex.dataChannel))}`;
+  json += `${numberField("fileSize", ex.fileSize)}${stringField("fuid", file?.fuid)}${stringField("mimeType", file?.mimeType)},"diagnostics":[`;
+  const diagnostics = ex.diagnostics;
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    const type = d.type === undefined ? "" : `"type":${nameJson(d.type)}`;
+    const message = stringField("message", d.message);
+    json += `${i === 0 ? "" : ","}{${type === "" ? message.slice(1) : `${type}${message}`}}`;
+  }
+  return `${json}]}`;
+}
+
 function diagnosticRecord(diagnostic: OutputDiagnostic): Record<string, unknown> {
   return {
     record: "diagnostic",
@@ -338,20 +548,34 @@ function createJsonWriter(
   out: TextSink,
   options: WriterOptions,
   lines: boolean,
-  summary: Summary,
+  summary: Tally,
 ): FormatWriter {
   const showPasswords = Boolean(options.showPasswords);
+  const lang = options.lang;
   let count = 0;
-  const emit = (record: Record<string, unknown>): void => {
-    const json = escapeJson(JSON.stringify(record));
+  const write = (json: string): void => {
     if (lines) out.write(`${json}\n`);
     else out.write(`${count === 0 ? "[\n" : ",\n"}${json}`);
     count++;
   };
+  const emit = (record: Record<string, unknown>): void => write(escapeJson(JSON.stringify(record)));
+  const connectionJson = createConnectionJson();
+  /** `,"meaning":…` of each code seen, made once per code (a reply's meaning depends on its code alone). */
+  const meanings = new Map<number, string>();
+  const meaningOf = (reply: Reply): string => {
+    let meaning = meanings.get(reply.code);
+    if (meaning === undefined) {
+      meaning = stringField("meaning", reply.info.meaning[lang]);
+      meanings.set(reply.code, meaning);
+    }
+    return meaning;
+  };
   return {
     exchange(ex, conn, file) {
       countExchange(summary, ex);
-      emit(exchangeRecord(ex, conn, options.lang, showPasswords, file));
+      const connJson = connectionJson(conn);
+      if (connJson === undefined) emit(exchangeRecord(ex, conn, lang, showPasswords, file));
+      else write(exchangeJson(ex, connJson, meaningOf, showPasswords, file));
     },
     record: emit,
     reply(reply) {
@@ -376,7 +600,7 @@ function createJsonWriter(
 
 // ───────────────────────────── zeek ─────────────────────────────
 
-function createZeekWriter(out: TextSink, options: WriterOptions, summary: Summary): FormatWriter {
+function createZeekWriter(out: TextSink, options: WriterOptions, summary: Tally): FormatWriter {
   const zeek = createZeekLogWriter();
   let headerWritten = false;
   const writeRow = (text: string): void => {
@@ -577,7 +801,7 @@ function formatSummary(summary: Summary, lang: Lang, palette: Palette): string {
   ].join("");
 }
 
-function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Summary): FormatWriter {
+function createPrettyWriter(out: TextSink, options: WriterOptions, summary: Tally): FormatWriter {
   const palette = createPalette(options.color);
   const lang = options.lang;
   const labels = LABELS[lang];
@@ -871,17 +1095,16 @@ export interface BufferedSink extends TextSink {
 
 const SINK_BUFFER_CHARS = 64 * 1024;
 
-/** Gathers small writes into 64 KiB pieces and honours the stream's back-pressure. */
+/**
+ * Gathers small writes into 64 KiB pieces and honours the stream's back-pressure. A Node stream (stdout) gets
+ * bytes: each write is encoded into the piece as it comes, where a string of 64 Ki characters built of thousands of
+ * small ones cost a flattening and two passes (its UTF-8 length, then its bytes) when written — a fifth of a
+ * server-only capture's ndjson. Any other stream (a collector in tests) gets the text.
+ */
 export function createBufferedSink(stream: WritableLike): BufferedSink {
-  // One string grown by `+=` (a rope V8 flattens once, when it is written): faster than an array joined at each
-  // flush, most of all when one piece is not Latin-1 and the whole joined piece becomes two bytes a character.
-  let pending = "";
   let full = false;
-  const flush = (): void => {
-    if (pending.length === 0) return;
-    const text = pending;
-    pending = "";
-    if (stream.write(text) === false) full = true;
+  const written = (accepted: unknown): void => {
+    if (accepted === false) full = true;
   };
   const wait = async (): Promise<void> => {
     if (!full || stream.once === undefined) return;
@@ -889,17 +1112,82 @@ export function createBufferedSink(stream: WritableLike): BufferedSink {
     await new Promise<void>((resolve) => once("drain", resolve));
     full = false;
   };
+  const flush = stream instanceof Writable ? bytePieces(stream, written) : textPieces(stream, written);
+  return {
+    write: flush.write,
+    async drain() {
+      await wait();
+    },
+    async close() {
+      flush.flush();
+      await wait();
+    },
+  };
+}
+
+interface Pieces {
+  write(text: string): void;
+  flush(): void;
+}
+
+function textPieces(stream: WritableLike, written: (accepted: unknown) => void): Pieces {
+  // One string grown by `+=` (a rope V8 flattens once, when it is written): faster than an array joined at each
+  // flush, most of all when one piece is not Latin-1 and the whole joined piece becomes two bytes a character.
+  let pending = "";
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const text = pending;
+    pending = "";
+    written(stream.write(text));
+  };
   return {
     write(text) {
       pending += text;
       if (pending.length >= SINK_BUFFER_CHARS) flush();
     },
-    async drain() {
-      await wait();
-    },
-    async close() {
+    flush,
+  };
+}
+
+const UTF8 = new TextEncoder();
+
+/** How many characters of small writes the byte sink joins before encoding them. */
+const ENCODE_CHARS = 4096;
+
+function bytePieces(stream: Writable, written: (accepted: unknown) => void): Pieces {
+  // A new buffer after each piece: the stream may hold the one written until it has gone out.
+  let piece = Buffer.allocUnsafe(SINK_BUFFER_CHARS);
+  let used = 0;
+  const flush = (): void => {
+    if (used === 0) return;
+    const bytes = piece.subarray(0, used);
+    piece = Buffer.allocUnsafe(SINK_BUFFER_CHARS);
+    used = 0;
+    written(stream.write(bytes));
+  };
+  // Small writes are joined first (a short rope flattens cheaply): one encoding call per few KiB, not per write.
+  let pending = "";
+  const encode = (): void => {
+    const text = pending;
+    pending = "";
+    // A UTF-16 unit is at most three bytes of UTF-8.
+    if (used + 3 * text.length > piece.length) {
       flush();
-      await wait();
+      if (3 * text.length > piece.length) {
+        written(stream.write(text));
+        return;
+      }
+    }
+    used += UTF8.encodeInto(text, piece.subarray(used)).written;
+  };
+  return {
+    write(text) {
+      pending += text;
+      if (pending.length >= ENCODE_CHARS) encode();
+    },
+    flush() {
+      if (pending.length > 0) encode();
+      flush();
     },
   };
 }

@@ -114,7 +114,8 @@ export function createControlConnection(options: ControlConnectionOptions = {}):
         message: diagnostic.message,
         ts: diagnostic.ts,
         diagnostic,
-        ...(diagnostic.reply === undefined ? {} : { code: diagnostic.reply.code }),
+        // Not a conditional spread: one problem per reply of a server-only capture, and a spread's shapes cost.
+        code: diagnostic.reply?.code,
       }),
   });
 

@@ -422,7 +422,16 @@ class ControlSession implements Session {
   }
 
   private report(init: Omit<Diagnostic, "layer">): Diagnostic {
-    const diagnostic: Diagnostic = { layer: "dialogue", ...init };
+    // Spelled out, not spread: the callers' literals have several shapes, and a spread of them went megamorphic
+    // (a tenth of a server-only capture's analysis, one diagnostic per reply). One shape for every diagnostic.
+    const diagnostic: Diagnostic = {
+      layer: "dialogue",
+      type: init.type,
+      message: init.message,
+      command: init.command,
+      reply: init.reply,
+      ts: init.ts,
+    };
     this.options.onDiagnostic?.(diagnostic);
     return diagnostic;
   }
@@ -506,7 +515,10 @@ class ControlSession implements Session {
       fileSize: entry.fileSize,
       login: undefined,
     };
-    if (final !== undefined) {
+    // RFC 959 §4.2.1: 421 "Service not available, closing control connection", whatever the command.
+    if (final?.code === 421) state.closed = true;
+    // A greeting or a reply without a command has no step to run and no data channel to place.
+    if (final !== undefined && command !== undefined) {
       // Spelled out, not spread: a spread of objects of several shapes goes megamorphic in V8 and cost 5 µs per
       // exchange (80% of a server-only capture's analysis).
       const findings: Findings = {
@@ -521,8 +533,11 @@ class ControlSession implements Session {
       found = findings;
     }
 
-    const diagnostics = this.carried.length > 0 ? [...this.carried, ...entry.diagnostics] : entry.diagnostics;
-    this.carried = [];
+    let diagnostics = entry.diagnostics;
+    if (this.carried.length > 0) {
+      diagnostics = [...this.carried, ...entry.diagnostics];
+      this.carried = [];
+    }
     const endTs = final === undefined ? undefined : ts;
     const exchange: Exchange = {
       kind: entry.kind,
@@ -548,8 +563,8 @@ class ControlSession implements Session {
   }
 
   /**
-   * What a final reply teaches: the command's own step (learn.ts `LEARN`), then what every final reply teaches —
-   * a 421 closes, a passive reply's endpoint is checked against the server's address, and a 2xx to a
+   * What a final reply to a command teaches (a 421 closing is `emit`'s): the command's own step (learn.ts `LEARN`),
+   * then a passive reply's endpoint is checked against the server's address, and a 2xx to a
    * data-channel command puts its endpoint in effect for the transfers that follow.
    */
   private learn(entry: OpenExchange, findings: Findings, final: Reply, ts: number | undefined): void {
@@ -557,8 +572,6 @@ class ControlSession implements Session {
     const verb = entry.command?.verb ?? "";
     const code = final.code;
     stepFor(LEARN, verb)?.(state, findings, final);
-    // RFC 959 §4.2.1: 421 "Service not available, closing control connection", whatever the command.
-    if (code === 421) state.closed = true;
     if (PASSIVE_COMMANDS.has(verb)) this.placePassiveEndpoint(entry, findings, final, ts);
     if (code >= 200 && code < 300 && findings.dataChannel !== undefined && DATA_CHANNEL_COMMANDS.has(verb)) {
       state.dataChannel = findings.dataChannel;

@@ -1,4 +1,6 @@
 /** The writers behind --format, the option parser, colours and the progress bar, in process. */
+import { Buffer } from "node:buffer";
+import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
 import { createPalette, shouldColor, styleForCode } from "../../src/cli/color.js";
@@ -6,13 +8,21 @@ import { PCAP_TEXT, zhDialogueMessage } from "../../src/cli/messages.js";
 import {
   createBufferedSink,
   createWriter,
+  type ExchangeFile,
   formatTimestamp,
   type OutputFormat,
 } from "../../src/cli/output.js";
 import { createProgress, PROGRESS_THRESHOLD_BYTES, renderProgress } from "../../src/cli/progress.js";
-import { parseCommands } from "../../src/command/parser.js";
-import { runDialogue } from "../../src/connection/index.js";
+import { type Command, parseCommands } from "../../src/command/parser.js";
+import { type Exchange, runDialogue } from "../../src/connection/index.js";
+import { escapeJson } from "../../src/node/escape.js";
+import type { ConnectionInfo } from "../../src/records.js";
+import { createReply } from "../../src/reply/annotated.js";
 import { parseReplies } from "../../src/reply/parser.js";
+import type { Reply } from "../../src/reply/reply.js";
+import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
+
+configureProperties();
 
 function collector(): { write(text: string): void; text: string } {
   return {
@@ -203,6 +213,45 @@ describe("writers", () => {
   test("time stamps: epoch seconds with the date, seconds of a day without", () => {
     expect(formatTimestamp(1_700_000_000.25)).toBe("2023-11-14 22:13:20.250");
     expect(formatTimestamp(3661.5)).toBe("01:01:01.500");
+  });
+
+  test("to a Node stream the sink writes bytes: the text's UTF-8, in pieces, whatever the sizes", async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const sink = createBufferedSink(stream);
+    const parts = ["a", "é · 欢迎 😀\n", "x".repeat(30_000), "y".repeat(70_000), "\ud800 lone", "z"];
+    for (let i = 0; i < 40; i++) sink.write(parts[i % parts.length]!);
+    expect(chunks.length).toBeGreaterThan(1);
+    await sink.close();
+    const text = Array.from({ length: 40 }, (_, i) => parts[i % parts.length]).join("");
+    expect(Buffer.concat(chunks).equals(Buffer.from(text))).toBe(true);
+    expect(chunks.every((chunk) => Buffer.isBuffer(chunk))).toBe(true);
+  });
+
+  test("to a Node stream that is full, the sink waits for its drain", async () => {
+    let release: (() => void) | undefined;
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _encoding, done) {
+        release = done;
+      },
+    });
+    const sink = createBufferedSink(stream);
+    sink.write("x".repeat(70_000));
+    let drained = false;
+    const waiting = sink.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    release!();
+    await waiting;
+    expect(drained).toBe(true);
   });
 
   test("the buffered sink gathers writes and waits for drain when the stream is full", async () => {
@@ -426,4 +475,152 @@ describe("the pcap sentences in Chinese", () => {
     expect(say("malformed-reply")).toBe("无法解码答复 530");
     expect(say("too-many-diagnostics")).toBe("english"); // no Chinese text: the English message
   });
+});
+
+describe("json and ndjson exchange records, built without JSON.stringify", () => {
+  const text = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 20 }),
+    fc.constantFrom("ok", 'say "hi"', "C:\\dir", "a\u202eb", "é\u0085", "\ud800x", "😀"),
+  );
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 1795000000.00002, Number.NaN));
+  const reply = fc
+    .record({
+      code: fc.integer({ min: 100, max: 699 }),
+      lines: fc.array(text, { minLength: 1, maxLength: 3 }),
+      text,
+      offset: fc.nat(),
+      byteLength: fc.nat(),
+    })
+    .map((r) =>
+      createReply(r.code, r.lines, r.text, r.lines.length > 1, new Uint8Array(0), r.offset, r.byteLength),
+    );
+  const exchange = fc.record({
+    kind: fc.constantFrom("command", "greeting", "unsolicited", "unmatched-reply") as fc.Arbitrary<
+      Exchange["kind"]
+    >,
+    index: fc.nat(),
+    command: optional(
+      fc
+        .record({ verb: text, arg: text, line: text, offset: fc.nat() })
+        .map((c) => ({ ...c, raw: new Uint8Array(0), byteLength: 0, truncated: false }) as Command),
+    ),
+    replies: fc.array(reply, { maxLength: 3 }),
+    startTs: optional(number),
+    endTs: optional(number),
+    duration: optional(number),
+    user: optional(text),
+    password: optional(text),
+    login: optional(fc.constantFrom("success", "failure") as fc.Arbitrary<"success" | "failure">),
+    cwd: optional(text),
+    path: optional(text),
+    type: optional(text),
+    dataChannel: optional(fc.record({ passive: fc.boolean(), host: optional(text), port: fc.nat() })),
+    fileSize: optional(number),
+    diagnostics: fc.array(
+      fc.record({ type: fc.constantFrom("unmatched-reply", "invalid-reply"), message: text }),
+      { maxLength: 2 },
+    ),
+  });
+  const conn = optional(
+    fc.record(
+      {
+        uid: text,
+        origHost: text,
+        origPort: fc.nat(),
+        respHost: text,
+        respPort: fc.nat(),
+        sessionStart: number,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+  const file = optional(fc.record({ fuid: text, mimeType: optional(text) }));
+
+  /** The documented record (docs/pcap.md), as the generic writer made it: JSON.stringify, then escapeJson. */
+  function expected(
+    ex: Exchange,
+    info: ConnectionInfo | undefined,
+    showPasswords: boolean,
+    f: ExchangeFile | undefined,
+  ): string {
+    const c = ex.command;
+    const masked =
+      c !== undefined && !showPasswords && c.verb === "PASS" && c.arg !== "" && c.arg !== "<hidden>";
+    const command =
+      c === undefined
+        ? undefined
+        : masked
+          ? {
+              verb: c.verb,
+              arg: "<hidden>",
+              line: `${c.line.slice(0, c.line.length - c.arg.length)}<hidden>`,
+              offset: c.offset,
+            }
+          : { verb: c.verb, arg: c.arg, line: c.line, offset: c.offset };
+    // The keys in their documented order; the exchange's own fields by name where the record keeps them as they are.
+    const own = (keys: string): Array<[string, unknown]> =>
+      keys.split(" ").map((key) => [key, (ex as unknown as Record<string, unknown>)[key]]);
+    const password = showPasswords ? ex.password : ex.password === undefined ? undefined : "<hidden>";
+    const replies = ex.replies.map((r) => ({
+      ...Object.fromEntries(
+        ["code", "text", "lines", "multiline", "offset", "byteLength"].map((k) => [k, r[k as keyof Reply]]),
+      ),
+      meaning: r.info.meaning.en,
+    }));
+    const record = Object.fromEntries([
+      ["record", "exchange"],
+      ...own("index kind"),
+      ...Object.entries(info ?? {}),
+      ...own("startTs endTs duration"),
+      ["command", command],
+      ["replies", replies],
+      ["code", ex.final?.code],
+      ...own("user"),
+      ["password", password],
+      ...own("login cwd path type dataChannel fileSize"),
+      ["fuid", f?.fuid],
+      ["mimeType", f?.mimeType],
+      ["diagnostics", ex.diagnostics.map((d) => ({ type: d.type, message: d.message }))],
+    ]);
+    return escapeJson(JSON.stringify(record));
+  }
+
+  test("a connection with a key of the record itself overwrites it in place, as the spread does", () => {
+    const out = collector();
+    const writer = createWriter("ndjson", out, { lang: "en", color: false, summary: false });
+    const [greeting] = dialogue().exchanges;
+    const info = { uid: "tcp7", kind: "theirs", code: 1 } as ConnectionInfo;
+    writer.exchange(greeting!, info);
+    const record = JSON.parse(out.text);
+    expect(Object.keys(record).slice(0, 4)).toEqual(["record", "index", "kind", "uid"]);
+    expect(record).toMatchObject({ kind: "theirs", uid: "tcp7", code: 220 });
+    expect(out.text).toBe(`${expected(greeting!, info, false, undefined)}\n`);
+  });
+
+  propertyTest.prop([fc.array(fc.tuple(exchange, conn, file), { maxLength: 4 }), fc.boolean()])(
+    "each line is exactly the generic JSON of the documented record (keys, order, numbers, escapes)",
+    (cases, showPasswords) => {
+      const out = collector();
+      const writer = createWriter("ndjson", out, { lang: "en", color: false, summary: false, showPasswords });
+      const wanted: string[] = [];
+      // The same connection object twice, then changed in place: its cached part must follow.
+      for (const [init, info, f] of cases) {
+        const final = init.replies.filter((r) => r.code >= 200).pop();
+        const ex: Exchange = {
+          ...init,
+          preliminary: init.replies.filter((r) => r.code < 200),
+          final,
+          diagnostics: init.diagnostics.map((d) => ({ layer: "dialogue", ...d })),
+        };
+        for (let round = 0; round < 2; round++) {
+          writer.exchange(ex, info, f);
+          wanted.push(expected(ex, info, showPasswords, f));
+          if (info !== undefined) info.origPort = (info.origPort ?? 0) + 1;
+        }
+      }
+      writer.end();
+      expect(out.text).toBe(wanted.map((line) => `${line}\n`).join(""));
+    },
+  );
 });

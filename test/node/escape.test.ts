@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { createWriter, OUTPUT_FORMATS, type OutputFormat } from "../../src/cli/output.js";
 import { type Command, createCommandParser } from "../../src/command/parser.js";
 import { type DialogueEvent, runDialogue } from "../../src/connection/index.js";
-import { cutArgument, escapeJson, escapeText, quoteArgument } from "../../src/node/escape.js";
+import { cutArgument, escapeJson, escapeText, jsonString, quoteArgument } from "../../src/node/escape.js";
 import { escapeZeekString } from "../../src/records.js";
 import { createReplyParser, parseReplies } from "../../src/reply/parser.js";
 import type { Reply } from "../../src/reply/reply.js";
@@ -80,6 +80,39 @@ describe("escapeJson on ASCII records (the fast check)", () => {
     expect(escapeJson('{"t":"caf\u00e9 \u0085"}')).toBe('{"t":"caf\u00e9 \\u0085"}');
     const plain = JSON.stringify({ text: "331 Please specify the password.", n: 1 });
     expect(escapeJson(plain)).toBe(plain);
+  });
+});
+
+describe("jsonString (a writer's strings, quoted only when nothing needs escaping)", () => {
+  propertyTest.prop([fc.string({ unit: "binary", maxLength: 60 })])(
+    "always escapeJson(JSON.stringify(text)): quotes, backslashes, controls, bidi, surrogates",
+    (text) => {
+      expect(jsonString(text)).toBe(escapeJson(JSON.stringify(text)));
+    },
+  );
+
+  test("each character the fast check must send the slow way, alone and inside text", () => {
+    const odd = [
+      '"',
+      "\\",
+      "\u0000",
+      "\n",
+      "\u001f",
+      "\u007f",
+      "\u0085",
+      "\u2028",
+      "\u2029",
+      "\ud800",
+      "\udfff",
+      "😀",
+    ];
+    for (const c of [...odd, ...BIDI]) {
+      expect(jsonString(c)).toBe(escapeJson(JSON.stringify(c)));
+      expect(jsonString(`226 a${c}b`)).toBe(escapeJson(JSON.stringify(`226 a${c}b`)));
+    }
+    expect(jsonString("150 Opening résumé.jpg (1 bytes) 欢迎")).toBe(
+      '"150 Opening résumé.jpg (1 bytes) 欢迎"',
+    );
   });
 });
 
