@@ -16,6 +16,7 @@ import {
   type ReassemblyCallbacks,
   type ReassemblyOptions,
   type ReassemblyStats,
+  type TcpConnection,
 } from "./reassembly.js";
 
 /** What happened to every packet of the capture. */
@@ -59,6 +60,8 @@ export interface TcpCapture {
   end(): CaptureFormatError | undefined;
   /** Ends packet input given by `packet()`: closes open streams (no file was fed, so no framing error). */
   finish(): void;
+  /** The connection's payload is not needed any more (see `TcpReassembler.ignorePayload`). */
+  ignorePayload(connection: TcpConnection): void;
   readonly stats: CaptureStats;
   /** The framing error, once one was found (the capture then ignores further input: stop reading). */
   readonly error: CaptureFormatError | undefined;
@@ -155,6 +158,9 @@ export function createTcpCapture(
       return error;
     },
     finish,
+    ignorePayload(connection) {
+      reassembler.ignorePayload(connection);
+    },
     held() {
       return { reader: reader.stats(), reassembly: reassembler.stats() };
     },

@@ -7,6 +7,9 @@
  * that differs is reported). A hole that is never filled is reported as a `gap` when the capture ends, when the
  * connection is reset, or when more than `maxBufferedBytes` wait behind it; the bytes after it are then
  * delivered, so nothing is dropped silently.
+ *
+ * A consumer that needs none of a connection's bytes (the FTP analysis, for traffic that is not FTP) says so with
+ * `ignorePayload`: the connection is then only numbered and closed, its segments neither held nor delivered.
  */
 
 import { formatEndpoint, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./decode.js";
@@ -116,6 +119,15 @@ export interface ReassemblyStats {
 export interface TcpReassembler {
   /** Passes one decoded segment with the packet it came in. */
   segment(segment: TcpSegment, packet: CapturedPacket): void;
+  /**
+   * The consumer needs no more of this connection's payload (it may call this from any callback). From now on
+   * its segments are only followed for what numbering and closing need: the sequence number a SYN reuses, FIN,
+   * RST. Nothing of it is held or delivered (what it held is let go, unreported), so `onData` and `onGap` are
+   * not called for it, nor are `snapped-packet`, `overlap-mismatch` and `buffer-overflow` reported, and its
+   * `bytes`, `missing` and `retransmissions` stop counting. A FIN ends its direction at once (a hole before it
+   * no longer matters). `onClose` still comes, and port reuse still starts a new connection (`tcp.stream`).
+   */
+  ignorePayload(connection: TcpConnection): void;
   /** The capture ended: reports remaining holes, delivers what waited behind them, closes open connections. */
   finish(): void;
   /** Connections seen so far. */
@@ -217,6 +229,8 @@ interface ConnectionState {
   newer: ConnectionState | undefined;
   /** Closed early by a cap, or forgotten: no longer in the connection map. */
   evicted: boolean;
+  /** The consumer needs none of its payload (`ignorePayload`). */
+  payloadIgnored: boolean;
 }
 
 /**
@@ -342,6 +356,8 @@ class Reassembler implements TcpReassembler {
   private readonly connections = new Map<string, ConnectionState>();
   /** IPv4 connections of the map by `recentSlot`, the latest looked up per slot (see RECENT_SLOTS). */
   private readonly recent: Array<ConnectionState | undefined> = new Array(RECENT_SLOTS).fill(undefined);
+  /** Each connection's state, for `ignorePayload` (weak: a forgotten connection's state goes with it). */
+  private readonly states = new WeakMap<TcpConnection, ConnectionState>();
   /** Closed connections in order of closing, forgotten after the linger time. */
   private readonly closedQueue = new StateQueue();
   /** Open connections, least recently active first. */
@@ -454,6 +470,10 @@ class Reassembler implements TcpReassembler {
       }
     }
 
+    if (state.payloadIgnored) {
+      this.ignoredSegment(state, direction, flags, packet);
+      return;
+    }
     // The peer acknowledged bytes beyond a hole in the other direction: it has them, so they will never be
     // sent again and the capture simply missed them (RFC 9293 §3.4: ACK covers every byte before it). Done
     // before this segment's own bytes, which the peer sent after receiving those.
@@ -499,6 +519,42 @@ class Reassembler implements TcpReassembler {
       this.flushHeld(state, 1);
       this.close(state, "rst", packet.seconds);
     }
+  }
+
+  ignorePayload(connection: TcpConnection): void {
+    const state = this.states.get(connection);
+    if (state === undefined || state.payloadIgnored) return;
+    state.payloadIgnored = true;
+    for (const flow of state.flows) {
+      this.dropHeld(flow);
+      if (flow.finPosition >= 0) flow.finished = true;
+    }
+  }
+
+  /** A segment of a connection whose payload is ignored: only its FIN and RST count (closing). */
+  private ignoredSegment(
+    state: ConnectionState,
+    direction: FlowDirection,
+    flags: number,
+    packet: CapturedPacket,
+  ): void {
+    if (state.connection.closed !== undefined) return;
+    if ((flags & TCP_RST) !== 0) {
+      this.close(state, "rst", packet.seconds);
+      return;
+    }
+    if ((flags & TCP_FIN) !== 0) state.flows[direction].finished = true;
+    if (state.flows[0].finished && state.flows[1].finished) this.close(state, "fin", packet.seconds);
+  }
+
+  /** Lets a flow's held segments go unreported (its connection's payload is ignored), keeping the totals. */
+  private dropHeld(flow: Flow): void {
+    const held = flow.held;
+    if (held === undefined) return;
+    this.heldSegments -= held.size;
+    this.heldBytes -= flow.heldBytes;
+    flow.heldBytes = 0;
+    held.clear();
   }
 
   /** 0 when the segment comes from the connection's client; by endpoint number (IPv4) or key. */
@@ -573,7 +629,9 @@ class Reassembler implements TcpReassembler {
       older: undefined,
       newer: undefined,
       evicted: false,
+      payloadIgnored: false,
     };
+    this.states.set(connection, state);
     const previous = this.connections.get(key);
     // Port reuse: the closed connection it replaces stops lingering now.
     if (previous !== undefined && previous.connection.closed !== undefined) this.forget(previous);
