@@ -12,7 +12,16 @@
  * `ignorePayload`: the connection is then only numbered and closed, its segments neither held nor delivered.
  */
 
-import { formatEndpoint, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./decode.js";
+import {
+  FrameSegment,
+  formatEndpoint,
+  ipv4EndpointNumber,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  type TcpSegment,
+} from "./decode.js";
 import { type CaptureDiagnostic, type DroppedState, isReportedDrop } from "./errors.js";
 import type { CapturedPacket } from "./reader.js";
 import { SegmentHeap } from "./segment-heap.js";
@@ -117,7 +126,10 @@ export interface ReassemblyStats {
 }
 
 export interface TcpReassembler {
-  /** Passes one decoded segment with the packet it came in. */
+  /**
+   * Passes one decoded segment with the packet it came in. Nothing of the segment object is kept past the call
+   * (held bytes are copied), so a caller may decode every packet into the same object (`FrameSegment`).
+   */
   segment(segment: TcpSegment, packet: CapturedPacket): void;
   /**
    * The consumer needs no more of this connection's payload (it may call this from any callback). From now on
@@ -278,10 +290,7 @@ function heldCount(flow: Flow): number {
 
 /** One number per IPv4 endpoint: 32-bit address × 65536 + port stays below 2^53 (exact); -1 for IPv6. */
 function endpointNumber(address: Uint8Array, port: number): number {
-  if (address.length !== 4) return -1;
-  return (
-    (((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) >>> 0) * 65536 + port
-  );
+  return address.length === 4 ? ipv4EndpointNumber(address, 0, port) : -1;
 }
 
 function endpointKey(address: Uint8Array, port: number): string {
@@ -405,8 +414,12 @@ class Reassembler implements TcpReassembler {
   segment(segment: TcpSegment, packet: CapturedPacket): void {
     this.lastPacket = packet;
     this.forgetOldConnections(packet);
-    const source = endpointNumber(segment.sourceAddress, segment.sourcePort);
-    const destination = endpointNumber(segment.destinationAddress, segment.destinationPort);
+    // A segment decoded in place carries its endpoint numbers: no address views to make.
+    const inPlace = segment instanceof FrameSegment;
+    const source = inPlace ? segment.sourceNumber : endpointNumber(segment.sourceAddress, segment.sourcePort);
+    const destination = inPlace
+      ? segment.destinationNumber
+      : endpointNumber(segment.destinationAddress, segment.destinationPort);
     const low = source < destination ? source : destination;
     const high = source < destination ? destination : source;
     // IPv4: the recent-connection cache first (it holds only states the map holds under their key).
