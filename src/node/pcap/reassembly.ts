@@ -224,8 +224,6 @@ class Flow {
 interface ConnectionState {
   readonly connection: TcpConnection;
   readonly key: string;
-  /** Endpoint key of the client, to tell the direction of a segment. */
-  readonly clientKey: string;
   /** IPv4: the endpoint numbers (`endpointNumber`) of the client, and of the lower and higher endpoint; else -1. */
   readonly clientNumber: number;
   readonly lowNumber: number;
@@ -302,8 +300,8 @@ function endpointKey(address: Uint8Array, port: number): string {
 }
 
 /** The connection map's key: both endpoint keys, the lower first (either direction finds it). */
-function connectionKey(sourceKey: string, destinationKey: string): string {
-  return sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
+function connectionKey(one: string, other: string): string {
+  return one < other ? `${one}|${other}` : `${other}|${one}`;
 }
 
 function endpoint(address: Uint8Array, port: number): TcpEndpoint {
@@ -420,36 +418,8 @@ class Reassembler implements TcpReassembler {
     const destination = inPlace
       ? segment.destinationNumber
       : endpointNumber(segment.destinationAddress, segment.destinationPort);
-    const low = source < destination ? source : destination;
-    const high = source < destination ? destination : source;
-    // IPv4: the recent-connection cache first (it holds only states the map holds under their key).
-    const slot = source >= 0 ? recentSlot(low, high) : -1;
-    let state = slot < 0 ? undefined : this.recent[slot];
-    if (state !== undefined && (state.lowNumber !== low || state.highNumber !== high)) state = undefined;
-    let sourceKey: string | undefined;
-    let key: string | undefined;
-    if (state === undefined) {
-      sourceKey = endpointKey(segment.sourceAddress, segment.sourcePort);
-      const destinationKey = endpointKey(segment.destinationAddress, segment.destinationPort);
-      key = connectionKey(sourceKey, destinationKey);
-      state = this.connections.get(key);
-      if (state !== undefined && slot >= 0) this.recent[slot] = state;
-    }
-    const flags = segment.flags;
-    if (
-      state !== undefined &&
-      (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-      reusesPorts(state, this.directionOf(state, source, sourceKey, segment), segment.sequence)
-    ) {
-      if (state.connection.closed === undefined) this.closeReused(state, packet);
-      state = undefined;
-    }
-    if (state === undefined) {
-      sourceKey ??= endpointKey(segment.sourceAddress, segment.sourcePort);
-      key ??= connectionKey(sourceKey, endpointKey(segment.destinationAddress, segment.destinationPort));
-      state = this.open(key, sourceKey, segment, packet);
-    }
-    const direction = this.directionOf(state, source, sourceKey, segment);
+    const state = this.stateOf(segment, source, destination, packet);
+    const direction = this.directionOf(state, source, segment);
     const flow = state.flows[direction];
     const connection = state.connection;
     if (connection.closed === undefined) this.activity.touch(state);
@@ -457,36 +427,98 @@ class Reassembler implements TcpReassembler {
       state.answered = true;
       if (connection.closed === undefined) this.halfOpenCount--;
     }
-
-    let sequence = segment.sequence;
+    const flags = segment.flags;
     if ((flags & (TCP_FIN | TCP_RST)) !== 0) state.finOrResetSeen = true;
-    if ((flags & TCP_SYN) !== 0) {
-      if (!flow.sequenceKnown) {
-        flow.nextSequence = (sequence + 1) >>> 0;
-        flow.baseSequence = sequence;
-        flow.sequenceKnown = true;
-      }
-      sequence = (sequence + 1) >>> 0; // data in a SYN (TCP Fast Open) follows the SYN's sequence number
-    } else if (!flow.sequenceKnown) {
-      flow.nextSequence = sequence;
-      flow.baseSequence = (sequence - 1) >>> 0;
-      flow.sequenceKnown = true;
-      if (segment.payload.length > 0 || (flags & TCP_FIN) !== 0) {
-        this.diagnostic(
-          "missing-handshake",
-          `stream ${connection.index}: ${direction === 0 ? "client" : "server"} bytes start without a SYN`,
-          packet,
-          connection,
-          direction,
-          flow.delivered,
-        );
-      }
-    }
+    if (!flow.sequenceKnown) this.startFlow(state, direction, segment, packet);
+    if (state.payloadIgnored) this.ignoredSegment(state, direction, flags, packet);
+    // Data in a SYN (TCP Fast Open) follows the SYN's sequence number.
+    else this.readSegment(state, direction, segment, (flags & TCP_SYN) !== 0 ? 1 : 0, packet);
+  }
 
-    if (state.payloadIgnored) {
-      this.ignoredSegment(state, direction, flags, packet);
+  /**
+   * The segment's connection: found by its endpoint numbers (IPv4, the recent-connection cache) or its key, or
+   * opened (a new 4-tuple, or a SYN that reuses one: see `reusesPorts`).
+   */
+  private stateOf(
+    segment: TcpSegment,
+    source: number,
+    destination: number,
+    packet: CapturedPacket,
+  ): ConnectionState {
+    const low = source < destination ? source : destination;
+    const high = source < destination ? destination : source;
+    // IPv4: the recent-connection cache first (it holds only states the map holds under their key).
+    const slot = source >= 0 ? recentSlot(low, high) : -1;
+    let state = slot < 0 ? undefined : this.recent[slot];
+    if (state !== undefined && (state.lowNumber !== low || state.highNumber !== high)) state = undefined;
+    let key: string | undefined;
+    if (state === undefined) {
+      key = connectionKey(
+        endpointKey(segment.sourceAddress, segment.sourcePort),
+        endpointKey(segment.destinationAddress, segment.destinationPort),
+      );
+      state = this.connections.get(key);
+      if (state !== undefined && slot >= 0) this.recent[slot] = state;
+    }
+    if (
+      state !== undefined &&
+      (segment.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
+      reusesPorts(state, this.directionOf(state, source, segment), segment.sequence)
+    ) {
+      if (state.connection.closed === undefined) this.closeReused(state, packet);
+      state = undefined;
+    }
+    if (state !== undefined) return state;
+    key ??= connectionKey(
+      endpointKey(segment.sourceAddress, segment.sourcePort),
+      endpointKey(segment.destinationAddress, segment.destinationPort),
+    );
+    return this.open(key, segment, packet);
+  }
+
+  /** The first segment of a direction sets its first sequence number (a SYN's, or one before its first byte). */
+  private startFlow(
+    state: ConnectionState,
+    direction: FlowDirection,
+    segment: TcpSegment,
+    packet: CapturedPacket,
+  ): void {
+    const flow = state.flows[direction];
+    const sequence = segment.sequence;
+    flow.sequenceKnown = true;
+    if ((segment.flags & TCP_SYN) !== 0) {
+      flow.nextSequence = (sequence + 1) >>> 0;
+      flow.baseSequence = sequence;
       return;
     }
+    flow.nextSequence = sequence;
+    flow.baseSequence = (sequence - 1) >>> 0;
+    if (segment.payload.length > 0 || (segment.flags & TCP_FIN) !== 0) {
+      this.diagnostic(
+        "missing-handshake",
+        `stream ${state.connection.index}: ${direction === 0 ? "client" : "server"} bytes start without a SYN`,
+        packet,
+        state.connection,
+        direction,
+        flow.delivered,
+      );
+    }
+  }
+
+  /**
+   * A segment of a connection whose bytes are read: delivered if it comes next, held if it comes early; its FIN
+   * and RST. `synOffset` is 1 when it carries a SYN (its bytes start one sequence number later).
+   */
+  private readSegment(
+    state: ConnectionState,
+    direction: FlowDirection,
+    segment: TcpSegment,
+    synOffset: number,
+    packet: CapturedPacket,
+  ): void {
+    const flow = state.flows[direction];
+    const connection = state.connection;
+    const flags = segment.flags;
     // The peer acknowledged bytes beyond a hole in the other direction: it has them, so they will never be
     // sent again and the capture simply missed them (RFC 9293 §3.4: ACK covers every byte before it). Done
     // before this segment's own bytes, which the peer sent after receiving those.
@@ -498,19 +530,10 @@ class Reassembler implements TcpReassembler {
     }
     const payload = segment.payload;
     const length = payload.length;
-    const relative = (sequence - flow.nextSequence) | 0;
+    const relative = (((segment.sequence + synOffset) >>> 0) - flow.nextSequence) | 0;
     /** Sequence-space position of the segment's first byte (taken before delivery moves `flow.position`). */
     const start = flow.position + relative;
-    if (segment.missingPayload > 0) {
-      this.diagnostic(
-        "snapped-packet",
-        `stream ${connection.index}: ${segment.missingPayload} payload bytes cut by the snapshot length`,
-        packet,
-        connection,
-        direction,
-        flow.delivered,
-      );
-    }
+    if (segment.missingPayload > 0) this.reportSnapped(state, direction, segment.missingPayload, packet);
     if (length > 0) {
       if (relative <= 0) {
         if (relative + length > 0) {
@@ -532,6 +555,22 @@ class Reassembler implements TcpReassembler {
       this.flushHeld(state, 1);
       this.close(state, "rst", packet.seconds);
     }
+  }
+
+  private reportSnapped(
+    state: ConnectionState,
+    direction: FlowDirection,
+    missingPayload: number,
+    packet: CapturedPacket,
+  ): void {
+    this.diagnostic(
+      "snapped-packet",
+      `stream ${state.connection.index}: ${missingPayload} payload bytes cut by the snapshot length`,
+      packet,
+      state.connection,
+      direction,
+      state.flows[direction].delivered,
+    );
   }
 
   ignorePayload(connection: TcpConnection): void {
@@ -570,15 +609,16 @@ class Reassembler implements TcpReassembler {
     held.clear();
   }
 
-  /** 0 when the segment comes from the connection's client; by endpoint number (IPv4) or key. */
-  private directionOf(
-    state: ConnectionState,
-    source: number,
-    sourceKey: string | undefined,
-    segment: TcpSegment,
-  ): FlowDirection {
+  /** 0 when the segment comes from the connection's client; by endpoint number (IPv4) or address and port. */
+  private directionOf(state: ConnectionState, source: number, segment: TcpSegment): FlowDirection {
     if (source >= 0) return state.clientNumber === source ? 0 : 1;
-    return state.clientKey === (sourceKey ?? endpointKey(segment.sourceAddress, segment.sourcePort)) ? 0 : 1;
+    const client = state.connection.client;
+    const address = segment.sourceAddress;
+    return segment.sourcePort === client.port &&
+      address.length === client.address.length &&
+      sameBytes(address, 0, client.address, 0, address.length)
+      ? 0
+      : 1;
   }
 
   /** Keeps the recent-connection cache a subset of the map: a state leaving the map leaves its slot. */
@@ -605,7 +645,7 @@ class Reassembler implements TcpReassembler {
     this.lingeringCount = 0;
   }
 
-  private open(key: string, sourceKey: string, segment: TcpSegment, packet: CapturedPacket): ConnectionState {
+  private open(key: string, segment: TcpSegment, packet: CapturedPacket): ConnectionState {
     const flags = segment.flags;
     const source = endpoint(segment.sourceAddress, segment.sourcePort);
     const destination = endpoint(segment.destinationAddress, segment.destinationPort);
@@ -623,15 +663,11 @@ class Reassembler implements TcpReassembler {
       retransmissions: [0, 0],
       closed: undefined,
     };
-    const clientKey = sourceIsServer
-      ? endpointKey(segment.destinationAddress, segment.destinationPort)
-      : sourceKey;
     const sourceNumber = endpointNumber(segment.sourceAddress, segment.sourcePort);
     const destinationNumber = endpointNumber(segment.destinationAddress, segment.destinationPort);
     const state: ConnectionState = {
       connection,
       key,
-      clientKey,
       clientNumber: sourceIsServer ? destinationNumber : sourceNumber,
       lowNumber: sourceNumber < destinationNumber ? sourceNumber : destinationNumber,
       highNumber: sourceNumber < destinationNumber ? destinationNumber : sourceNumber,
