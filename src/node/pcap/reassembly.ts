@@ -47,7 +47,10 @@ export interface TcpConnection {
   readonly handshakeSeen: boolean;
   /** The first packet of the connection. */
   readonly firstPacket: Pick<CapturedPacket, "frame" | "seconds" | "nanoseconds">;
-  /** Payload bytes delivered per direction: [client→server, server→client]. */
+  /**
+   * Payload bytes delivered per direction: [client→server, server→client]. These three counts stop when the
+   * connection's payload is ignored (`TcpReassembler.ignorePayload`).
+   */
   readonly bytes: [number, number];
   /** Bytes reported missing per direction. */
   readonly missing: [number, number];
@@ -128,7 +131,8 @@ export interface ReassemblyStats {
 export interface TcpReassembler {
   /**
    * Passes one decoded segment with the packet it came in. Nothing of the segment object is kept past the call
-   * (held bytes are copied), so a caller may decode every packet into the same object (`FrameSegment`).
+   * (held bytes are copied), so a caller may decode every packet into the same object (as `createTcpCapture`
+   * does).
    */
   segment(segment: TcpSegment, packet: CapturedPacket): void;
   /**
