@@ -599,7 +599,12 @@ class Reassembler implements TcpReassembler {
       this.close(state, "rst", packet.seconds);
       return;
     }
-    if ((flags & TCP_FIN) !== 0) state.flows[direction].finished = true;
+    const flow = state.flows[direction];
+    if ((flags & TCP_FIN) !== 0 && flow.finPosition < 0) {
+      // Its bytes are not followed: the FIN ends the direction where it stands (seen, for `closeReused`).
+      flow.finPosition = flow.position;
+      flow.finished = true;
+    }
     if (state.flows[0].finished && state.flows[1].finished) this.close(state, "fin", packet.seconds);
   }
 

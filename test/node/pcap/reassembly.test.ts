@@ -417,4 +417,24 @@ describe("a connection whose payload is ignored", () => {
     ]);
     expect(r.streams.size).toBe(0);
   });
+
+  it("ends a reused connection as closed by FIN when only one FIN of it was seen", () => {
+    const r = run(
+      [
+        ...handshake(),
+        seg("c", 0, "GET /\r\n"),
+        seg("c", 7, "", FIN | ACK),
+        // The server's FIN is not captured; the client's port is used again.
+        { ...seg("c", -1, "", SYN), seq: 77777 },
+      ],
+      undefined,
+      undefined,
+      undefined,
+      () => true,
+    );
+    expect(r.closes).toEqual([
+      [0, "fin"],
+      [1, "end"],
+    ]);
+  });
 });
