@@ -10,7 +10,8 @@
 // the single long session of bench/ seen from the server's side only (a flood of replies without commands); its
 // peak RSS on the mix and on one 4× larger; and `--jobs` on the mix cut into pieces by editcap.
 //
-// usage: node bench/pcap.mjs [--mb 64] [--source vsftpd-curl.pcap] [--rounds 3] [--no-tshark]
+// usage: node bench/pcap.mjs [--mb 64] [--mix-mb 128] [--source vsftpd-curl.pcap] [--rounds 3] [--no-tshark]
+// (`--mix-mb N` adds a row for the realistic mix at N MiB, where start-up weighs less.)
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   createReadStream,
@@ -37,6 +38,7 @@ const targetMb = Number(option("mb", "64"));
 const sourceName = option("source", "vsftpd-curl.pcap");
 const rounds = Number(option("rounds", "3"));
 const withTshark = !args.includes("--no-tshark");
+const mixMb = option("mix-mb", undefined);
 
 // Child mode: analyse one file under a small heap limit and print the peak memory (the constant-memory check).
 if (args[0] === "--child") {
@@ -218,6 +220,15 @@ const captures = [
     "long.pcap",
     (p) => inputs.longSession(p, targetMb / 4),
   ],
+  ...(mixMb === undefined
+    ? []
+    : [
+        [
+          `realistic mix, larger (${mixMb} MiB)`,
+          "mix-large.pcap",
+          (p) => inputs.mix(p, Number(mixMb), join(ROOT, "fixtures/pcap", sourceName)),
+        ],
+      ]),
 ];
 const cliRows = [];
 for (const [label, name, make] of captures) {

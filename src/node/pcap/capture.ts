@@ -2,7 +2,7 @@
  * The capture pipeline up to TCP: file chunks → packets → segments → reassembled streams, with every packet
  * accounted for in `CaptureStats` (nothing is dropped silently).
  */
-import { type DecodedFrame, decodeFrame } from "./decode.js";
+import { type DecodedFrame, decodeSegment, FrameSegment } from "./decode.js";
 import type { CaptureDiagnostic, CaptureFormatError, DroppedState } from "./errors.js";
 import {
   type CapturedPacket,
@@ -16,6 +16,7 @@ import {
   type ReassemblyCallbacks,
   type ReassemblyOptions,
   type ReassemblyStats,
+  type TcpConnection,
 } from "./reassembly.js";
 
 /** What happened to every packet of the capture. */
@@ -59,6 +60,8 @@ export interface TcpCapture {
   end(): CaptureFormatError | undefined;
   /** Ends packet input given by `packet()`: closes open streams (no file was fed, so no framing error). */
   finish(): void;
+  /** The connection's payload is not needed any more (see `TcpReassembler.ignorePayload`). */
+  ignorePayload(connection: TcpConnection): void;
   readonly stats: CaptureStats;
   /** The framing error, once one was found (the capture then ignores further input: stop reading). */
   readonly error: CaptureFormatError | undefined;
@@ -84,13 +87,15 @@ export function createTcpCapture(
   };
   let error: CaptureFormatError | undefined;
   const reassembler = createTcpReassembler(callbacks, options);
+  // Every packet is decoded into this one segment: the reassembler keeps no segment past its call.
+  const inPlace = new FrameSegment();
   const onPacket = (packet: CapturedPacket, given: DecodedFrame | undefined): void => {
     stats.packets++;
     callbacks.onPacket?.(packet);
-    const decoded = given ?? decodeFrame(packet.linkType, packet.data, packet.originalLength);
-    if (decoded.segment !== undefined) {
+    const decoded = given ?? decodeSegment(inPlace, packet.linkType, packet.data, packet.originalLength);
+    if (decoded === undefined || decoded.segment !== undefined) {
       stats.tcpSegments++;
-      reassembler.segment(decoded.segment, packet);
+      reassembler.segment(decoded?.segment ?? inPlace, packet);
       return;
     }
     if (decoded.otherProtocol !== undefined) {
@@ -155,6 +160,9 @@ export function createTcpCapture(
       return error;
     },
     finish,
+    ignorePayload(connection) {
+      reassembler.ignorePayload(connection);
+    },
     held() {
       return { reader: reader.stats(), reassembly: reassembler.stats() };
     },

@@ -93,10 +93,87 @@ function problem(type: CaptureDiagnosticType, message: string): DecodedFrame {
 }
 
 /**
+ * A TCP segment decoded in place: numbers and offsets into its frame, written over by each `decodeSegment`. The
+ * capture pipeline decodes every packet into one of these (no object, no view per packet); the reassembler reads
+ * the IPv4 endpoint numbers from it, and the views (`payload`, addresses) are made only when asked for.
+ */
+export class FrameSegment implements TcpSegment {
+  frame: Uint8Array = new Uint8Array(0);
+  ipVersion: 4 | 6 = 4;
+  /** Offsets of the addresses in the frame (4 bytes each for IPv4, 16 for IPv6). */
+  sourceAt = 0;
+  destinationAt = 0;
+  /** IPv4: `address × 65536 + port` of each end (below 2^48, exact); -1 for IPv6. */
+  sourceNumber = 0.5;
+  destinationNumber = 0.5;
+  sourcePort = 0;
+  destinationPort = 0;
+  // Sequence numbers are uint32: start as doubles, so that the first one past 2^30 changes no object shape.
+  sequence = 0.5;
+  acknowledgment = 0.5;
+  flags = 0;
+  payloadStart = 0;
+  payloadEnd = 0;
+  missingPayload = 0;
+
+  get sourceAddress(): Uint8Array {
+    return this.frame.subarray(this.sourceAt, this.sourceAt + (this.ipVersion === 4 ? 4 : 16));
+  }
+
+  get destinationAddress(): Uint8Array {
+    return this.frame.subarray(this.destinationAt, this.destinationAt + (this.ipVersion === 4 ? 4 : 16));
+  }
+
+  get payload(): Uint8Array {
+    return this.frame.subarray(this.payloadStart, this.payloadEnd);
+  }
+
+  /** The segment as a plain object of its own (views into the frame), as `decodeFrame` gives it. */
+  toSegment(): TcpSegment {
+    return {
+      ipVersion: this.ipVersion,
+      sourceAddress: this.sourceAddress,
+      destinationAddress: this.destinationAddress,
+      sourcePort: this.sourcePort,
+      destinationPort: this.destinationPort,
+      sequence: this.sequence,
+      acknowledgment: this.acknowledgment,
+      flags: this.flags,
+      payload: this.payload,
+      missingPayload: this.missingPayload,
+    };
+  }
+}
+
+/** `address × 65536 + port` of the IPv4 address at `at`: one exact number per endpoint (below 2^48). */
+export function ipv4EndpointNumber(frame: Uint8Array, at: number, port: number): number {
+  return (
+    (((frame[at]! << 24) | (frame[at + 1]! << 16) | (frame[at + 2]! << 8) | frame[at + 3]!) >>> 0) * 65536 +
+    port
+  );
+}
+
+/**
  * Decodes one captured frame down to its TCP segment. `originalLength` is the frame's length on the wire, used
  * to tell how much payload the snapshot length cut.
  */
 export function decodeFrame(linkType: number, frame: Uint8Array, originalLength: number): DecodedFrame {
+  return decodeSegment(scratch, linkType, frame, originalLength) ?? { segment: scratch.toSegment() };
+}
+
+/** `decodeFrame`'s segment in place, copied out before it returns (nothing runs in between: no callback). */
+const scratch = new FrameSegment();
+
+/**
+ * `decodeFrame` in place: a TCP segment is written into `segment` (undefined is returned); anything else is
+ * returned as `decodeFrame` returns it.
+ */
+export function decodeSegment(
+  segment: FrameSegment,
+  linkType: number,
+  frame: Uint8Array,
+  originalLength: number,
+): DecodedFrame | undefined {
   let at: number;
   let etherType = 0;
   switch (linkType) {
@@ -155,12 +232,17 @@ export function decodeFrame(linkType: number, frame: Uint8Array, originalLength:
       return problem("unsupported-link-type", `link type ${linkType} is not decoded`);
   }
   const linkOverhead = at;
-  if (etherType === ETHERTYPE_IPV4) return decodeIpv4(frame, at, originalLength - linkOverhead);
-  if (etherType === ETHERTYPE_IPV6) return decodeIpv6(frame, at, originalLength - linkOverhead);
+  if (etherType === ETHERTYPE_IPV4) return decodeIpv4(segment, frame, at, originalLength - linkOverhead);
+  if (etherType === ETHERTYPE_IPV6) return decodeIpv6(segment, frame, at, originalLength - linkOverhead);
   return problem("not-ip", `EtherType 0x${etherType.toString(16).padStart(4, "0")} is not IP`);
 }
 
-function decodeIpv4(frame: Uint8Array, at: number, wireLength: number): DecodedFrame {
+function decodeIpv4(
+  segment: FrameSegment,
+  frame: Uint8Array,
+  at: number,
+  wireLength: number,
+): DecodedFrame | undefined {
   if (frame.length < at + IPV4_MIN_HEADER_LENGTH) return problem("malformed-ip", "IPv4 header cut short");
   const versionAndLength = frame[at]!;
   if (versionAndLength >> 4 !== 4)
@@ -185,26 +267,21 @@ function decodeIpv4(frame: Uint8Array, at: number, wireLength: number): DecodedF
   if (protocol !== IP_PROTOCOL_TCP) return { otherProtocol: protocol };
   // Bytes past the IP total length are link padding (Ethernet minimum frame), not payload.
   const end = at + totalLength;
-  return decodeTcp(
-    frame,
-    at + headerLength,
-    end,
-    totalLength - headerLength,
-    4,
-    frame.subarray(at + 12, at + 16),
-    frame.subarray(at + 16, at + 20),
-  );
+  return decodeTcp(segment, frame, at + headerLength, end, totalLength - headerLength, 4, at + 12, at + 16);
 }
 
-function decodeIpv6(frame: Uint8Array, at: number, wireLength: number): DecodedFrame {
+function decodeIpv6(
+  segment: FrameSegment,
+  frame: Uint8Array,
+  at: number,
+  wireLength: number,
+): DecodedFrame | undefined {
   if (frame.length < at + IPV6_HEADER_LENGTH) return problem("malformed-ip", "IPv6 header cut short");
   if (frame[at]! >> 4 !== 6) return problem("malformed-ip", `IP version ${frame[at]! >> 4} in IPv6 frame`);
   let payloadLength = (frame[at + 4]! << 8) | frame[at + 5]!;
   // 0 is a jumbogram (RFC 2675) or a GSO frame: the frame length stands.
   if (payloadLength === 0) payloadLength = wireLength - IPV6_HEADER_LENGTH;
   let next = frame[at + 6]!;
-  const source = frame.subarray(at + 8, at + 24);
-  const destination = frame.subarray(at + 24, at + 40);
   const end = at + IPV6_HEADER_LENGTH + payloadLength;
   let header = at + IPV6_HEADER_LENGTH;
   // Walk the extension header chain (RFC 8200 §4.1).
@@ -239,18 +316,20 @@ function decodeIpv6(frame: Uint8Array, at: number, wireLength: number): DecodedF
     }
     if (header > end) return problem("malformed-ip", "IPv6 extension headers run past the payload");
   }
-  return decodeTcp(frame, header, end, end - header, 6, source, destination);
+  return decodeTcp(segment, frame, header, end, end - header, 6, at + 8, at + 24);
 }
 
+/** Writes the TCP segment at `at` into `segment`; `sourceAt`/`destinationAt` are the IP addresses' offsets. */
 function decodeTcp(
+  segment: FrameSegment,
   frame: Uint8Array,
   at: number,
   end: number,
   wireLength: number,
   ipVersion: 4 | 6,
-  sourceAddress: Uint8Array,
-  destinationAddress: Uint8Array,
-): DecodedFrame {
+  sourceAt: number,
+  destinationAt: number,
+): DecodedFrame | undefined {
   if (frame.length < at + TCP_MIN_HEADER_LENGTH || end < at + TCP_MIN_HEADER_LENGTH) {
     return problem("malformed-tcp", "TCP header cut short");
   }
@@ -260,23 +339,26 @@ function decodeTcp(
   }
   if (frame.length < at + headerLength) return problem("malformed-tcp", "TCP options cut short");
   const capturedEnd = end < frame.length ? end : frame.length;
-  const payload = frame.subarray(at + headerLength, capturedEnd);
-  return {
-    segment: {
-      ipVersion,
-      sourceAddress,
-      destinationAddress,
-      sourcePort: (frame[at]! << 8) | frame[at + 1]!,
-      destinationPort: (frame[at + 2]! << 8) | frame[at + 3]!,
-      sequence:
-        ((frame[at + 4]! << 24) | (frame[at + 5]! << 16) | (frame[at + 6]! << 8) | frame[at + 7]!) >>> 0,
-      acknowledgment:
-        ((frame[at + 8]! << 24) | (frame[at + 9]! << 16) | (frame[at + 10]! << 8) | frame[at + 11]!) >>> 0,
-      flags: frame[at + 13]!,
-      payload,
-      missingPayload: wireLength - headerLength - payload.length,
-    },
-  };
+  const sourcePort = (frame[at]! << 8) | frame[at + 1]!;
+  const destinationPort = (frame[at + 2]! << 8) | frame[at + 3]!;
+  segment.frame = frame;
+  segment.ipVersion = ipVersion;
+  segment.sourceAt = sourceAt;
+  segment.destinationAt = destinationAt;
+  segment.sourceNumber = ipVersion === 4 ? ipv4EndpointNumber(frame, sourceAt, sourcePort) : -1;
+  segment.destinationNumber =
+    ipVersion === 4 ? ipv4EndpointNumber(frame, destinationAt, destinationPort) : -1;
+  segment.sourcePort = sourcePort;
+  segment.destinationPort = destinationPort;
+  segment.sequence =
+    ((frame[at + 4]! << 24) | (frame[at + 5]! << 16) | (frame[at + 6]! << 8) | frame[at + 7]!) >>> 0;
+  segment.acknowledgment =
+    ((frame[at + 8]! << 24) | (frame[at + 9]! << 16) | (frame[at + 10]! << 8) | frame[at + 11]!) >>> 0;
+  segment.flags = frame[at + 13]!;
+  segment.payloadStart = at + headerLength;
+  segment.payloadEnd = capturedEnd; // not before the start: the header was checked to fit in both
+  segment.missingPayload = wireLength - headerLength - (segment.payloadEnd - segment.payloadStart);
+  return undefined;
 }
 
 /** Formats an address for display: dotted quad, or RFC 5952 canonical IPv6 (the decoders' own form, so that

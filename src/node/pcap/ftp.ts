@@ -317,10 +317,17 @@ class CaptureAnalysis implements TcpCaptureCallbacks {
   readonly #options: FtpCaptureOptions;
   readonly #ports: ReadonlySet<number>;
   readonly #roles = new Map<number, ConnectionRole>();
+  /** Tells the reassembly that a connection's payload is not needed (it is not FTP). */
+  readonly #ignorePayload: (tcp: TcpConnection) => void;
   #packet: CapturedPacket | undefined;
 
-  constructor(callbacks: FtpCaptureCallbacks, options: FtpCaptureOptions) {
+  constructor(
+    callbacks: FtpCaptureCallbacks,
+    options: FtpCaptureOptions,
+    ignorePayload: (tcp: TcpConnection) => void,
+  ) {
     this.#callbacks = callbacks;
+    this.#ignorePayload = ignorePayload;
     this.#options = options;
     this.#ports = new Set(options.ports ?? [21]);
     this.files = new CaptureFiles(options.files ?? {}, (problem) =>
@@ -350,7 +357,13 @@ class CaptureAnalysis implements TcpCaptureCallbacks {
   onConnection(tcp: TcpConnection, packet: CapturedPacket): void {
     const role = this.#classify(tcp, packet);
     this.#roles.set(tcp.index, role);
-    if (role.role === Role.Other) this.otherCount++;
+    if (role.role === Role.Other) this.#other(tcp);
+  }
+
+  /** Not FTP: counted, and its bytes are no longer reassembled (nothing of it is read). */
+  #other(tcp: TcpConnection): void {
+    this.otherCount++;
+    this.#ignorePayload(tcp);
   }
 
   onData(
@@ -437,7 +450,7 @@ class CaptureAnalysis implements TcpCaptureCallbacks {
     role.held = undefined;
     if (seen === Probe.Other) {
       role.role = Role.Other;
-      this.otherCount++;
+      this.#other(tcp);
       return;
     }
     role.role = Role.Control;
@@ -548,7 +561,7 @@ export function createFtpCaptureAnalyzer(
   callbacks: FtpCaptureCallbacks,
   options: FtpCaptureOptions = {},
 ): FtpCaptureAnalyzer {
-  const analysis = new CaptureAnalysis(callbacks, options);
+  const analysis = new CaptureAnalysis(callbacks, options, (tcp) => capture.ignorePayload(tcp));
   const capture = createTcpCapture(analysis, options);
   const counts = (): FtpCaptureResult => {
     const data = analysis.data;

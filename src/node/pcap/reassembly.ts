@@ -7,9 +7,21 @@
  * that differs is reported). A hole that is never filled is reported as a `gap` when the capture ends, when the
  * connection is reset, or when more than `maxBufferedBytes` wait behind it; the bytes after it are then
  * delivered, so nothing is dropped silently.
+ *
+ * A consumer that needs none of a connection's bytes (the FTP analysis, for traffic that is not FTP) says so with
+ * `ignorePayload`: the connection is then only numbered and closed, its segments neither held nor delivered.
  */
 
-import { formatEndpoint, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./decode.js";
+import {
+  FrameSegment,
+  formatEndpoint,
+  ipv4EndpointNumber,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  type TcpSegment,
+} from "./decode.js";
 import { type CaptureDiagnostic, type DroppedState, isReportedDrop } from "./errors.js";
 import type { CapturedPacket } from "./reader.js";
 import { SegmentHeap } from "./segment-heap.js";
@@ -35,7 +47,10 @@ export interface TcpConnection {
   readonly handshakeSeen: boolean;
   /** The first packet of the connection. */
   readonly firstPacket: Pick<CapturedPacket, "frame" | "seconds" | "nanoseconds">;
-  /** Payload bytes delivered per direction: [client→server, server→client]. */
+  /**
+   * Payload bytes delivered per direction: [client→server, server→client]. These three counts stop when the
+   * connection's payload is ignored (`TcpReassembler.ignorePayload`).
+   */
   readonly bytes: [number, number];
   /** Bytes reported missing per direction. */
   readonly missing: [number, number];
@@ -114,8 +129,21 @@ export interface ReassemblyStats {
 }
 
 export interface TcpReassembler {
-  /** Passes one decoded segment with the packet it came in. */
+  /**
+   * Passes one decoded segment with the packet it came in. Nothing of the segment object is kept past the call
+   * (held bytes are copied), so a caller may decode every packet into the same object (as `createTcpCapture`
+   * does).
+   */
   segment(segment: TcpSegment, packet: CapturedPacket): void;
+  /**
+   * The consumer needs no more of this connection's payload (it may call this from any callback). From now on
+   * its segments are only followed for what numbering and closing need: the sequence number a SYN reuses, FIN,
+   * RST. Nothing of it is held or delivered (what it held is let go, unreported), so `onData` and `onGap` are
+   * not called for it, nor are `snapped-packet`, `overlap-mismatch` and `buffer-overflow` reported, and its
+   * `bytes`, `missing` and `retransmissions` stop counting. A FIN ends its direction at once (a hole before it
+   * no longer matters). `onClose` still comes, and port reuse still starts a new connection (`tcp.stream`).
+   */
+  ignorePayload(connection: TcpConnection): void;
   /** The capture ended: reports remaining holes, delivers what waited behind them, closes open connections. */
   finish(): void;
   /** Connections seen so far. */
@@ -200,8 +228,6 @@ class Flow {
 interface ConnectionState {
   readonly connection: TcpConnection;
   readonly key: string;
-  /** Endpoint key of the client, to tell the direction of a segment. */
-  readonly clientKey: string;
   /** IPv4: the endpoint numbers (`endpointNumber`) of the client, and of the lower and higher endpoint; else -1. */
   readonly clientNumber: number;
   readonly lowNumber: number;
@@ -217,6 +243,8 @@ interface ConnectionState {
   newer: ConnectionState | undefined;
   /** Closed early by a cap, or forgotten: no longer in the connection map. */
   evicted: boolean;
+  /** The consumer needs none of its payload (`ignorePayload`). */
+  payloadIgnored: boolean;
 }
 
 /**
@@ -264,10 +292,7 @@ function heldCount(flow: Flow): number {
 
 /** One number per IPv4 endpoint: 32-bit address × 65536 + port stays below 2^53 (exact); -1 for IPv6. */
 function endpointNumber(address: Uint8Array, port: number): number {
-  if (address.length !== 4) return -1;
-  return (
-    (((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) >>> 0) * 65536 + port
-  );
+  return address.length === 4 ? ipv4EndpointNumber(address, 0, port) : -1;
 }
 
 function endpointKey(address: Uint8Array, port: number): string {
@@ -279,8 +304,8 @@ function endpointKey(address: Uint8Array, port: number): string {
 }
 
 /** The connection map's key: both endpoint keys, the lower first (either direction finds it). */
-function connectionKey(sourceKey: string, destinationKey: string): string {
-  return sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
+function connectionKey(one: string, other: string): string {
+  return one < other ? `${one}|${other}` : `${other}|${one}`;
 }
 
 function endpoint(address: Uint8Array, port: number): TcpEndpoint {
@@ -342,6 +367,8 @@ class Reassembler implements TcpReassembler {
   private readonly connections = new Map<string, ConnectionState>();
   /** IPv4 connections of the map by `recentSlot`, the latest looked up per slot (see RECENT_SLOTS). */
   private readonly recent: Array<ConnectionState | undefined> = new Array(RECENT_SLOTS).fill(undefined);
+  /** Each connection's state, for `ignorePayload` (weak: a forgotten connection's state goes with it). */
+  private readonly states = new WeakMap<TcpConnection, ConnectionState>();
   /** Closed connections in order of closing, forgotten after the linger time. */
   private readonly closedQueue = new StateQueue();
   /** Open connections, least recently active first. */
@@ -389,38 +416,14 @@ class Reassembler implements TcpReassembler {
   segment(segment: TcpSegment, packet: CapturedPacket): void {
     this.lastPacket = packet;
     this.forgetOldConnections(packet);
-    const source = endpointNumber(segment.sourceAddress, segment.sourcePort);
-    const destination = endpointNumber(segment.destinationAddress, segment.destinationPort);
-    const low = source < destination ? source : destination;
-    const high = source < destination ? destination : source;
-    // IPv4: the recent-connection cache first (it holds only states the map holds under their key).
-    const slot = source >= 0 ? recentSlot(low, high) : -1;
-    let state = slot < 0 ? undefined : this.recent[slot];
-    if (state !== undefined && (state.lowNumber !== low || state.highNumber !== high)) state = undefined;
-    let sourceKey: string | undefined;
-    let key: string | undefined;
-    if (state === undefined) {
-      sourceKey = endpointKey(segment.sourceAddress, segment.sourcePort);
-      const destinationKey = endpointKey(segment.destinationAddress, segment.destinationPort);
-      key = connectionKey(sourceKey, destinationKey);
-      state = this.connections.get(key);
-      if (state !== undefined && slot >= 0) this.recent[slot] = state;
-    }
-    const flags = segment.flags;
-    if (
-      state !== undefined &&
-      (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-      reusesPorts(state, this.directionOf(state, source, sourceKey, segment), segment.sequence)
-    ) {
-      if (state.connection.closed === undefined) this.closeReused(state, packet);
-      state = undefined;
-    }
-    if (state === undefined) {
-      sourceKey ??= endpointKey(segment.sourceAddress, segment.sourcePort);
-      key ??= connectionKey(sourceKey, endpointKey(segment.destinationAddress, segment.destinationPort));
-      state = this.open(key, sourceKey, segment, packet);
-    }
-    const direction = this.directionOf(state, source, sourceKey, segment);
+    // A segment decoded in place carries its endpoint numbers: no address views to make.
+    const inPlace = segment instanceof FrameSegment;
+    const source = inPlace ? segment.sourceNumber : endpointNumber(segment.sourceAddress, segment.sourcePort);
+    const destination = inPlace
+      ? segment.destinationNumber
+      : endpointNumber(segment.destinationAddress, segment.destinationPort);
+    const state = this.stateOf(segment, source, destination, packet);
+    const direction = this.directionOf(state, source, segment);
     const flow = state.flows[direction];
     const connection = state.connection;
     if (connection.closed === undefined) this.activity.touch(state);
@@ -428,32 +431,98 @@ class Reassembler implements TcpReassembler {
       state.answered = true;
       if (connection.closed === undefined) this.halfOpenCount--;
     }
-
-    let sequence = segment.sequence;
+    const flags = segment.flags;
     if ((flags & (TCP_FIN | TCP_RST)) !== 0) state.finOrResetSeen = true;
-    if ((flags & TCP_SYN) !== 0) {
-      if (!flow.sequenceKnown) {
-        flow.nextSequence = (sequence + 1) >>> 0;
-        flow.baseSequence = sequence;
-        flow.sequenceKnown = true;
-      }
-      sequence = (sequence + 1) >>> 0; // data in a SYN (TCP Fast Open) follows the SYN's sequence number
-    } else if (!flow.sequenceKnown) {
-      flow.nextSequence = sequence;
-      flow.baseSequence = (sequence - 1) >>> 0;
-      flow.sequenceKnown = true;
-      if (segment.payload.length > 0 || (flags & TCP_FIN) !== 0) {
-        this.diagnostic(
-          "missing-handshake",
-          `stream ${connection.index}: ${direction === 0 ? "client" : "server"} bytes start without a SYN`,
-          packet,
-          connection,
-          direction,
-          flow.delivered,
-        );
-      }
-    }
+    if (!flow.sequenceKnown) this.startFlow(state, direction, segment, packet);
+    if (state.payloadIgnored) this.ignoredSegment(state, direction, flags, packet);
+    // Data in a SYN (TCP Fast Open) follows the SYN's sequence number.
+    else this.readSegment(state, direction, segment, (flags & TCP_SYN) !== 0 ? 1 : 0, packet);
+  }
 
+  /**
+   * The segment's connection: found by its endpoint numbers (IPv4, the recent-connection cache) or its key, or
+   * opened (a new 4-tuple, or a SYN that reuses one: see `reusesPorts`).
+   */
+  private stateOf(
+    segment: TcpSegment,
+    source: number,
+    destination: number,
+    packet: CapturedPacket,
+  ): ConnectionState {
+    const low = source < destination ? source : destination;
+    const high = source < destination ? destination : source;
+    // IPv4: the recent-connection cache first (it holds only states the map holds under their key).
+    const slot = source >= 0 ? recentSlot(low, high) : -1;
+    let state = slot < 0 ? undefined : this.recent[slot];
+    if (state !== undefined && (state.lowNumber !== low || state.highNumber !== high)) state = undefined;
+    let key: string | undefined;
+    if (state === undefined) {
+      key = connectionKey(
+        endpointKey(segment.sourceAddress, segment.sourcePort),
+        endpointKey(segment.destinationAddress, segment.destinationPort),
+      );
+      state = this.connections.get(key);
+      if (state !== undefined && slot >= 0) this.recent[slot] = state;
+    }
+    if (
+      state !== undefined &&
+      (segment.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
+      reusesPorts(state, this.directionOf(state, source, segment), segment.sequence)
+    ) {
+      if (state.connection.closed === undefined) this.closeReused(state, packet);
+      state = undefined;
+    }
+    if (state !== undefined) return state;
+    key ??= connectionKey(
+      endpointKey(segment.sourceAddress, segment.sourcePort),
+      endpointKey(segment.destinationAddress, segment.destinationPort),
+    );
+    return this.open(key, segment, packet);
+  }
+
+  /** The first segment of a direction sets its first sequence number (a SYN's, or one before its first byte). */
+  private startFlow(
+    state: ConnectionState,
+    direction: FlowDirection,
+    segment: TcpSegment,
+    packet: CapturedPacket,
+  ): void {
+    const flow = state.flows[direction];
+    const sequence = segment.sequence;
+    flow.sequenceKnown = true;
+    if ((segment.flags & TCP_SYN) !== 0) {
+      flow.nextSequence = (sequence + 1) >>> 0;
+      flow.baseSequence = sequence;
+      return;
+    }
+    flow.nextSequence = sequence;
+    flow.baseSequence = (sequence - 1) >>> 0;
+    if (segment.payload.length > 0 || (segment.flags & TCP_FIN) !== 0) {
+      this.diagnostic(
+        "missing-handshake",
+        `stream ${state.connection.index}: ${direction === 0 ? "client" : "server"} bytes start without a SYN`,
+        packet,
+        state.connection,
+        direction,
+        flow.delivered,
+      );
+    }
+  }
+
+  /**
+   * A segment of a connection whose bytes are read: delivered if it comes next, held if it comes early; its FIN
+   * and RST. `synOffset` is 1 when it carries a SYN (its bytes start one sequence number later).
+   */
+  private readSegment(
+    state: ConnectionState,
+    direction: FlowDirection,
+    segment: TcpSegment,
+    synOffset: number,
+    packet: CapturedPacket,
+  ): void {
+    const flow = state.flows[direction];
+    const connection = state.connection;
+    const flags = segment.flags;
     // The peer acknowledged bytes beyond a hole in the other direction: it has them, so they will never be
     // sent again and the capture simply missed them (RFC 9293 §3.4: ACK covers every byte before it). Done
     // before this segment's own bytes, which the peer sent after receiving those.
@@ -465,19 +534,10 @@ class Reassembler implements TcpReassembler {
     }
     const payload = segment.payload;
     const length = payload.length;
-    const relative = (sequence - flow.nextSequence) | 0;
+    const relative = (((segment.sequence + synOffset) >>> 0) - flow.nextSequence) | 0;
     /** Sequence-space position of the segment's first byte (taken before delivery moves `flow.position`). */
     const start = flow.position + relative;
-    if (segment.missingPayload > 0) {
-      this.diagnostic(
-        "snapped-packet",
-        `stream ${connection.index}: ${segment.missingPayload} payload bytes cut by the snapshot length`,
-        packet,
-        connection,
-        direction,
-        flow.delivered,
-      );
-    }
+    if (segment.missingPayload > 0) this.reportSnapped(state, direction, segment.missingPayload, packet);
     if (length > 0) {
       if (relative <= 0) {
         if (relative + length > 0) {
@@ -501,15 +561,73 @@ class Reassembler implements TcpReassembler {
     }
   }
 
-  /** 0 when the segment comes from the connection's client; by endpoint number (IPv4) or key. */
-  private directionOf(
+  private reportSnapped(
     state: ConnectionState,
-    source: number,
-    sourceKey: string | undefined,
-    segment: TcpSegment,
-  ): FlowDirection {
+    direction: FlowDirection,
+    missingPayload: number,
+    packet: CapturedPacket,
+  ): void {
+    this.diagnostic(
+      "snapped-packet",
+      `stream ${state.connection.index}: ${missingPayload} payload bytes cut by the snapshot length`,
+      packet,
+      state.connection,
+      direction,
+      state.flows[direction].delivered,
+    );
+  }
+
+  ignorePayload(connection: TcpConnection): void {
+    const state = this.states.get(connection);
+    if (state === undefined || state.payloadIgnored) return;
+    state.payloadIgnored = true;
+    for (const flow of state.flows) {
+      this.dropHeld(flow);
+      if (flow.finPosition >= 0) flow.finished = true;
+    }
+  }
+
+  /** A segment of a connection whose payload is ignored: only its FIN and RST count (closing). */
+  private ignoredSegment(
+    state: ConnectionState,
+    direction: FlowDirection,
+    flags: number,
+    packet: CapturedPacket,
+  ): void {
+    if (state.connection.closed !== undefined) return;
+    if ((flags & TCP_RST) !== 0) {
+      this.close(state, "rst", packet.seconds);
+      return;
+    }
+    const flow = state.flows[direction];
+    if ((flags & TCP_FIN) !== 0 && flow.finPosition < 0) {
+      // Its bytes are not followed: the FIN ends the direction where it stands (seen, for `closeReused`).
+      flow.finPosition = flow.position;
+      flow.finished = true;
+    }
+    if (state.flows[0].finished && state.flows[1].finished) this.close(state, "fin", packet.seconds);
+  }
+
+  /** Lets a flow's held segments go unreported (its connection's payload is ignored), keeping the totals. */
+  private dropHeld(flow: Flow): void {
+    const held = flow.held;
+    if (held === undefined) return;
+    this.heldSegments -= held.size;
+    this.heldBytes -= flow.heldBytes;
+    flow.heldBytes = 0;
+    held.clear();
+  }
+
+  /** 0 when the segment comes from the connection's client; by endpoint number (IPv4) or address and port. */
+  private directionOf(state: ConnectionState, source: number, segment: TcpSegment): FlowDirection {
     if (source >= 0) return state.clientNumber === source ? 0 : 1;
-    return state.clientKey === (sourceKey ?? endpointKey(segment.sourceAddress, segment.sourcePort)) ? 0 : 1;
+    const client = state.connection.client;
+    const address = segment.sourceAddress;
+    return segment.sourcePort === client.port &&
+      address.length === client.address.length &&
+      sameBytes(address, 0, client.address, 0, address.length)
+      ? 0
+      : 1;
   }
 
   /** Keeps the recent-connection cache a subset of the map: a state leaving the map leaves its slot. */
@@ -536,7 +654,7 @@ class Reassembler implements TcpReassembler {
     this.lingeringCount = 0;
   }
 
-  private open(key: string, sourceKey: string, segment: TcpSegment, packet: CapturedPacket): ConnectionState {
+  private open(key: string, segment: TcpSegment, packet: CapturedPacket): ConnectionState {
     const flags = segment.flags;
     const source = endpoint(segment.sourceAddress, segment.sourcePort);
     const destination = endpoint(segment.destinationAddress, segment.destinationPort);
@@ -554,15 +672,11 @@ class Reassembler implements TcpReassembler {
       retransmissions: [0, 0],
       closed: undefined,
     };
-    const clientKey = sourceIsServer
-      ? endpointKey(segment.destinationAddress, segment.destinationPort)
-      : sourceKey;
     const sourceNumber = endpointNumber(segment.sourceAddress, segment.sourcePort);
     const destinationNumber = endpointNumber(segment.destinationAddress, segment.destinationPort);
     const state: ConnectionState = {
       connection,
       key,
-      clientKey,
       clientNumber: sourceIsServer ? destinationNumber : sourceNumber,
       lowNumber: sourceNumber < destinationNumber ? sourceNumber : destinationNumber,
       highNumber: sourceNumber < destinationNumber ? destinationNumber : sourceNumber,
@@ -573,7 +687,9 @@ class Reassembler implements TcpReassembler {
       older: undefined,
       newer: undefined,
       evicted: false,
+      payloadIgnored: false,
     };
+    this.states.set(connection, state);
     const previous = this.connections.get(key);
     // Port reuse: the closed connection it replaces stops lingering now.
     if (previous !== undefined && previous.connection.closed !== undefined) this.forget(previous);

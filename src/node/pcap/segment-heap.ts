@@ -55,6 +55,12 @@ export class SegmentHeap {
     items[index] = segment;
   }
 
+  /** Lets every held segment go. */
+  clear(): void {
+    this.items.length = 0;
+    this.lastAt.clear();
+  }
+
   /** Removes and returns the segment that comes first in the stream. */
   pop(): HeldSegment | undefined {
     const items = this.items;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { decodeFrame, formatAddress, formatEndpoint, LinkType } from "../../../src/node/pcap/decode.js";
+import {
+  decodeFrame,
+  decodeSegment,
+  FrameSegment,
+  formatAddress,
+  formatEndpoint,
+  LinkType,
+} from "../../../src/node/pcap/decode.js";
 import { ACK, concat, ethernet, ipv4Tcp, ipv6Tcp, PSH } from "./synthetic.js";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
@@ -223,5 +230,46 @@ describe("damaged frames are problems, never exceptions", () => {
   it("a loopback family that is not IP is counted as another protocol", () => {
     const frame = concat(new Uint8Array([7, 0, 0, 0]), ipv4Tcp(spec));
     expect(decodeFrame(LinkType.Null, frame, frame.length).otherProtocol).toBe(-7);
+  });
+});
+
+describe("decoding in place", () => {
+  it("writes each frame over one segment object: the same fields as decodeFrame, nothing left of the one before", () => {
+    const frames = [
+      ethernet(ipv6Tcp({ ...spec, payload: "a longer payload, IPv6" })),
+      ethernet(ipv4Tcp({ ...spec, src: [192, 168, 7, 9], dst: [10, 1, 2, 3], sport: 65535, seq: 1 })),
+      ethernet(ipv4Tcp({ ...spec, payload: "" })),
+    ];
+    const inPlace = new FrameSegment();
+    for (const frame of frames) {
+      expect(decodeSegment(inPlace, LinkType.Ethernet, frame, frame.length)).toBeUndefined();
+      expect(inPlace.toSegment()).toEqual(decodeFrame(LinkType.Ethernet, frame, frame.length).segment);
+    }
+    // The last one: IPv4 endpoints as numbers (address × 65536 + port), the views made from the frame.
+    expect(inPlace.sourceNumber).toBe((10 * 2 ** 24 + 2) * 65536 + 21);
+    expect(inPlace.destinationNumber).toBe((10 * 2 ** 24 + 1) * 65536 + 40000);
+    expect(inPlace.payload.length).toBe(0);
+    expect(formatAddress(inPlace.destinationAddress)).toBe("10.0.0.1");
+  });
+
+  it("numbers an IPv4 endpoint above 2^31 exactly, and gives IPv6 endpoints no number", () => {
+    const inPlace = new FrameSegment();
+    const v4 = ipv4Tcp({ ...spec, src: [255, 255, 255, 254], sport: 65535 });
+    decodeSegment(inPlace, LinkType.Raw, v4, v4.length);
+    expect(inPlace.sourceNumber).toBe(0xfffffffe * 65536 + 65535);
+    const v6 = ipv6Tcp(spec);
+    decodeSegment(inPlace, LinkType.Raw, v6, v6.length);
+    expect([inPlace.sourceNumber, inPlace.destinationNumber]).toEqual([-1, -1]);
+  });
+
+  it("returns what is not a TCP segment as decodeFrame does, leaving the segment as it was", () => {
+    const inPlace = new FrameSegment();
+    const tcp = ipv4Tcp(spec);
+    decodeSegment(inPlace, LinkType.Raw, tcp, tcp.length);
+    const udp = ipv4Tcp(spec);
+    udp[9] = 17;
+    expect(decodeSegment(inPlace, LinkType.Raw, udp, udp.length)).toEqual({ otherProtocol: 17 });
+    expect(decodeSegment(inPlace, 147, tcp, tcp.length)).toEqual(decodeFrame(147, tcp, tcp.length));
+    expect(text(inPlace.payload)).toBe("220 ready\r\n");
   });
 });

@@ -151,6 +151,47 @@ describe("data connections", () => {
     expect(data[0]).toMatchObject({ bytesToServer: 14, bytesToClient: 0, closed: "end" });
   });
 
+  it("matches a data connection on the 4-tuple of an earlier connection that was not FTP (its payload ignored)", async () => {
+    const capture = new Capture();
+    // Before any PASV, the client talks HTTP to the port the server will announce: not FTP, its bytes not read.
+    capture
+      .conversation(CLIENT4, 40001, SERVER4, 30000)
+      .handshake()
+      .c("GET / HTTP/1.1\r\n\r\n")
+      .s("HTTP/1.1 200 OK\r\n\r\nbody")
+      .close();
+    const control = capture.conversation(CLIENT4, 40000, SERVER4, 21).handshake();
+    control.s("220 hi\r\n").c("PASV\r\n").s("227 Entering Passive Mode (10,0,0,1,117,48).\r\n");
+    control.c("RETR a\r\n").s("150 go\r\n");
+    // The same 4-tuple again, after the FINs: a new tcp.stream, the announced data connection.
+    capture.conversation(CLIENT4, 40001, SERVER4, 30000).handshake().s("file bytes").close();
+    control.s("226 done\r\n").c("QUIT\r\n").s("221 bye\r\n").close();
+    const { data, result, diagnostics } = await analyze(capture);
+    expect(data.map((d) => [d.tcp.index, d.exchange?.command?.line, d.bytesToClient, d.file.size])).toEqual([
+      [2, "RETR a", 10, 10],
+    ]);
+    expect(result).toMatchObject({ controlConnections: 1, dataConnections: 1, otherConnections: 1 });
+    expect(result.stats.connections).toBe(3);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("counts a connection that is not FTP once, and reports no hole in it", async () => {
+    const capture = new Capture();
+    // The server's reply lacks 100 bytes: an FTP connection would get a gap; this one is not read.
+    capture
+      .conversation(CLIENT4, 40001, SERVER4, 8080)
+      .handshake()
+      .c("GET / HTTP/1.1\r\n\r\n")
+      .s("HTTP/1.1 200 OK\r\n", 100)
+      .close();
+    const control = capture.conversation(CLIENT4, 40000, SERVER4, 21).handshake();
+    control.s("220 hi\r\n").c("QUIT\r\n").s("221 bye\r\n").close();
+    const { exchanges, result, diagnostics } = await analyze(capture);
+    expect(summary(exchanges)).toEqual(["(greeting) 220", "QUIT 221"]);
+    expect(result).toMatchObject({ controlConnections: 1, dataConnections: 0, otherConnections: 1 });
+    expect(diagnostics.map((d) => d.type)).toEqual([]);
+  });
+
   it("matches a passive data connection when the 227 names a private address (server behind NAT)", async () => {
     const capture = new Capture();
     const control = capture.conversation(CLIENT4, 40000, SERVER4, 21).handshake();

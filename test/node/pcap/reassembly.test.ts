@@ -12,7 +12,14 @@ interface Run {
   closes: Array<[number, string]>;
   diagnostics: CaptureDiagnostic[];
   connections: Array<{ index: number; client: string; server: string; handshake: boolean }>;
+  /** Held segments and bytes after each segment. */
+  held: Array<[number, number]>;
+  /** Each connection's byte counts [client→server, server→client] when it closed. */
+  bytes: Array<[number, number]>;
 }
+
+/** Asked on each connection's opening and delivery: true ignores the rest of its payload (`ignorePayload`). */
+type Ignore = (index: number, on: "open" | "data") => boolean;
 
 const CLIENT = [10, 0, 0, 2];
 const SERVER = [10, 0, 0, 1];
@@ -36,8 +43,22 @@ const handshake = (clientPort = 40000) => [
   seg("c", 0, "", ACK, clientPort),
 ];
 
-function run(specs: TcpSpec[], maxBufferedBytes?: number, times?: number[], snap?: number): Run {
-  const result: Run = { streams: new Map(), gaps: [], closes: [], diagnostics: [], connections: [] };
+function run(
+  specs: TcpSpec[],
+  maxBufferedBytes?: number,
+  times?: number[],
+  snap?: number,
+  ignore: Ignore = () => false,
+): Run {
+  const result: Run = {
+    streams: new Map(),
+    gaps: [],
+    closes: [],
+    diagnostics: [],
+    connections: [],
+    held: [],
+    bytes: [],
+  };
   const reassembler = createTcpReassembler(
     {
       onConnection(c) {
@@ -47,6 +68,7 @@ function run(specs: TcpSpec[], maxBufferedBytes?: number, times?: number[], snap
           server: c.server.text,
           handshake: c.handshakeSeen,
         });
+        if (ignore(c.index, "open")) reassembler.ignorePayload(c);
       },
       onData(c, direction, bytes, position) {
         const key = `${c.index}:${direction}`;
@@ -54,12 +76,14 @@ function run(specs: TcpSpec[], maxBufferedBytes?: number, times?: number[], snap
         expect(position).toBe(stream.length);
         stream.push(...bytes);
         result.streams.set(key, stream);
+        if (ignore(c.index, "data")) reassembler.ignorePayload(c);
       },
       onGap(c, direction, position, missing) {
         result.gaps.push([c.index, direction, position, missing]);
       },
       onClose(c, how) {
         result.closes.push([c.index, how]);
+        result.bytes.push([c.bytes[0], c.bytes[1]]);
       },
       onDiagnostic(d) {
         result.diagnostics.push(d);
@@ -81,6 +105,8 @@ function run(specs: TcpSpec[], maxBufferedBytes?: number, times?: number[], snap
       originalLength: whole.length,
     };
     reassembler.segment(decodeFrame(LinkType.Raw, frame, whole.length).segment!, packet);
+    const stats = reassembler.stats();
+    result.held.push([stats.heldSegments, stats.heldBytes]);
   });
   reassembler.finish();
   return result;
@@ -295,4 +321,120 @@ describe("TCP reassembly", () => {
       expect(r.gaps.reduce((sum, g) => sum + g[3], 0)).toBe(holes);
     },
   );
+});
+
+describe("a connection whose payload is ignored", () => {
+  it("holds and delivers nothing, reports no hole, and closes at the FINs even with a hole before them", () => {
+    const r = run(
+      [
+        ...handshake(),
+        seg("c", 0, "GET / HTTP/1.1\r\n"),
+        seg("s", 100, "after a hole"),
+        seg("s", 0, "x".repeat(50)),
+        seg("s", 112, "", FIN | ACK),
+        seg("c", 16, "", FIN | ACK),
+      ],
+      undefined,
+      undefined,
+      undefined,
+      () => true,
+    );
+    expect(r.streams.size).toBe(0);
+    expect(r.held.every(([segments, bytes]) => segments === 0 && bytes === 0)).toBe(true);
+    expect(r.gaps).toEqual([]);
+    expect(r.closes).toEqual([[0, "fin"]]);
+    expect(r.bytes).toEqual([[0, 0]]);
+    // The same segments not ignored: the hole is held for, and reported.
+    const kept = run(
+      [...handshake(), seg("s", 100, "after a hole"), seg("s", 0, "x".repeat(50))],
+      undefined,
+      undefined,
+      undefined,
+      () => false,
+    );
+    expect(kept.held[3]).toEqual([1, 12]);
+    expect(kept.gaps).toEqual([[0, 1, 50, 50]]);
+  });
+
+  it("lets go of what it held when it is ignored from a delivery, without a gap", () => {
+    const r = run(
+      [
+        ...handshake(),
+        seg("s", 10, "later"),
+        seg("s", 20, "later still"),
+        seg("s", 0, "first"),
+        seg("s", 40, "more"),
+      ],
+      undefined,
+      undefined,
+      undefined,
+      (_index, on) => on === "data",
+    );
+    expect(text(r.streams.get("0:1"))).toBe("first");
+    expect(r.held.map(([segments]) => segments)).toEqual([0, 0, 0, 1, 2, 0, 0]);
+    expect(r.held.at(-1)).toEqual([0, 0]);
+    expect(r.gaps).toEqual([]);
+    expect(r.bytes).toEqual([[0, 5]]);
+    expect(r.closes).toEqual([[0, "end"]]);
+  });
+
+  it("closes at a RST, and stops reporting cut payload and differing copies", () => {
+    const r = run(
+      [...handshake(), seg("s", 5, "AAAA"), seg("s", 5, "BBBB"), seg("c", 0, "", RST)],
+      undefined,
+      undefined,
+      undefined,
+      () => true,
+    );
+    expect(r.closes).toEqual([[0, "rst"]]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.gaps).toEqual([]);
+  });
+
+  it("still numbers a reused 4-tuple as a new connection (after a FIN, and after a new ISN on a live one)", () => {
+    const r = run(
+      [
+        ...handshake(),
+        seg("c", 0, "GET /\r\n"),
+        seg("c", 7, "", FIN | ACK),
+        seg("s", 0, "", FIN | ACK),
+        // Same ISN, but after the FINs: a new connection (tshark: a new tcp.stream).
+        ...handshake(),
+        seg("c", 0, "GET /again\r\n"),
+        // A SYN with another ISN while that one is open: a third.
+        { ...seg("c", -1, "", SYN), seq: 77777 },
+      ],
+      undefined,
+      undefined,
+      undefined,
+      (index) => index < 2,
+    );
+    expect(r.connections.map((c) => c.index)).toEqual([0, 1, 2]);
+    expect(r.closes).toEqual([
+      [0, "fin"],
+      [1, "rst"],
+      [2, "end"],
+    ]);
+    expect(r.streams.size).toBe(0);
+  });
+
+  it("ends a reused connection as closed by FIN when only one FIN of it was seen", () => {
+    const r = run(
+      [
+        ...handshake(),
+        seg("c", 0, "GET /\r\n"),
+        seg("c", 7, "", FIN | ACK),
+        // The server's FIN is not captured; the client's port is used again.
+        { ...seg("c", -1, "", SYN), seq: 77777 },
+      ],
+      undefined,
+      undefined,
+      undefined,
+      () => true,
+    );
+    expect(r.closes).toEqual([
+      [0, "fin"],
+      [1, "end"],
+    ]);
+  });
 });
