@@ -6,8 +6,8 @@ import {
   createCommandParser,
   createCommandReader,
   isCommandParseError,
-  ReplyParseError,
   parseCommands,
+  ReplyParseError,
   type TelnetCommand,
 } from "../../src/index.js";
 import { configureProperties, fc, propertyTest } from "../helpers/properties.js";
