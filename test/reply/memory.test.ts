@@ -102,6 +102,20 @@ describe("a long multi-line reply is held a block of lines at a time", () => {
     expect(reply!.byteLength).toBe(bytes.length);
   });
 
+  test.each(["\r\n", "\n"])(
+    "raw read first (before the lines are made an array) is the bytes sent, lines ending %j",
+    (ending) => {
+      const bytes = encoder.encode(`${lines.join(ending)}${ending}`);
+      for (const size of [5, 65536]) {
+        const chunks: Uint8Array[] = [];
+        for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.slice(at, at + size));
+        const [reply] = collect(chunks);
+        expect(Array.from(reply!.raw)).toEqual(Array.from(bytes));
+        expect(reply!.lines).toEqual(lines);
+      }
+    },
+  );
+
   test("a line that is not its text (Telnet) after thousands: raw still exact, mixed terminators too", () => {
     const head = encoder.encode(`${lines.slice(0, 9000).join("\r\n")}\r\n`);
     const odd = Uint8Array.of(...encoder.encode(" a"), 0xff, 0xf1, ...encoder.encode("b\n"));

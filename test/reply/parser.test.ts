@@ -996,3 +996,104 @@ describe("properties", () => {
     },
   );
 });
+
+describe("each event goes out in the feed that completes its line", () => {
+  /**
+   * Replies built from their lines, fed in small chunks (the path where inner lines may wait to be decoded
+   * together): after each feed, exactly the replies whose closing line is complete are out, and with `onLine` or
+   * `onTelnet` every complete line's events. Where each reply and line ends is known from how the input was built.
+   */
+  function fedInSmallChunks(
+    lines: readonly (string | Uint8Array)[],
+    options: ReplyParserOptions,
+    size: number,
+    listen: { lines?: boolean; telnet?: boolean } = {},
+  ) {
+    const parts = lines.map((line) => (typeof line === "string" ? encoder.encode(line) : line));
+    const input = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    const lineEnds: number[] = [];
+    let at = 0;
+    for (const part of parts) {
+      input.set(part, at);
+      at += part.length;
+      lineEnds.push(at);
+    }
+    let replies = 0;
+    let lineEvents = 0;
+    let telnetEvents = 0;
+    const parser = createReplyParser(
+      {
+        onReply: () => replies++,
+        onLine: listen.lines ? () => lineEvents++ : undefined,
+        onTelnet: listen.telnet ? () => telnetEvents++ : undefined,
+        onError: () => {},
+      },
+      options,
+    );
+    const seen: Array<{ fed: number; replies: number; lines: number; telnet: number }> = [];
+    for (let from = 0; from < input.length; from += size) {
+      parser.feed(input.subarray(from, Math.min(input.length, from + size)));
+      seen.push({
+        fed: Math.min(input.length, from + size),
+        replies,
+        lines: lineEvents,
+        telnet: telnetEvents,
+      });
+    }
+    return { seen, lineEnds };
+  }
+
+  const IAC_NOP = [0xff, 0xf1];
+  const closingLines: Array<[string, string | Uint8Array]> = [
+    ["code alone, CR LF", "226\r\n"],
+    ["code alone, LF", "226\n"],
+    ["code and text", "226 done\r\n"],
+    ["an IAC NOP before the code", Uint8Array.of(...IAC_NOP, ...encoder.encode("226 done\r\n"))],
+    ["an IAC NOP inside the code", Uint8Array.of(0x32, ...IAC_NOP, ...encoder.encode("26 done\r\n"))],
+    [
+      "an IAC NOP after the code",
+      Uint8Array.of(...encoder.encode("226"), ...IAC_NOP, ...encoder.encode(" done\r\n")),
+    ],
+  ];
+  for (const [name, closing] of closingLines) {
+    test(`a reply closed by ${name} is out as soon as its last byte is fed`, () => {
+      for (const size of [1, 2, 3, 5, 7, 16]) {
+        const { seen, lineEnds } = fedInSmallChunks(
+          ["226-first\r\n", "inner\r\n", "226-x\r\n", closing],
+          {},
+          size,
+        );
+        const end = lineEnds.at(-1)!;
+        for (const { fed, replies } of seen)
+          expect(replies, `${size}-byte chunks, ${fed} fed`).toBe(fed >= end ? 1 : 0);
+      }
+    });
+  }
+
+  test("with onLine, each line is told as it completes; with onTelnet, its Telnet commands", () => {
+    const lines = [
+      "211-a\r\n",
+      "b\r\n",
+      Uint8Array.of(...encoder.encode("inner"), ...IAC_NOP, 0x0d, 0x0a),
+      "d\r\n",
+      "211 e\r\n",
+    ];
+    const withLines = fedInSmallChunks(lines, {}, 3, { lines: true });
+    for (const { fed, lines: told } of withLines.seen) {
+      expect(told, `${fed} fed`).toBe(withLines.lineEnds.filter((end) => end <= fed).length);
+    }
+    const withTelnet = fedInSmallChunks(lines, {}, 3, { telnet: true });
+    for (const { fed, telnet } of withTelnet.seen) {
+      expect(telnet, `${fed} fed`).toBe(fed >= withTelnet.lineEnds[2]! ? 1 : 0);
+    }
+  });
+
+  test("closeOnAnyCode: an inner line that closes by any code closes the reply at once", () => {
+    const { seen, lineEnds } = fedInSmallChunks(
+      ["211-a\r\n", "b\r\n", "250 other\r\n"],
+      { closeOnAnyCode: true },
+      2,
+    );
+    for (const { fed, replies } of seen) expect(replies, `${fed} fed`).toBe(fed >= lineEnds[2]! ? 1 : 0);
+  });
+});
