@@ -1024,8 +1024,8 @@ describe("each event goes out in the feed that completes its line", () => {
     const parser = createReplyParser(
       {
         onReply: () => replies++,
-        onLine: listen.lines ? () => lineEvents++ : undefined,
-        onTelnet: listen.telnet ? () => telnetEvents++ : undefined,
+        ...(listen.lines ? { onLine: () => lineEvents++ } : {}),
+        ...(listen.telnet ? { onTelnet: () => telnetEvents++ } : {}),
         onError: () => {},
       },
       options,
